@@ -1,0 +1,110 @@
+//! What a successful login leaves behind, and its storage format.
+
+use crate::api::{ApiBase, Organization};
+use crate::secret::SecretToken;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+/// A verified token with what the API said about it. `Debug` is safe: the token is a
+/// [`SecretToken`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    pub api_base: ApiBase,
+    pub token: SecretToken,
+    pub session: Session,
+}
+
+/// Everything about a login except the token: safe to print, log and serialise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    /// Random id of this login, for hosts that need one (VS Code sessions).
+    pub id: String,
+    pub api_base: String,
+    /// The token's kind as recognised at login (`choreo-pat`, `opaque`, ...).
+    pub kind: String,
+    pub masked: String,
+    pub user_id: String,
+    pub pat_id: String,
+    pub organization: Organization,
+    pub scopes: Vec<String>,
+    /// RFC 3339, as the API gave it.
+    pub valid_until: Option<String>,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Stored<S, T> {
+    token: S,
+    #[serde(flatten)]
+    session: T,
+}
+
+impl Credential {
+    /// The storage form: the session plus the token, as JSON. Only stores call this.
+    pub fn to_stored_json(&self) -> Zeroizing<String> {
+        let stored = Stored {
+            token: self.token.expose(),
+            session: &self.session,
+        };
+        // Strings and vectors only: serialising cannot fail.
+        Zeroizing::new(serde_json::to_string(&stored).unwrap_or_default())
+    }
+
+    /// Reads the storage form back; `None` if it is not a credential.
+    pub fn from_stored_json(json: &str) -> Option<Self> {
+        let stored: Stored<String, Session> = serde_json::from_str(json).ok()?;
+        let api_base = ApiBase::parse(&stored.session.api_base).ok()?;
+        let token = SecretToken::new(stored.token);
+        Some(Self {
+            api_base,
+            token,
+            session: stored.session,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Credential {
+        Credential {
+            api_base: ApiBase::parse("http://127.0.0.1:9").unwrap(),
+            token: SecretToken::new("chp_tokenvalue".into()),
+            session: Session {
+                id: "s1".into(),
+                api_base: "http://127.0.0.1:9".into(),
+                kind: "choreo-pat".into(),
+                masked: "chp_…alue".into(),
+                user_id: "u".into(),
+                pat_id: "p".into(),
+                organization: Organization {
+                    id: "1".into(),
+                    uuid: "o".into(),
+                    handle: "h".into(),
+                    name: "n".into(),
+                },
+                scopes: vec!["a".into()],
+                valid_until: None,
+                created_at: "2026-01-01T00:00:00Z".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_stored_form_round_trips() {
+        let c = sample();
+        let json = c.to_stored_json();
+        assert!(json.contains("\"token\":\"chp_tokenvalue\""));
+        assert_eq!(Credential::from_stored_json(&json), Some(c));
+        assert_eq!(Credential::from_stored_json("{}"), None);
+    }
+
+    #[test]
+    fn debug_of_a_credential_is_redacted() {
+        assert!(!format!("{:?}", sample()).contains("tokenvalue"));
+    }
+}

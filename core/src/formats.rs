@@ -1,0 +1,170 @@
+//! Recognition rules as data: which prefixes mean which kind of token, and which are
+//! checksummed. The built-in set is [`FormatRules::builtin`]; hosts may load their own JSON.
+
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// Characters allowed after the prefix, when a format constrains them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Alphabet {
+    /// `A-Z0-9`.
+    UpperAlnum,
+    /// `0-9A-Za-z`.
+    Base62,
+}
+
+impl Alphabet {
+    fn admits(self, s: &str) -> bool {
+        match self {
+            Alphabet::UpperAlnum => s
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+            Alphabet::Base62 => s.bytes().all(|b| b.is_ascii_alphanumeric()),
+        }
+    }
+}
+
+/// One recognisable token format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Format {
+    /// Stable kind reported to users and scripts, e.g. `github-classic`.
+    pub kind: Cow<'static, str>,
+    /// Human name, e.g. `GitHub personal access token (classic)`.
+    pub label: Cow<'static, str>,
+    pub prefixes: Vec<Cow<'static, str>>,
+    /// The rest is 30 base62 characters and a 6-character base62 CRC-32 (see [`crate::checksum`]).
+    #[serde(default)]
+    pub checksum: bool,
+    /// Exact length of the rest after the prefix; other lengths are not this format.
+    #[serde(default)]
+    pub rest_len: Option<usize>,
+    #[serde(default)]
+    pub rest_alphabet: Option<Alphabet>,
+    /// A token of another service: refused, with this label in the message.
+    #[serde(default)]
+    pub foreign: bool,
+}
+
+impl Format {
+    /// The prefix this token starts with, if the token is of this format.
+    pub fn matches<'t>(&self, token: &'t str) -> Option<&'t str> {
+        self.prefixes.iter().find_map(|prefix| {
+            let rest = token.strip_prefix(prefix.as_ref())?;
+            let len_ok = self.rest_len.is_none_or(|n| rest.len() == n);
+            let alphabet_ok = self.rest_alphabet.is_none_or(|a| a.admits(rest));
+            (len_ok && alphabet_ok).then(|| &token[..prefix.len()])
+        })
+    }
+}
+
+/// An ordered rule set: the first matching format wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatRules {
+    pub formats: Vec<Format>,
+}
+
+fn format(kind: &'static str, label: &'static str, prefixes: &[&'static str]) -> Format {
+    Format {
+        kind: Cow::Borrowed(kind),
+        label: Cow::Borrowed(label),
+        prefixes: prefixes.iter().map(|p| Cow::Borrowed(*p)).collect(),
+        checksum: false,
+        rest_len: None,
+        rest_alphabet: None,
+        foreign: true,
+    }
+}
+
+impl FormatRules {
+    /// The built-in rules, built once.
+    pub fn builtin() -> &'static FormatRules {
+        static RULES: OnceLock<FormatRules> = OnceLock::new();
+        RULES.get_or_init(|| FormatRules {
+            formats: vec![
+                Format {
+                    checksum: true,
+                    foreign: false,
+                    ..format("choreo-pat", "Choreo personal access token", &["chp_"])
+                },
+                Format {
+                    checksum: true,
+                    ..format(
+                        "github-classic",
+                        "GitHub token (classic)",
+                        &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+                    )
+                },
+                format(
+                    "github-fine-grained",
+                    "GitHub fine-grained personal access token",
+                    &["github_pat_"],
+                ),
+                Format {
+                    checksum: true,
+                    ..format("npm", "npm access token", &["npm_"])
+                },
+                format("gitlab-pat", "GitLab personal access token", &["glpat-"]),
+                format(
+                    "slack",
+                    "Slack token",
+                    &["xoxb-", "xoxp-", "xoxa-", "xoxs-", "xoxc-", "xoxd-"],
+                ),
+                format(
+                    "stripe-secret",
+                    "Stripe secret key",
+                    &["sk_live_", "rk_live_", "sk_test_"],
+                ),
+                Format {
+                    rest_len: Some(16),
+                    rest_alphabet: Some(Alphabet::UpperAlnum),
+                    ..format("aws-access-key-id", "AWS access key id", &["AKIA", "ASIA"])
+                },
+            ],
+        })
+    }
+
+    /// The first format this token matches, with the matched prefix.
+    pub fn recognise<'r, 't>(&'r self, token: &'t str) -> Option<(&'r Format, &'t str)> {
+        self.formats
+            .iter()
+            .find_map(|f| f.matches(token).map(|p| (f, p)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_round_trip_through_json() {
+        let json = serde_json::to_string(FormatRules::builtin()).unwrap();
+        let back: FormatRules = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, FormatRules::builtin());
+    }
+
+    #[test]
+    fn custom_rules_load_from_json() {
+        let rules: FormatRules = serde_json::from_str(
+            r#"{"formats":[{"kind":"acme","label":"Acme key","prefixes":["acme_"],"foreign":true}]}"#,
+        )
+        .unwrap();
+        let (f, prefix) = rules.recognise("acme_123").unwrap();
+        assert_eq!((f.kind.as_ref(), prefix), ("acme", "acme_"));
+        assert!(rules.recognise("chp_123").is_none());
+    }
+
+    #[test]
+    fn aws_key_ids_need_exactly_sixteen_upper_alphanumerics() {
+        let rules = FormatRules::builtin();
+        assert_eq!(
+            rules.recognise("AKIAIOSFODNN7EXAMPLE").unwrap().0.kind,
+            "aws-access-key-id"
+        );
+        assert!(rules.recognise("AKIAIOSFODNN7EXAMPLEX").is_none());
+        assert!(rules.recognise("AKIAiosfodnn7example").is_none());
+    }
+}

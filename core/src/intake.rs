@@ -1,0 +1,351 @@
+//! Intake: the bytes a user piped or pasted in, turned into one checked token or precise
+//! problems. Like cargo's `login`: read, trim, check, explain.
+
+use crate::problem::{Code, Problem};
+use crate::secret::SecretToken;
+
+/// Inputs longer than this are refused before any decoding. Hosts stop reading at
+/// `MAX_INPUT_BYTES + 1` bytes so a runaway pipe costs nothing.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024;
+
+/// What intake made of the input: a token when no error was found, and every finding in
+/// rule order (notices for repairs, or the one error that stopped it).
+#[derive(Debug, Clone)]
+pub struct Intake {
+    pub token: Option<SecretToken>,
+    pub problems: Vec<Problem>,
+}
+
+impl Intake {
+    fn fail(mut problems: Vec<Problem>, error: Problem) -> Self {
+        problems.push(error);
+        Self {
+            token: None,
+            problems,
+        }
+    }
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// Applies the intake rules to raw input. Never panics, never echoes input in messages.
+pub fn read_token(input: &[u8]) -> Intake {
+    let mut problems = Vec::new();
+    if input.len() > MAX_INPUT_BYTES {
+        return Intake::fail(
+            problems,
+            Problem::error(
+                Code::TooLong,
+                "input is longer than 16 KiB; a personal access token is far shorter",
+            ),
+        );
+    }
+    if looks_like_utf16(input) {
+        return Intake::fail(
+            problems,
+            Problem::error(
+                Code::Utf16Encoding,
+                "input is utf-16 text (as windows powershell writes it); re-save it as utf-8",
+            ),
+        );
+    }
+    let (offset, bytes) = match input.strip_prefix(UTF8_BOM) {
+        Some(rest) => {
+            problems.push(Problem::notice(
+                Code::StrippedBom,
+                "removed a utf-8 byte order mark",
+            ));
+            (UTF8_BOM.len(), rest)
+        }
+        None => (0, input),
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = offset + e.valid_up_to();
+            return Intake::fail(
+                problems,
+                Problem::error(
+                    Code::InvalidUtf8,
+                    format!("input is not valid utf-8 (bad byte at offset {at})"),
+                ),
+            );
+        }
+    };
+
+    let mut lines = text
+        .split('\n')
+        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+        .filter(|line| !line.chars().all(is_blank));
+    let Some(line) = lines.next() else {
+        return Intake::fail(
+            problems,
+            Problem::error(Code::Empty, "no token in the input"),
+        );
+    };
+    let extra = lines.count();
+    if extra > 0 {
+        return Intake::fail(
+            problems,
+            Problem::error(
+                Code::MultipleLines,
+                format!(
+                    "input holds {} non-empty lines; give exactly one token",
+                    extra + 1
+                ),
+            ),
+        );
+    }
+    let line = line.trim_matches(is_blank);
+    if let Some(pos) = line.chars().position(|c| c.is_control() && c != '\t') {
+        return Intake::fail(
+            problems,
+            Problem::error(
+                Code::ControlCharacter,
+                format!("control character at position {} of the token", pos + 1),
+            ),
+        );
+    }
+
+    let token = repair(line, &mut problems);
+    if token.is_empty() {
+        return Intake::fail(
+            problems,
+            Problem::error(
+                Code::Empty,
+                "no token left after removing the surrounding text",
+            ),
+        );
+    }
+    if let Some(pos) = token.chars().position(char::is_whitespace) {
+        return Intake::fail(
+            problems,
+            Problem::error(
+                Code::InnerWhitespace,
+                format!(
+                    "whitespace at position {} inside the token; a token is one unbroken word",
+                    pos + 1
+                ),
+            ),
+        );
+    }
+    if let Some(pos) = first_non_b64token(token) {
+        return Intake::fail(
+            problems,
+            Problem::error(
+                Code::InvalidCharacter,
+                format!("the character at position {pos} is not allowed in a token"),
+            ),
+        );
+    }
+    Intake {
+        token: Some(SecretToken::new(token.to_owned())),
+        problems,
+    }
+}
+
+/// Paste mistakes that have exactly one sensible reading, each undone once, in this order:
+/// a shell assignment, matching quotes, an HTTP `Bearer ` prefix.
+fn repair<'a>(mut token: &'a str, problems: &mut Vec<Problem>) -> &'a str {
+    let unexported = token
+        .strip_prefix("export ")
+        .map(|t| t.trim_start_matches(is_blank));
+    if let Some(rest) = unexported.unwrap_or(token).strip_prefix("CHOREO_TOKEN=") {
+        problems.push(Problem::notice(
+            Code::StrippedAssignment,
+            "removed a leading CHOREO_TOKEN= assignment",
+        ));
+        token = rest;
+    }
+    let bytes = token.as_bytes();
+    if bytes.len() >= 2
+        && (bytes[0] == b'"' || bytes[0] == b'\'')
+        && bytes[bytes.len() - 1] == bytes[0]
+    {
+        problems.push(Problem::notice(
+            Code::StrippedQuotes,
+            "removed surrounding quotes",
+        ));
+        token = token[1..token.len() - 1].trim_matches(is_blank);
+    }
+    let bearer = token
+        .get(..6)
+        .is_some_and(|p| p.eq_ignore_ascii_case("bearer"));
+    if bearer && token[6..].starts_with(is_blank) {
+        problems.push(Problem::notice(
+            Code::StrippedBearer,
+            "removed a leading \"Bearer \" prefix",
+        ));
+        token = token[6..].trim_start_matches(is_blank);
+    }
+    token
+}
+
+/// 1-based character position of the first character outside RFC 6750's b64token:
+/// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn first_non_b64token(token: &str) -> Option<usize> {
+    let mut padding = false;
+    for (i, c) in token.chars().enumerate() {
+        let ok = match c {
+            '=' => {
+                padding = i > 0;
+                padding
+            }
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '.' | '_' | '~' | '+' | '/' => !padding,
+            _ => false,
+        };
+        if !ok {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// UTF-16 with a byte order mark, or without one when NUL bytes sit on every other byte
+/// (ASCII text in UTF-16LE or BE).
+fn looks_like_utf16(input: &[u8]) -> bool {
+    if input.starts_with(b"\xFF\xFE") || input.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    if input.len() < 4 {
+        return false;
+    }
+    let pairs = input.len() / 2;
+    let zeros_at = |parity: usize| {
+        input
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    (odd * 4 >= pairs * 3 && even == 0) || (even * 4 >= pairs * 3 && odd == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(input: &[u8]) -> Vec<&'static str> {
+        read_token(input)
+            .problems
+            .iter()
+            .map(|p| p.code.as_str())
+            .collect()
+    }
+    fn token(input: &[u8]) -> Option<String> {
+        read_token(input).token.map(|t| t.expose().to_owned())
+    }
+
+    #[test]
+    fn a_clean_token_passes_untouched() {
+        assert_eq!(token(b"abcDEF0123456789"), Some("abcDEF0123456789".into()));
+        assert!(codes(b"abcDEF0123456789").is_empty());
+    }
+
+    #[test]
+    fn line_endings_and_surrounding_blanks_are_not_part_of_the_token() {
+        assert_eq!(token(b"  tok\t\r\n"), Some("tok".into()));
+        assert_eq!(token(b"\n\n \t\r\ntok\r\n\r\n  \n"), Some("tok".into()));
+        assert!(codes(b"  tok\t\r\n").is_empty());
+    }
+
+    #[test]
+    fn a_utf8_bom_is_removed_with_a_notice() {
+        assert_eq!(token(b"\xEF\xBB\xBFtok\n"), Some("tok".into()));
+        assert_eq!(codes(b"\xEF\xBB\xBFtok\n"), ["stripped-bom"]);
+    }
+
+    #[test]
+    fn utf16_is_refused_with_or_without_bom() {
+        assert_eq!(codes(b"\xFF\xFEt\0o\0k\0"), ["utf16-encoding"]);
+        assert_eq!(codes(b"t\0o\0k\0e\0n\0\n\0"), ["utf16-encoding"]);
+        assert_eq!(codes(b"\0t\0o\0k\0e\0n"), ["utf16-encoding"]);
+    }
+
+    #[test]
+    fn nothing_but_blanks_is_empty() {
+        assert_eq!(codes(b""), ["empty"]);
+        assert_eq!(codes(b" \t\r\n\n"), ["empty"]);
+        assert_eq!(codes(b"CHOREO_TOKEN=\n"), ["stripped-assignment", "empty"]);
+    }
+
+    #[test]
+    fn two_tokens_are_never_silently_reduced_to_one() {
+        assert_eq!(codes(b"first\nsecond\n"), ["multiple-lines"]);
+        assert!(
+            read_token(b"first\nsecond").problems[0]
+                .message
+                .contains("2 non-empty lines")
+        );
+    }
+
+    #[test]
+    fn inner_whitespace_and_control_bytes_are_refused_with_a_position() {
+        let r = read_token(b"abc def");
+        assert_eq!(r.problems[0].code, Code::InnerWhitespace);
+        assert!(r.problems[0].message.contains("position 4"));
+        assert_eq!(codes(b"abc\0def"), ["control-character"]);
+        assert_eq!(codes(b"abc\rdef"), ["control-character"]);
+    }
+
+    #[test]
+    fn invalid_utf8_reports_the_offset_not_the_bytes() {
+        let r = read_token(b"abc\xC3(");
+        assert_eq!(r.problems[0].code, Code::InvalidUtf8);
+        assert!(
+            r.problems[0].message.ends_with("offset 3)"),
+            "{}",
+            r.problems[0].message
+        );
+        assert!(
+            read_token(b"\xEF\xBB\xBFab\xFF").problems[1]
+                .message
+                .contains("offset 5")
+        );
+    }
+
+    #[test]
+    fn oversized_input_is_refused_before_decoding() {
+        let mut big = vec![b'a'; MAX_INPUT_BYTES + 1];
+        big[0] = 0xFF; // would be invalid-utf8 if it were decoded
+        assert_eq!(codes(&big), ["too-long"]);
+        assert!(token(&vec![b'a'; MAX_INPUT_BYTES]).is_some());
+    }
+
+    #[test]
+    fn paste_mistakes_are_repaired_with_notices() {
+        assert_eq!(token(b"Bearer tok"), Some("tok".into()));
+        assert_eq!(codes(b"bearer   tok"), ["stripped-bearer"]);
+        assert_eq!(token(b"\"tok\""), Some("tok".into()));
+        assert_eq!(codes(b"'tok'"), ["stripped-quotes"]);
+        assert_eq!(token(b"export CHOREO_TOKEN='tok'\n"), Some("tok".into()));
+        assert_eq!(
+            codes(b"export CHOREO_TOKEN='tok'"),
+            ["stripped-assignment", "stripped-quotes"]
+        );
+        assert_eq!(codes(b"CHOREO_TOKEN=tok"), ["stripped-assignment"]);
+    }
+
+    #[test]
+    fn unmatched_quotes_are_not_guessed_at() {
+        assert_eq!(codes(b"\"tok"), ["invalid-character"]);
+        assert_eq!(codes(b"\"tok'"), ["invalid-character"]);
+    }
+
+    #[test]
+    fn b64token_characters_only_with_trailing_padding() {
+        assert!(token(b"aZ09-._~+/==").is_some());
+        let r = read_token(b"abc=def");
+        assert_eq!(r.problems[0].code, Code::InvalidCharacter);
+        assert!(r.problems[0].message.contains("position 5"));
+        assert_eq!(codes(b"=abc"), ["invalid-character"]);
+        assert_eq!(codes("tök".as_bytes()), ["invalid-character"]);
+        assert_eq!(codes("to\u{200B}k".as_bytes()), ["invalid-character"]);
+    }
+}

@@ -1,0 +1,36 @@
+//! Sans-I/O core of `choreo login --with-token`: every rule, no I/O.
+//!
+//! Like quinn-proto, this crate never touches the network, the file system, the OS clock or the
+//! OS random source. Time comes in as an argument or through [`host::Clock`]; HTTP, randomness
+//! and credential storage come in through the small traits of [`host`], implemented by the
+//! native CLI (`native/`) and the wasm package (`wasm/`). The same source therefore judges a
+//! token identically in a terminal, a browser and an editor.
+//!
+//! - [`intake`]: raw bytes → one checked [`SecretToken`] or precise problems.
+//! - [`formats`], [`checksum`], [`jwt`]: what kind of token it is, as data-driven rules.
+//! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
+//! - [`api`], [`login`]: the Choreo protocol and the login, status and logout flows.
+//! - [`credential`]: what a login stores; [`problem`]: the stable codes.
+
+pub mod api;
+pub mod checksum;
+pub mod credential;
+pub mod formats;
+pub mod host;
+pub mod intake;
+pub mod jwt;
+pub mod login;
+pub mod memory;
+pub mod problem;
+pub mod report;
+pub mod secret;
+pub mod time;
+#[cfg(feature = "vectors")]
+pub mod vectors;
+
+pub use api::{ApiBase, DEFAULT_API_BASE};
+pub use credential::{Credential, Session};
+pub use login::{Host, LoginError, LoginOutcome, Policy, login, logout, status};
+pub use problem::{Code, Problem, Severity};
+pub use report::{Report, inspect, inspect_json};
+pub use secret::SecretToken;

@@ -1,0 +1,298 @@
+//! `inspect`: intake plus recognition, as one serialisable report. Its camelCase JSON is the
+//! contract every host prints byte for byte.
+
+use crate::checksum;
+use crate::formats::FormatRules;
+use crate::intake::{self, Intake};
+use crate::jwt::{self, JwtClaims};
+use crate::problem::{Code, Problem, Severity};
+use crate::secret::SecretToken;
+use serde::Serialize;
+use std::borrow::Cow;
+
+/// Shortest and longest token accepted as an opaque Choreo PAT.
+pub const OPAQUE_LEN: std::ops::RangeInclusive<usize> = 16..=4096;
+/// Where users create the token they actually need.
+pub const PAT_HOME: &str = "Choreo Console > Account Settings > Personal Access Tokens";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChecksumState {
+    Valid,
+    Invalid,
+    None,
+}
+
+/// What a token is and what is wrong with it. Holds no token material beyond the mask.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// No problem of severity `error`.
+    pub ok: bool,
+    /// `null` when intake found no token to recognise.
+    pub kind: Option<Cow<'static, str>>,
+    pub label: Option<Cow<'static, str>>,
+    pub masked: Option<String>,
+    /// Characters in the token after intake.
+    pub length: Option<usize>,
+    pub checksum: ChecksumState,
+    pub jwt: Option<JwtClaims>,
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    /// The first error, which decides the outcome and the exit status.
+    pub fn first_error(&self) -> Option<&Problem> {
+        self.problems.iter().find(|p| p.severity == Severity::Error)
+    }
+}
+
+/// A report plus the token it describes, for the login flow. The token is present only when
+/// the report is ok.
+#[derive(Debug)]
+pub struct Inspection {
+    pub report: Report,
+    pub token: Option<SecretToken>,
+}
+
+/// Masks as `prefix…last4`, or `…` alone for tokens shorter than 12 characters.
+pub fn mask(token: &str, prefix: &str) -> String {
+    if token.len() < 12 || !token.is_ascii() {
+        return "…".to_owned();
+    }
+    let mut out = String::with_capacity(prefix.len() + 7);
+    out.push_str(prefix);
+    out.push('…');
+    out.push_str(&token[token.len() - 4..]);
+    out
+}
+
+/// Inspects input with the built-in rules at `now_unix` (seconds).
+pub fn inspect(input: &[u8], now_unix: i64) -> Report {
+    examine(input, FormatRules::builtin(), now_unix).report
+}
+
+/// Intake and recognition with explicit rules; keeps the token for the caller.
+pub fn examine(input: &[u8], rules: &FormatRules, now_unix: i64) -> Inspection {
+    let Intake {
+        token,
+        mut problems,
+    } = intake::read_token(input);
+    let Some(token) = token else {
+        let report = Report {
+            ok: false,
+            kind: None,
+            label: None,
+            masked: None,
+            length: None,
+            checksum: ChecksumState::None,
+            jwt: None,
+            problems,
+        };
+        return Inspection {
+            report,
+            token: None,
+        };
+    };
+    let report = recognise(token.expose(), rules, now_unix, &mut problems);
+    let report = Report { problems, ..report };
+    let token = report.ok.then_some(token);
+    Inspection { report, token }
+}
+
+fn recognise(t: &str, rules: &FormatRules, now: i64, problems: &mut Vec<Problem>) -> Report {
+    let mut report = Report {
+        ok: true,
+        kind: None,
+        label: None,
+        masked: None,
+        length: Some(t.len()),
+        checksum: ChecksumState::None,
+        jwt: None,
+        problems: Vec::new(),
+    };
+    if let Some((format, prefix)) = rules.recognise(t) {
+        report.kind = Some(format.kind.clone());
+        report.label = Some(format.label.clone());
+        report.masked = Some(mask(t, prefix));
+        if format.foreign {
+            problems.push(Problem::error(
+                Code::ForeignToken,
+                format!(
+                    "this is a {}, not a choreo token; create a personal access token in {PAT_HOME}",
+                    format.label
+                ),
+            ));
+        }
+        if format.checksum {
+            if checksum::verify(&t[prefix.len()..]) {
+                report.checksum = ChecksumState::Valid;
+            } else {
+                report.checksum = ChecksumState::Invalid;
+                problems.push(Problem::error(
+                    Code::ChecksumMismatch,
+                    format!(
+                        "the checksum of this {} does not match; it was mistyped or cut short",
+                        format.label
+                    ),
+                ));
+            }
+        }
+    } else if jwt::looks_like_jwt(t) {
+        report.kind = Some(Cow::Borrowed("jwt"));
+        report.label = Some(Cow::Borrowed("JSON Web Token"));
+        report.masked = Some(mask(t, ""));
+        judge_jwt(t, now, &mut report, problems);
+    } else {
+        report.kind = Some(Cow::Borrowed("opaque"));
+        report.label = Some(Cow::Borrowed(
+            "opaque token, accepted as a Choreo personal access token",
+        ));
+        report.masked = Some(mask(t, ""));
+        let (min, max) = (*OPAQUE_LEN.start(), *OPAQUE_LEN.end());
+        if t.len() < min {
+            problems.push(Problem::error(
+                Code::TooShort,
+                format!(
+                    "the token has {} characters; a personal access token has at least {min}",
+                    t.len()
+                ),
+            ));
+        } else if t.len() > max {
+            problems.push(Problem::error(
+                Code::TooLong,
+                format!(
+                    "the token has {} characters; a personal access token has at most {max}",
+                    t.len()
+                ),
+            ));
+        }
+    }
+    report.ok = !problems.iter().any(|p| p.severity == Severity::Error);
+    report
+}
+
+fn judge_jwt(t: &str, now: i64, report: &mut Report, problems: &mut Vec<Problem>) {
+    if t.len() > jwt::MAX_JWT_LEN {
+        problems.push(Problem::error(
+            Code::TooLong,
+            format!(
+                "the jwt has {} characters; at most {} are decoded",
+                t.len(),
+                jwt::MAX_JWT_LEN
+            ),
+        ));
+        return;
+    }
+    let claims = match jwt::decode_claims(t) {
+        Ok(claims) => claims,
+        Err(e) => {
+            problems.push(Problem::error(Code::JwtMalformed, e.to_string()));
+            return;
+        }
+    };
+    if claims.alg.eq_ignore_ascii_case("none") {
+        problems.push(Problem::error(
+            Code::JwtAlgNone,
+            "the jwt is unsigned (alg \"none\") and is refused",
+        ));
+    } else if claims
+        .exp
+        .is_some_and(|exp| now > exp.saturating_add(jwt::LEEWAY_SECS))
+    {
+        problems.push(Problem::error(Code::JwtExpired, "the jwt has expired"));
+    } else if claims
+        .nbf
+        .is_some_and(|nbf| nbf > now.saturating_add(jwt::LEEWAY_SECS))
+    {
+        problems.push(Problem::error(
+            Code::JwtNotYetValid,
+            "the jwt is not valid yet",
+        ));
+    } else {
+        problems.push(Problem::warning(
+            Code::JwtNotPat,
+            format!("this is a short-lived access token, not a personal access token; create one in {PAT_HOME}"),
+        ));
+    }
+    report.jwt = Some(claims);
+}
+
+/// `inspect` serialised, as `choreo token inspect --json` and `inspectToken()` print it.
+pub fn inspect_json(input: &[u8], now_unix: i64) -> String {
+    to_json(&inspect(input, now_unix))
+}
+
+/// The canonical JSON of a report.
+pub fn to_json(report: &Report) -> String {
+    // A Report holds only strings, numbers, bools and vectors: serialising cannot fail.
+    serde_json::to_string(report).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+    const GITHUB: &str = "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";
+
+    fn codes(r: &Report) -> Vec<&'static str> {
+        r.problems.iter().map(|p| p.code.as_str()).collect()
+    }
+
+    #[test]
+    fn a_minted_choreo_pat_is_recognised_and_checksum_verified() {
+        let t = checksum::mint("chp_", || 7);
+        let r = inspect(t.as_bytes(), NOW);
+        assert!(r.ok);
+        assert_eq!(r.kind.as_deref(), Some("choreo-pat"));
+        assert_eq!(r.checksum, ChecksumState::Valid);
+        assert_eq!(r.masked.unwrap(), format!("chp_…{}", &t[t.len() - 4..]));
+    }
+
+    #[test]
+    fn a_mistyped_choreo_pat_is_a_checksum_mismatch() {
+        let mut t = checksum::mint("chp_", || 7);
+        t.replace_range(10..11, if &t[10..11] == "A" { "B" } else { "A" });
+        let r = inspect(t.as_bytes(), NOW);
+        assert!(!r.ok);
+        assert_eq!(codes(&r), ["checksum-mismatch"]);
+    }
+
+    #[test]
+    fn a_github_token_is_foreign_and_says_where_to_get_a_pat() {
+        let r = inspect(GITHUB.as_bytes(), NOW);
+        assert_eq!(codes(&r), ["foreign-token"]);
+        assert_eq!(r.checksum, ChecksumState::Valid);
+        assert!(
+            r.problems[0]
+                .message
+                .starts_with("this is a GitHub token (classic), not a choreo token")
+        );
+        assert!(r.problems[0].message.contains("Personal Access Tokens"));
+    }
+
+    #[test]
+    fn opaque_tokens_are_accepted_between_16_and_4096_characters() {
+        assert!(inspect(&[b'a'; 16], NOW).ok);
+        assert_eq!(codes(&inspect(&[b'a'; 15], NOW)), ["too-short"]);
+        assert!(inspect(&[b'a'; 4096], NOW).ok);
+        assert_eq!(codes(&inspect(&[b'a'; 4097], NOW)), ["too-long"]);
+    }
+
+    #[test]
+    fn short_tokens_are_masked_completely() {
+        assert_eq!(mask("abcdefghijk", ""), "…");
+        assert_eq!(mask("abcdefghijkl", ""), "…ijkl");
+    }
+
+    #[test]
+    fn intake_failures_have_no_kind() {
+        let r = inspect(b"", NOW);
+        assert_eq!((r.ok, r.kind, r.length), (false, None, None));
+        assert_eq!(
+            to_json(&inspect(b"", NOW)),
+            r#"{"ok":false,"kind":null,"label":null,"masked":null,"length":null,"checksum":"none","jwt":null,"problems":[{"code":"empty","severity":"error","message":"no token in the input"}]}"#
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! wasm-bindgen bindings of choreo-auth-core.
