@@ -180,6 +180,7 @@ pub struct Introspection {
 
 /// An organization as `GET /orgs` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     #[serde(default, deserialize_with = "id_string")]

@@ -16,6 +16,7 @@ pub struct Credential {
 
 /// Everything about a login except the token: safe to print, log and serialise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// Random id of this login, for hosts that need one (VS Code sessions).

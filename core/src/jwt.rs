@@ -17,6 +17,7 @@ pub const LEEWAY_SECS: i64 = 60;
 
 /// The claims a user needs to recognise a JWT, as reported.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct JwtClaims {
     pub alg: String,

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 /// How bad a problem is. Only `Error` makes a report not `ok`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -16,6 +17,7 @@ macro_rules! codes {
     ($($variant:ident => $code:literal,)*) => {
         /// Every stable code the token rules can report. The kebab-case string is the contract.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
         pub enum Code {
             $(#[serde(rename = $code)] $variant,)*
         }
@@ -74,6 +76,7 @@ impl std::fmt::Display for Code {
 
 /// One finding: a stable code, its severity and a lowercase message without token material.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Problem {
     pub code: Code,
     pub severity: Severity,

@@ -16,6 +16,7 @@ pub const OPAQUE_LEN: std::ops::RangeInclusive<usize> = 16..=4096;
 pub const PAT_HOME: &str = "Choreo Console > Account Settings > Personal Access Tokens";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum ChecksumState {
     Valid,
@@ -25,6 +26,7 @@ pub enum ChecksumState {
 
 /// What a token is and what is wrong with it. Holds no token material beyond the mask.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     /// No problem of severity `error`.

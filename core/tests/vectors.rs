@@ -29,13 +29,20 @@ fn every_vector_yields_its_codes_and_its_recorded_output() {
     let bless = std::env::var_os("BLESS").is_some();
     let mut failures = Vec::new();
     let files = vector_files();
-    assert!(files.len() >= 50, "expected the full vector set, found {}", files.len());
+    assert!(
+        files.len() >= 50,
+        "expected the full vector set, found {}",
+        files.len()
+    );
     for path in &files {
         let mut vector = load(path);
         let output = run(&vector).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let codes = codes_of(&output).unwrap();
         if codes != vector.codes {
-            failures.push(format!("{}: codes {:?}, expected {:?}", vector.name, codes, vector.codes));
+            failures.push(format!(
+                "{}: codes {:?}, expected {:?}",
+                vector.name, codes, vector.codes
+            ));
         }
         let actual: serde_json::Value = serde_json::from_str(&output).unwrap();
         if bless {
@@ -44,10 +51,18 @@ fn every_vector_yields_its_codes_and_its_recorded_output() {
             json.push('\n');
             std::fs::write(path, json).unwrap();
         } else if actual != vector.expect {
-            failures.push(format!("{}: output differs from expect\n  got: {output}", vector.name));
+            failures.push(format!(
+                "{}: output differs from expect\n  got: {output}",
+                vector.name
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} vector(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} vector(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -74,7 +89,11 @@ fn no_output_contains_the_token() {
             .max_by_key(|s| s.len())
             .unwrap_or("");
         if token.len() >= 16 {
-            assert!(!output.contains(token), "{}: output holds the token", vector.name);
+            assert!(
+                !output.contains(token),
+                "{}: output holds the token",
+                vector.name
+            );
         }
     }
 }

@@ -1,1 +1,304 @@
-//! wasm-bindgen bindings of choreo-auth-core.
+//! wasm-bindgen bindings of choreo-auth-core, published as the npm package `@choreo/auth`.
+//!
+//! Each export converts its input, calls core and converts the output: no rule lives here.
+//! Values cross the boundary as JSON text (core's canonical serialisation) parsed by the
+//! engine's native `JSON.parse`, which measured faster than building objects field by field.
+//! The TypeScript types of those values are generated from core's Rust types (tsify).
+
+mod host;
+
+use choreo_auth_core::api::DEFAULT_API_BASE;
+use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
+use choreo_auth_core::memory::MemoryStore;
+use choreo_auth_core::{ApiBase, Problem, Session, report};
+use host::{DateNow, Fetch, JsStore, Store, WebCrypto};
+use js_sys::{Reflect, Uint8Array};
+use serde::Serialize;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** What `inspectToken` returns: core's report. */
+export type TokenReport = Report;
+
+/** Where a client keeps its credential: VS Code's `context.secrets` fits as is. */
+export interface SecretStore {
+  get(key: string): Promise<string | undefined | null> | string | undefined | null;
+  set(key: string, value: string): Promise<void> | void;
+  delete(key: string): Promise<void> | void;
+}
+
+export interface ChoreoAuthOptions {
+  /** Default `https://apis.choreo.dev`; `http://` only on loopback. */
+  apiBase?: string;
+  /** Default: memory, gone with the page or process. */
+  storage?: SecretStore;
+  /** Scopes the token must carry. */
+  requiredScopes?: string[];
+}
+
+export interface StatusOptions {
+  /** Check the token against the API again (default false: the stored session only). */
+  online?: boolean;
+}
+
+/** Every rejected promise and thrown error of this package. */
+export interface ChoreoAuthError extends Error {
+  /** Core's stable kebab-case code, e.g. `missing-scopes`, `unauthorized`, `not-logged-in`. */
+  code: string;
+  /** Every problem found offline, when the token was refused before any request. */
+  problems?: Problem[];
+  /** The stored session, when `status` found it no longer valid. */
+  session?: Session;
+}
+"#;
+
+/// What a login produced.
+#[derive(Debug, Serialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResult {
+    pub session: Session,
+    /// Intake notices, `jwt-not-pat`, `pat-expiring-soon`.
+    pub warnings: Vec<Problem>,
+}
+
+/// What `status` found.
+#[derive(Debug, Serialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusResult {
+    pub session: Session,
+    pub checked_online: bool,
+    pub warnings: Vec<Problem>,
+}
+
+/// A serialisable value as a JavaScript value, through its JSON.
+fn to_js(value: &impl Serialize) -> JsValue {
+    // Core's values hold only strings, numbers, bools and lists: neither step can fail.
+    let json = serde_json::to_string(value).unwrap_or_default();
+    js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL)
+}
+
+/// An `Error` with core's stable `code` (and the offline `problems`, or the stored `session`).
+fn error(
+    code: &str,
+    message: &str,
+    problems: &[Problem],
+    session: Option<&Session>,
+) -> JsValue {
+    let e = js_sys::Error::new(message);
+    e.set_name("ChoreoAuthError");
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = Reflect::set(&e, &"code".into(), &code.into());
+    if !problems.is_empty() {
+        let _ = Reflect::set(&e, &"problems".into(), &to_js(&problems));
+    }
+    if let Some(session) = session {
+        let _ = Reflect::set(&e, &"session".into(), &to_js(session));
+    }
+    e.into()
+}
+
+fn argument_error(message: &str) -> JsValue {
+    error("invalid-argument", message, &[], None)
+}
+
+/// The bytes of a `string | Uint8Array` argument (strings as UTF-8).
+fn input_bytes(input: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(text) = input.as_string() {
+        return Ok(text.into_bytes());
+    }
+    match input.dyn_ref::<Uint8Array>() {
+        Some(bytes) => Ok(bytes.to_vec()),
+        None => Err(argument_error("the input must be a string or a Uint8Array")),
+    }
+}
+
+fn now_unix() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+/// Recognises a token and lists its problems, offline, at the current time.
+#[wasm_bindgen(js_name = inspectToken, unchecked_return_type = "TokenReport")]
+pub fn inspect_token(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    inspect_token_at(input, now_unix() as f64)
+}
+
+/// `inspectToken` at a given time (Unix seconds), for tests and reproducible output.
+#[wasm_bindgen(js_name = inspectTokenAt, unchecked_return_type = "TokenReport")]
+pub fn inspect_token_at(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+    now_unix_seconds: f64,
+) -> Result<JsValue, JsValue> {
+    let json = inspect_token_json_at(input, now_unix_seconds)?;
+    js_sys::JSON::parse(&json)
+}
+
+/// The report as core's canonical JSON text, byte for byte what every host prints.
+#[wasm_bindgen(js_name = inspectTokenJson)]
+pub fn inspect_token_json(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+) -> Result<String, JsValue> {
+    inspect_token_json_at(input, now_unix() as f64)
+}
+
+/// `inspectTokenJson` at a given time (Unix seconds).
+#[wasm_bindgen(js_name = inspectTokenJsonAt)]
+pub fn inspect_token_json_at(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+    now_unix_seconds: f64,
+) -> Result<String, JsValue> {
+    if !now_unix_seconds.is_finite() {
+        return Err(argument_error("the time must be a finite number of seconds"));
+    }
+    let bytes = input_bytes(&input)?;
+    Ok(report::inspect_json(&bytes, now_unix_seconds.floor() as i64))
+}
+
+/// Runs one shared test vector (`tests/vectors/*.json`) and returns core's output JSON.
+#[cfg(feature = "vectors")]
+#[wasm_bindgen(js_name = runVector)]
+pub fn run_vector(vector_json: &str) -> Result<String, JsValue> {
+    choreo_auth_core::vectors::run_json(vector_json).map_err(|e| error("bad-vector", &e, &[], None))
+}
+
+#[derive(Debug)]
+struct Client {
+    api: ApiBase,
+    policy: Policy,
+    host: Host<Fetch, DateNow, WebCrypto, Store>,
+}
+
+/// A Choreo login for one API base: `loginWithToken`, `status`, `logout`.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct ChoreoAuth {
+    client: Rc<Client>,
+}
+
+#[wasm_bindgen]
+impl ChoreoAuth {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ChoreoAuthOptions")] options: Option<
+            js_sys::Object,
+        >,
+    ) -> Result<ChoreoAuth, JsValue> {
+        let get = |name: &str| match &options {
+            Some(o) if o.is_object() => Reflect::get(o, &name.into()).unwrap_or(JsValue::UNDEFINED),
+            _ => JsValue::UNDEFINED,
+        };
+        let base = get("apiBase");
+        let base = if base.is_undefined() || base.is_null() {
+            DEFAULT_API_BASE.to_owned()
+        } else {
+            base.as_string()
+                .ok_or_else(|| argument_error("apiBase must be a string"))?
+        };
+        let api = ApiBase::parse(&base).map_err(|e| error(e.code(), &e.to_string(), &[], None))?;
+        let scopes = get("requiredScopes");
+        let required_scopes = if scopes.is_undefined() || scopes.is_null() {
+            Vec::new()
+        } else {
+            let list = scopes
+                .dyn_ref::<js_sys::Array>()
+                .ok_or_else(|| argument_error("requiredScopes must be an array of strings"))?;
+            list.iter()
+                .map(|s| s.as_string())
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| argument_error("requiredScopes must be an array of strings"))?
+        };
+        let storage = get("storage");
+        let store = if storage.is_undefined() || storage.is_null() {
+            Store::Memory(MemoryStore::default())
+        } else {
+            Store::Js(JsStore::new(storage).map_err(|e| argument_error(&e))?)
+        };
+        Ok(ChoreoAuth {
+            client: Rc::new(Client {
+                api,
+                policy: Policy { required_scopes },
+                host: Host {
+                    http: Fetch,
+                    clock: DateNow,
+                    random: WebCrypto,
+                    store,
+                },
+            }),
+        })
+    }
+
+    /// The checked API base this client talks to.
+    #[wasm_bindgen(getter, js_name = apiBase)]
+    pub fn api_base(&self) -> String {
+        self.client.api.to_string()
+    }
+
+    /// Checks the token offline, then with the API, then stores it. Storage is untouched on
+    /// any failure.
+    #[wasm_bindgen(js_name = loginWithToken, unchecked_return_type = "Promise<LoginResult>")]
+    pub fn login_with_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] token: JsValue,
+    ) -> js_sys::Promise {
+        let client = Rc::clone(&self.client);
+        // Read the argument now: the caller may reuse or clear its buffer once we return.
+        let input = input_bytes(&token).map(zeroize::Zeroizing::new);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let input = input?;
+            match login::login(&client.host, &client.api, &input, &client.policy).await {
+                Ok(outcome) => Ok(to_js(&LoginResult {
+                    session: outcome.session,
+                    warnings: outcome.warnings,
+                })),
+                Err(e) => Err(login_error(&e)),
+            }
+        })
+    }
+
+    /// The stored session; with `{ online: true }` the token is checked with the API again.
+    #[wasm_bindgen(unchecked_return_type = "Promise<StatusResult>")]
+    pub fn status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "StatusOptions")] options: Option<js_sys::Object>,
+    ) -> js_sys::Promise {
+        let client = Rc::clone(&self.client);
+        let online = options.is_some_and(|o| {
+            o.is_object() && Reflect::get(&o, &"online".into()).is_ok_and(|v| v.is_truthy())
+        });
+        wasm_bindgen_futures::future_to_promise(async move {
+            match login::status(&client.host, &client.api, &client.policy, online).await {
+                Ok(r) => Ok(to_js(&StatusResult {
+                    session: r.session,
+                    checked_online: r.checked_online,
+                    warnings: r.warnings,
+                })),
+                Err(e) => {
+                    let session = match &e {
+                        StatusError::Check { session, .. } => Some(session.as_ref()),
+                        _ => None,
+                    };
+                    Err(error(e.code(), &e.to_string(), &[], session))
+                }
+            }
+        })
+    }
+
+    /// Removes the stored credential and resolves to the session it held.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Session>")]
+    pub fn logout(&self) -> js_sys::Promise {
+        let client = Rc::clone(&self.client);
+        wasm_bindgen_futures::future_to_promise(async move {
+            login::logout(&client.host.store, &client.api)
+                .await
+                .map(|session| to_js(&session))
+                .map_err(|e| error(e.code(), &e.to_string(), &[], None))
+        })
+    }
+}
+
+fn login_error(e: &LoginError) -> JsValue {
+    error(e.code(), &e.to_string(), e.problems(), None)
+}

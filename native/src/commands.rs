@@ -1,0 +1,307 @@
+//! One function per command: resolve inputs, call core, print. Every rule is core's.
+
+use crate::cli::{ApiArg, LoginArgs};
+use crate::error::{CliError, EXIT_USAGE};
+use crate::http::ReqwestClient;
+use crate::input::read_token_input;
+use crate::output;
+use crate::store::{StoreKind, Stores, config_dir};
+use crate::sys::{OsRandom, SystemClock};
+use choreo_auth_core::formats::FormatRules;
+use choreo_auth_core::host::CredentialStore;
+use choreo_auth_core::login::{self, Host, Policy};
+use choreo_auth_core::report::{self, examine};
+use choreo_auth_core::{ApiBase, DEFAULT_API_BASE, Problem, SecretToken, Session};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use tracing::debug;
+use zeroize::Zeroizing;
+
+pub const API_ENV: &str = "CHOREO_API";
+pub const TOKEN_ENV: &str = "CHOREO_TOKEN";
+
+type CliHost = Host<ReqwestClient, SystemClock, OsRandom, Stores>;
+
+/// `--api`, else `CHOREO_API`, else the US region; checked by core (https off loopback).
+fn resolve_api(arg: &ApiArg) -> Result<ApiBase, CliError> {
+    let from_env = std::env::var(API_ENV).ok().filter(|v| !v.is_empty());
+    let text = arg
+        .api
+        .clone()
+        .or(from_env)
+        .unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
+    let api = ApiBase::parse(&text)?;
+    debug!(api = %api, "api base");
+    Ok(api)
+}
+
+/// `CHOREO_TOKEN`, if set and not empty (as gh treats `GH_TOKEN`).
+fn env_token() -> Option<Zeroizing<Vec<u8>>> {
+    let value = std::env::var_os(TOKEN_ENV)?;
+    let bytes = Zeroizing::new(value.into_encoded_bytes());
+    (!bytes.is_empty()).then_some(bytes)
+}
+
+fn host(api: &ApiBase, store: Stores) -> Result<CliHost, CliError> {
+    Ok(Host {
+        http: ReqwestClient::new(api).map_err(CliError::Http)?,
+        clock: SystemClock,
+        random: OsRandom,
+        store,
+    })
+}
+
+fn plaintext_warning(stores: &Stores) -> String {
+    format!(
+        "warning: the token is kept unencrypted in {}; anyone who can read that file can use \
+         it (log in again without --insecure-storage to move it to the os keyring)",
+        stores.file_path().display()
+    )
+}
+
+fn stderr_lines(lines: impl IntoIterator<Item = String>) {
+    let mut err = std::io::stderr().lock();
+    for line in lines {
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
+    if !args.stray.is_empty() || args.with_token.as_deref().is_some_and(|v| !v.is_empty()) {
+        return Err(CliError::TokenInArguments);
+    }
+    if args.with_token.is_none() {
+        return Err(CliError::MissingWithToken);
+    }
+    if env_token().is_some() {
+        return Err(CliError::EnvTokenSet);
+    }
+    let api = resolve_api(&args.api)?;
+    let kind = if args.insecure_storage {
+        StoreKind::File
+    } else {
+        StoreKind::Keyring
+    };
+    let stores = Stores::new(config_dir()?, kind);
+    let input = read_token_input().map_err(CliError::Input)?;
+    let host = host(&api, stores)?;
+    let outcome = login::login(&host, &api, &input, &Policy::default())
+        .await
+        .map_err(CliError::Login)?;
+    let session = &outcome.session;
+    let mut lines = vec![format!(
+        "Logged in to {} as user {}",
+        session.api_base, session.user_id
+    )];
+    let now = SystemClock.now_unix();
+    lines.extend(
+        output::session_lines(session, now)
+            .into_iter()
+            .map(|l| format!("  {l}")),
+    );
+    lines.push(format!("  stored in: {}", host.store.describe(kind)));
+    lines.extend(output::problem_lines(&outcome.warnings));
+    if kind == StoreKind::File {
+        lines.push(plaintext_warning(&host.store));
+    }
+    stderr_lines(lines);
+    Ok(0)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusJson<'a> {
+    api_base: &'a str,
+    /// `keyring`, `file` or `env` (CHOREO_TOKEN, in memory).
+    source: &'a str,
+    storage: Option<String>,
+    plaintext: bool,
+    checked_online: bool,
+    session: Option<&'a Session>,
+    masked: Option<&'a str>,
+    warnings: &'a [Problem],
+}
+
+pub async fn status(json: bool, offline: bool, api_arg: &ApiArg) -> Result<u8, CliError> {
+    let api = resolve_api(api_arg)?;
+    let now = SystemClock.now_unix();
+    let policy = Policy::default();
+    let mut out = Vec::new();
+    let mut warn = Vec::new();
+    if let Some(input) = env_token() {
+        let source_line = "  token from: CHOREO_TOKEN (in memory, nothing stored)".to_owned();
+        if offline {
+            let report = report::inspect(&input, now);
+            if !report.ok {
+                return Err(CliError::Rejected(Box::new(report)));
+            }
+            let body = StatusJson {
+                api_base: api.as_str(),
+                source: "env",
+                storage: None,
+                plaintext: false,
+                checked_online: false,
+                session: None,
+                masked: report.masked.as_deref(),
+                warnings: &report.problems,
+            };
+            out.push(if json {
+                serde_json::to_string(&body).unwrap_or_default()
+            } else {
+                format!(
+                    "Using CHOREO_TOKEN for {api} (not checked: --offline)\n  token: {} ({})\n{source_line}",
+                    report.masked.as_deref().unwrap_or("…"),
+                    report.kind.as_deref().unwrap_or("-"),
+                )
+            });
+            warn.extend(output::problem_lines(&report.problems));
+        } else {
+            let http = ReqwestClient::new(&api).map_err(CliError::Http)?;
+            let (credential, warnings) =
+                login::authenticate(&http, &SystemClock, &OsRandom, &api, &input, &policy)
+                    .await
+                    .map_err(CliError::Login)?;
+            let session = &credential.session;
+            let body = StatusJson {
+                api_base: api.as_str(),
+                source: "env",
+                storage: None,
+                plaintext: false,
+                checked_online: true,
+                session: Some(session),
+                masked: Some(&session.masked),
+                warnings: &warnings,
+            };
+            if json {
+                out.push(serde_json::to_string(&body).unwrap_or_default());
+            } else {
+                out.push(format!(
+                    "Using CHOREO_TOKEN for {api} as user {}",
+                    session.user_id
+                ));
+                out.extend(
+                    output::session_lines(session, now)
+                        .into_iter()
+                        .map(|l| format!("  {l}")),
+                );
+                out.push(source_line);
+                out.push("  checked: online, the api accepts the token".to_owned());
+            }
+            warn.extend(output::problem_lines(&warnings));
+        }
+    } else {
+        let stores = Stores::new(config_dir()?, StoreKind::Keyring);
+        let kind = stores.kind_for(&api)?;
+        let host = host(&api, stores)?;
+        let report = login::status(&host, &api, &policy, !offline)
+            .await
+            .map_err(CliError::Status)?;
+        let kind = kind.unwrap_or(StoreKind::Keyring);
+        let session = &report.session;
+        let body = StatusJson {
+            api_base: api.as_str(),
+            source: kind.as_str(),
+            storage: Some(host.store.describe(kind)),
+            plaintext: kind == StoreKind::File,
+            checked_online: report.checked_online,
+            session: Some(session),
+            masked: Some(&session.masked),
+            warnings: &report.warnings,
+        };
+        if json {
+            out.push(serde_json::to_string(&body).unwrap_or_default());
+        } else {
+            out.push(format!("Logged in to {api} as user {}", session.user_id));
+            out.extend(
+                output::session_lines(session, now)
+                    .into_iter()
+                    .map(|l| format!("  {l}")),
+            );
+            out.push(format!("  stored in: {}", host.store.describe(kind)));
+            out.push(if report.checked_online {
+                "  checked: online, the api accepts the token".to_owned()
+            } else {
+                "  checked: no (--offline); this is what was stored".to_owned()
+            });
+        }
+        warn.extend(output::problem_lines(&report.warnings));
+        if kind == StoreKind::File {
+            warn.push(plaintext_warning(&host.store));
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    for line in out {
+        let _ = writeln!(stdout, "{line}");
+    }
+    drop(stdout);
+    stderr_lines(warn);
+    Ok(0)
+}
+
+pub async fn token(api_arg: &ApiArg) -> Result<u8, CliError> {
+    let api = resolve_api(api_arg)?;
+    let token: SecretToken = if let Some(input) = env_token() {
+        let inspection = examine(&input, FormatRules::builtin(), SystemClock.now_unix());
+        inspection
+            .token
+            .ok_or_else(|| CliError::Rejected(Box::new(inspection.report)))?
+    } else {
+        let stores = Stores::new(config_dir()?, StoreKind::Keyring);
+        stores
+            .load(&api)
+            .await?
+            .ok_or_else(|| CliError::NotLoggedIn {
+                api_base: api.to_string(),
+            })?
+            .token
+    };
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        stderr_lines([
+            "warning: printing the token to a terminal; it stays in the scrollback".to_owned(),
+        ]);
+    }
+    let mut stdout = stdout.lock();
+    writeln!(stdout, "{}", token.expose()).map_err(CliError::Input)?;
+    Ok(0)
+}
+
+pub async fn logout(api_arg: &ApiArg) -> Result<u8, CliError> {
+    let api = resolve_api(api_arg)?;
+    let stores = Stores::new(config_dir()?, StoreKind::Keyring);
+    let kind = stores.kind_for(&api)?.unwrap_or(StoreKind::Keyring);
+    let session = login::logout(&stores, &api)
+        .await
+        .map_err(CliError::Logout)?;
+    let mut lines = vec![format!(
+        "Logged out of {api}: removed the token {} of user {} ({}) from the {}",
+        session.masked,
+        session.user_id,
+        session.organization.handle,
+        stores.describe(kind)
+    )];
+    if env_token().is_some() {
+        lines.push("note: CHOREO_TOKEN is still set and commands keep using it".to_owned());
+    }
+    stderr_lines(lines);
+    Ok(0)
+}
+
+pub fn inspect(json: bool) -> Result<u8, CliError> {
+    let input = read_token_input().map_err(CliError::Input)?;
+    let report = report::inspect(&input, SystemClock.now_unix());
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        // Exactly core's inspect_json: the cross-host contract.
+        let _ = writeln!(stdout, "{}", report::to_json(&report));
+    } else {
+        for line in output::report_lines(&report) {
+            let _ = writeln!(stdout, "{line}");
+        }
+    }
+    Ok(if report.first_error().is_some() {
+        EXIT_USAGE
+    } else {
+        0
+    })
+}

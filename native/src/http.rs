@@ -1,0 +1,113 @@
+//! Core's `HttpClient` over reqwest + rustls: bounded in time and size, no redirects.
+
+use choreo_auth_core::ApiBase;
+use choreo_auth_core::host::{
+    HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method,
+};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use std::time::Duration;
+use tracing::debug;
+use zeroize::Zeroizing;
+
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct ReqwestClient {
+    client: reqwest::Client,
+}
+
+impl ReqwestClient {
+    /// A client for one api base. Redirects are never followed, so the bearer token cannot be
+    /// carried to another origin; off loopback only https is spoken, even if a caller erred.
+    pub fn new(api: &ApiBase) -> Result<Self, HttpError> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(TOTAL_TIMEOUT)
+            .user_agent(concat!("choreo-cli/", env!("CARGO_PKG_VERSION")));
+        if api.is_loopback() {
+            // A proxy must never see loopback traffic (and could not reach it).
+            builder = builder.no_proxy();
+        } else {
+            builder = builder.https_only(true);
+        }
+        let client = builder.build().map_err(|e| describe(&e))?;
+        Ok(Self { client })
+    }
+}
+
+impl HttpClient for ReqwestClient {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+        };
+        let bearer = Zeroizing::new(format!("Bearer {}", request.bearer.expose()));
+        let mut auth = HeaderValue::from_str(&bearer).map_err(|_| HttpError {
+            message: "the token cannot be sent in an http header".into(),
+        })?;
+        auth.set_sensitive(true);
+        debug!(method = method.as_str(), url = %request.url, "http request");
+        let mut builder = self
+            .client
+            .request(method, &request.url)
+            .header(AUTHORIZATION, auth)
+            .header(ACCEPT, "application/json");
+        if let Some(body) = request.body {
+            builder = builder.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        let mut response = builder.send().await.map_err(|e| describe(&e))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| ("www-authenticate".to_owned(), v.to_owned()))
+            .collect();
+        // One byte past the cap is enough for core to refuse the answer as too large.
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+            let room = MAX_RESPONSE_BYTES + 1 - body.len();
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if body.len() > MAX_RESPONSE_BYTES {
+                debug!("response body exceeds the cap; stopped reading");
+                break;
+            }
+        }
+        debug!(status, bytes = body.len(), "http response");
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// A message from reqwest's error and its innermost cause. Requests carry the token only in
+/// a header, which errors never print; URLs are left out anyway.
+fn describe(e: &reqwest::Error) -> HttpError {
+    let what = if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_builder() {
+        "the request could not be built"
+    } else if e.is_body() || e.is_decode() {
+        "reading the answer failed"
+    } else {
+        "the request failed"
+    };
+    let mut innermost = None;
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        innermost = Some(c);
+        cause = c.source();
+    }
+    let message = match innermost {
+        Some(c) => format!("{what}: {c}"),
+        None => what.to_owned(),
+    };
+    HttpError { message }
+}

@@ -1,0 +1,165 @@
+//! Everything the CLI prints. Only the `token` command ever prints token material.
+
+use crate::error::CliError;
+use choreo_auth_core::report::ChecksumState;
+use choreo_auth_core::time::{format_rfc3339, parse_rfc3339};
+use choreo_auth_core::{Problem, Report, Session, Severity};
+use serde::Serialize;
+use std::io::Write;
+
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Notice => "notice",
+    }
+}
+
+/// One line per problem: `  warning: <message> (<code>)`.
+pub fn problem_lines(problems: &[Problem]) -> Vec<String> {
+    problems
+        .iter()
+        .map(|p| format!("{}: {} ({})", severity(p.severity), p.message, p.code))
+        .collect()
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    code: &'a str,
+    message: String,
+    problems: &'a [Problem],
+}
+
+/// `choreo: <message>` and the problems on stderr; with `--json` also `{"code", "message"}`
+/// on stdout.
+pub fn print_error(e: &CliError, json: bool) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "choreo: {e}");
+    for line in problem_lines(e.problems()) {
+        let _ = writeln!(err, "  {line}");
+    }
+    if json {
+        let body = JsonError {
+            code: e.code(),
+            message: e.to_string(),
+            problems: e.problems(),
+        };
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string(&body).unwrap_or_default()
+        );
+    }
+}
+
+/// `2026-12-01T00:00:00Z (in 3 days)`, `never`, or the raw text if it does not parse.
+pub fn expiry(valid_until: Option<&str>, now: i64) -> String {
+    let Some(text) = valid_until else {
+        return "never (the token has no expiry date)".to_owned();
+    };
+    let Some(at) = parse_rfc3339(text) else {
+        return text.to_owned();
+    };
+    let left = at - now;
+    let when = if left <= 0 {
+        "expired".to_owned()
+    } else if left < 86_400 {
+        "in less than a day".to_owned()
+    } else {
+        let days = left / 86_400;
+        format!("in {days} day{}", if days == 1 { "" } else { "s" })
+    };
+    format!("{} ({when})", format_rfc3339(at))
+}
+
+fn scopes(s: &[String]) -> String {
+    if s.is_empty() {
+        "(none)".to_owned()
+    } else {
+        s.join(", ")
+    }
+}
+
+/// Who, which organization, which token, its scopes and expiry.
+pub fn session_lines(session: &Session, now: i64) -> Vec<String> {
+    vec![
+        format!(
+            "organization: {} ({})",
+            session.organization.name, session.organization.handle
+        ),
+        format!("token: {} ({})", session.masked, session.kind),
+        format!("scopes: {}", scopes(&session.scopes)),
+        format!("expires: {}", expiry(session.valid_until.as_deref(), now)),
+    ]
+}
+
+/// The human form of `token inspect`.
+pub fn report_lines(report: &Report) -> Vec<String> {
+    let mut lines = Vec::new();
+    let or_dash = |v: Option<&str>| v.unwrap_or("-").to_owned();
+    lines.push(format!(
+        "kind: {} ({})",
+        or_dash(report.kind.as_deref()),
+        or_dash(report.label.as_deref())
+    ));
+    lines.push(format!("masked: {}", or_dash(report.masked.as_deref())));
+    lines.push(format!(
+        "length: {}",
+        report.length.map_or("-".to_owned(), |l| l.to_string())
+    ));
+    let checksum = match report.checksum {
+        ChecksumState::Valid => "valid",
+        ChecksumState::Invalid => "invalid",
+        ChecksumState::None => "none",
+    };
+    lines.push(format!("checksum: {checksum}"));
+    if let Some(jwt) = &report.jwt {
+        let time = |t: Option<i64>| t.map_or("-".to_owned(), format_rfc3339);
+        lines.push(format!("jwt alg: {}", jwt.alg));
+        lines.push(format!("jwt issuer: {}", or_dash(jwt.iss.as_deref())));
+        lines.push(format!("jwt subject: {}", or_dash(jwt.sub.as_deref())));
+        lines.push(format!("jwt audience: {}", scopes(&jwt.aud)));
+        lines.push(format!("jwt scopes: {}", scopes(&jwt.scopes)));
+        lines.push(format!("jwt issued at: {}", time(jwt.iat)));
+        lines.push(format!("jwt not before: {}", time(jwt.nbf)));
+        lines.push(format!("jwt expires: {}", time(jwt.exp)));
+    }
+    if report.problems.is_empty() {
+        lines.push("problems: none".to_owned());
+    } else {
+        lines.push("problems:".to_owned());
+        lines.extend(
+            problem_lines(&report.problems)
+                .into_iter()
+                .map(|l| format!("  {l}")),
+        );
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn expiry_says_how_long_is_left() {
+        assert_eq!(
+            expiry(Some(&format_rfc3339(NOW + 3 * 86_400 + 5)), NOW),
+            format!("{} (in 3 days)", format_rfc3339(NOW + 3 * 86_400 + 5))
+        );
+        assert!(expiry(Some(&format_rfc3339(NOW + 60)), NOW).ends_with("(in less than a day)"));
+        assert!(expiry(Some(&format_rfc3339(NOW - 60)), NOW).ends_with("(expired)"));
+        assert!(expiry(None, NOW).starts_with("never"));
+    }
+
+    #[test]
+    fn an_empty_report_lists_its_problem_with_code() {
+        let lines = report_lines(&choreo_auth_core::inspect(b"", NOW));
+        assert!(
+            lines.contains(&"  error: no token in the input (empty)".to_owned()),
+            "{lines:?}"
+        );
+    }
+}

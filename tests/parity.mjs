@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Cross-host parity table: every vector's output on each host must be byte-identical to the
+// native one. Reads target/parity/{native,wasmtime,node,chromium}.json, each
+// `{ "<vector file name>": "<output string>" }`, written by the hosts' own test runs.
+// Usage: node tests/parity.mjs [parity-dir]   (default: <workspace>/target/parity)
+// Exits 1 if a host file is missing or unreadable, or any vector disagrees or is missing.
+
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HOSTS = ["native", "wasmtime", "node", "chromium"];
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const dir = resolve(process.argv[2] ?? process.env.PARITY_DIR ?? join(root, "target", "parity"));
+
+// Hosts may key by file name or by vector name; `empty.json` and `empty` are the same vector.
+const key = (name) => name.replace(/\.json$/, "");
+
+const outputs = {};
+const problems = [];
+for (const host of HOSTS) {
+  const file = join(dir, `${host}.json`);
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8"));
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new Error("not an object of vector name to output");
+    }
+    outputs[host] = new Map(Object.entries(parsed).map(([name, out]) => [key(name), out]));
+  } catch (e) {
+    problems.push(`${host}: cannot read ${file}: ${e.code ?? e.message}`);
+  }
+}
+
+const reference = outputs.native ?? new Map();
+const names = [...new Set(HOSTS.flatMap((h) => [...(outputs[h]?.keys() ?? [])]))].sort();
+const width = Math.max(6, ...names.map((n) => n.length));
+
+console.log(["vector".padEnd(width), ...HOSTS.map((h) => h.padEnd(8))].join("  "));
+let passed = 0;
+let failed = 0;
+for (const name of names) {
+  const native = reference.get(name);
+  const marks = HOSTS.map((host) => {
+    const out = outputs[host]?.get(name);
+    if (!outputs[host]) return "-";
+    if (typeof out !== "string" || typeof native !== "string") return "✗ missing";
+    if (out === native) return "✓";
+    const at = [...Array(Math.min(out.length, native.length)).keys()].find((i) => out[i] !== native[i]);
+    problems.push(
+      `${name}: ${host} differs from native at char ${at ?? Math.min(out.length, native.length)}\n` +
+        `  native: ${native}\n  ${host}: ${out}`,
+    );
+    return "✗";
+  });
+  // A missing host file fails the run (below) but says nothing about this vector.
+  const ok = marks.every((m) => m === "✓" || m === "-");
+  if (ok) passed++;
+  else failed++;
+  console.log([name.padEnd(width), ...marks.map((m) => m.padEnd(8))].join("  "));
+}
+
+for (const p of problems) console.error(p);
+const missing = HOSTS.filter((h) => !outputs[h]);
+console.log(
+  `parity: ${passed} passed, ${failed} failed` +
+    (missing.length ? ` (host files missing: ${missing.join(", ")})` : ""),
+);
+process.exit(failed === 0 && problems.length === 0 && names.length > 0 ? 0 : 1);

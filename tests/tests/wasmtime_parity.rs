@@ -1,0 +1,559 @@
+//! The core compiled to a plain wasm module (`tests/plain-abi`) and run under wasmtime must
+//! behave exactly like the core compiled natively: the same bytes for every shared vector, and
+//! a working login flow when its host functions are real (loopback HTTP to the reference
+//! server, the system clock and random source, an in-memory store).
+//!
+//! The module is built by the first test that needs it, with
+//! `cargo build -p choreo-auth-plain-abi --target wasm32-unknown-unknown --release`.
+//! The login tests start `target/debug/choreo-reference-server`, which must be built first
+//! (`cargo build -p choreo-reference-server`).
+
+use base64::Engine as _;
+use choreo_auth_core::vectors::{self, Vector};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use wasmtime::{Caller, Engine, Extern, Instance, Linker, Memory, Module, Store, format_err};
+use zeroize::Zeroizing;
+
+const FOREIGN_TOKEN: &str = "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";
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+}
+
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace_root().join(dir),
+        None => workspace_root().join("target"),
+    }
+}
+
+/// Builds the plain-ABI module once per test process and compiles it.
+fn plain_abi() -> &'static (Engine, Module) {
+    static MODULE: OnceLock<(Engine, Module)> = OnceLock::new();
+    MODULE.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = Command::new(cargo)
+            .current_dir(workspace_root())
+            .args([
+                "build",
+                "-p",
+                "choreo-auth-plain-abi",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--release",
+            ])
+            .status()
+            .expect("cargo runs");
+        assert!(built.success(), "building the plain-ABI module failed");
+        let path = target_dir().join("wasm32-unknown-unknown/release/choreo_auth_plain_abi.wasm");
+        let bytes = std::fs::read(&path).expect("the plain-ABI module was built");
+        let t=std::time::Instant::now();
+        let engine = Engine::default();
+        let module = Module::from_binary(&engine, &bytes).expect("the module compiles");
+        eprintln!("compile {:?}", t.elapsed());
+        (engine, module)
+    })
+}
+
+/// What the test supplies behind the module's imports.
+struct HostState {
+    /// The in-memory credential store: API base → stored credential JSON.
+    credentials: BTreeMap<String, Zeroizing<String>>,
+    /// `METHOD url` of every request the module asked for.
+    requests: Vec<String>,
+    agent: ureq::Agent,
+}
+
+fn memory_of(caller: &mut Caller<'_, HostState>) -> wasmtime::Result<Memory> {
+    caller
+        .get_export("memory")
+        .and_then(Extern::into_memory)
+        .ok_or_else(|| format_err!("the module exports no memory"))
+}
+
+fn read_guest(caller: &mut Caller<'_, HostState>, ptr: u32, len: u32) -> wasmtime::Result<Vec<u8>> {
+    let memory = memory_of(caller)?;
+    let (start, end) = (ptr as usize, ptr as usize + len as usize);
+    memory
+        .data(&caller)
+        .get(start..end)
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| format_err!("the module passed a buffer outside its memory"))
+}
+
+/// Copies an answer into a buffer from the module's `alloc`; the module owns it afterwards.
+fn give_guest(caller: &mut Caller<'_, HostState>, bytes: &[u8]) -> wasmtime::Result<u64> {
+    let alloc = caller
+        .get_export("alloc")
+        .and_then(Extern::into_func)
+        .ok_or_else(|| format_err!("the module exports no alloc"))?
+        .typed::<u32, u32>(&caller)?;
+    let len = u32::try_from(bytes.len())?;
+    let ptr = alloc.call(&mut *caller, len)?;
+    memory_of(caller)?.write(&mut *caller, ptr as usize, bytes)?;
+    Ok((u64::from(ptr) << 32) | u64::from(len))
+}
+
+fn give_json(caller: &mut Caller<'_, HostState>, answer: &Value) -> wasmtime::Result<u64> {
+    give_guest(caller, answer.to_string().as_bytes())
+}
+
+/// Sends the module's request to loopback and describes the answer in the ABI's JSON.
+fn forward(agent: &ureq::Agent, request: &Value) -> Value {
+    let (Some(method), Some(url), Some(authorization)) = (
+        request["method"].as_str(),
+        request["url"].as_str(),
+        request["authorization"].as_str(),
+    ) else {
+        return json!({ "error": "the request lacks method, url or authorization" });
+    };
+    // The tests reach the local reference server and nothing else.
+    if !url.starts_with("http://127.0.0.1:") {
+        return json!({ "error": "this test host only reaches 127.0.0.1" });
+    }
+    let sent = match (method, request["body"].as_str()) {
+        ("GET", _) => agent.get(url).header("authorization", authorization).call(),
+        ("POST", Some(body)) => agent
+            .post(url)
+            .header("authorization", authorization)
+            .header("content-type", "application/json")
+            .send(body),
+        ("POST", None) => agent
+            .post(url)
+            .header("authorization", authorization)
+            .send_empty(),
+        _ => return json!({ "error": "unsupported method" }),
+    };
+    let mut response = match sent {
+        Ok(r) => r,
+        Err(e) => return json!({ "error": format!("request failed: {e}") }),
+    };
+    let headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    match response.body_mut().read_to_vec() {
+        Ok(body) => json!({
+            "status": response.status().as_u16(),
+            "headers": headers,
+            "bodyBase64": base64::engine::general_purpose::STANDARD.encode(body),
+        }),
+        Err(e) => json!({ "error": format!("reading the body failed: {e}") }),
+    }
+}
+
+fn store_answer(credential: Option<&Zeroizing<String>>) -> Value {
+    json!({ "credential": credential.map(|c| c.as_str()) })
+}
+
+fn key_of(caller: &mut Caller<'_, HostState>, ptr: u32, len: u32) -> wasmtime::Result<String> {
+    Ok(String::from_utf8(read_guest(caller, ptr, len)?)?)
+}
+
+fn linker(engine: &Engine) -> Linker<HostState> {
+    let mut linker = Linker::new(engine);
+    linker
+        .func_wrap(
+            "host",
+            "http_send",
+            |mut caller: Caller<'_, HostState>, ptr: u32, len: u32| {
+                let request = Zeroizing::new(read_guest(&mut caller, ptr, len)?);
+                let request: Value = serde_json::from_slice(&request)?;
+                let answer = forward(&caller.data().agent, &request);
+                let line = format!("{} {}", request["method"], request["url"]).replace('"', "");
+                caller.data_mut().requests.push(line);
+                give_json(&mut caller, &answer)
+            },
+        )
+        .expect("http_send links");
+    linker
+        .func_wrap("host", "now_unix_ms", || -> i64 {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+            i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+        })
+        .expect("now_unix_ms links");
+    linker
+        .func_wrap(
+            "host",
+            "random_fill",
+            |mut caller: Caller<'_, HostState>, ptr: u32, len: u32| -> wasmtime::Result<i32> {
+                let mut bytes = vec![0u8; len as usize];
+                if getrandom::fill(&mut bytes).is_err() {
+                    return Ok(1);
+                }
+                memory_of(&mut caller)?.write(&mut caller, ptr as usize, &bytes)?;
+                Ok(0)
+            },
+        )
+        .expect("random_fill links");
+    linker
+        .func_wrap(
+            "host",
+            "store_load",
+            |mut caller: Caller<'_, HostState>, ptr: u32, len: u32| {
+                let key = key_of(&mut caller, ptr, len)?;
+                let answer = store_answer(caller.data().credentials.get(&key));
+                give_json(&mut caller, &answer)
+            },
+        )
+        .expect("store_load links");
+    linker
+        .func_wrap(
+            "host",
+            "store_save",
+            |mut caller: Caller<'_, HostState>, kp: u32, kl: u32, vp: u32, vl: u32| {
+                let key = key_of(&mut caller, kp, kl)?;
+                let value = Zeroizing::new(String::from_utf8(read_guest(&mut caller, vp, vl)?)?);
+                caller.data_mut().credentials.insert(key, value);
+                give_json(&mut caller, &store_answer(None))
+            },
+        )
+        .expect("store_save links");
+    linker
+        .func_wrap(
+            "host",
+            "store_delete",
+            |mut caller: Caller<'_, HostState>, ptr: u32, len: u32| {
+                let key = key_of(&mut caller, ptr, len)?;
+                let removed = caller.data_mut().credentials.remove(&key);
+                give_json(&mut caller, &store_answer(removed.as_ref()))
+            },
+        )
+        .expect("store_delete links");
+    linker
+}
+
+/// One instance of the plain-ABI module with its host state.
+struct Guest {
+    store: Store<HostState>,
+    instance: Instance,
+}
+
+impl Guest {
+    fn new() -> Self {
+        let (engine, module) = plain_abi();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        let mut store = Store::new(
+            engine,
+            HostState {
+                credentials: BTreeMap::new(),
+                requests: Vec::new(),
+                agent,
+            },
+        );
+        let instance = linker(engine)
+            .instantiate(&mut store, module)
+            .expect("the module instantiates");
+        Self { store, instance }
+    }
+
+    /// Calls a JSON export: copies `input` in, returns the answer and frees both buffers.
+    fn call(&mut self, export: &str, input: &[u8]) -> String {
+        let alloc = self
+            .instance
+            .get_typed_func::<u32, u32>(&mut self.store, "alloc")
+            .expect("alloc is exported");
+        let dealloc = self
+            .instance
+            .get_typed_func::<(u32, u32), ()>(&mut self.store, "dealloc")
+            .expect("dealloc is exported");
+        let func = self
+            .instance
+            .get_typed_func::<(u32, u32), u64>(&mut self.store, export)
+            .expect("the export exists");
+        let memory = self
+            .instance
+            .get_memory(&mut self.store, "memory")
+            .expect("memory is exported");
+        let len = u32::try_from(input.len()).expect("input fits in wasm32");
+        let ptr = alloc.call(&mut self.store, len).expect("alloc runs");
+        memory
+            .write(&mut self.store, ptr as usize, input)
+            .expect("the input fits");
+        let packed = func.call(&mut self.store, (ptr, len)).expect("the export runs");
+        let (out_ptr, out_len) = ((packed >> 32) as u32, packed as u32);
+        let start = out_ptr as usize;
+        let out = memory.data(&self.store)[start..start + out_len as usize].to_vec();
+        dealloc
+            .call(&mut self.store, (out_ptr, out_len))
+            .expect("dealloc runs");
+        String::from_utf8(out).expect("answers are utf-8")
+    }
+
+    fn call_json(&mut self, export: &str, request: &Value) -> Value {
+        let input = Zeroizing::new(request.to_string());
+        serde_json::from_str(&self.call(export, input.as_bytes())).expect("answers are json")
+    }
+
+    fn requests(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.store.data_mut().requests)
+    }
+
+    fn stored(&self) -> BTreeMap<String, Zeroizing<String>> {
+        self.store.data().credentials.clone()
+    }
+}
+
+fn first_difference(a: &str, b: &str) -> usize {
+    a.bytes()
+        .zip(b.bytes())
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()))
+}
+
+fn write_parity(host: &str, outputs: &BTreeMap<String, String>) {
+    let dir = target_dir().join("parity");
+    std::fs::create_dir_all(&dir).expect("target/parity can be created");
+    let json = serde_json::to_string_pretty(outputs).expect("outputs serialise");
+    std::fs::write(dir.join(format!("{host}.json")), json + "\n").expect("parity file written");
+}
+
+#[test]
+fn every_vector_gives_the_same_bytes_natively_and_under_wasmtime() {
+    let dir = workspace_root().join("tests/vectors");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/vectors exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no vectors in {}", dir.display());
+
+    let mut guest = Guest::new();
+    let (mut native, mut wasm) = (BTreeMap::new(), BTreeMap::new());
+    let mut failures = Vec::new();
+    for path in &files {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(path).expect("vector readable");
+        let vector: Vector = serde_json::from_str(&text).expect("vector parses");
+        let here = vectors::run(&vector).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let answer: Value =
+            serde_json::from_str(&guest.call("run_vector", text.as_bytes())).expect("json");
+        let there = match answer["output"].as_str() {
+            Some(out) => out.to_owned(),
+            None => panic!("{file}: the module failed: {}", answer["error"]),
+        };
+        if here != there {
+            failures.push(format!(
+                "{file} ({}): outputs differ at byte {}\n  native:   {here}\n  wasmtime: {there}",
+                vector.name,
+                first_difference(&here, &there)
+            ));
+        }
+        let output: Value = serde_json::from_str(&here).expect("outputs are json");
+        if output != vector.expect {
+            failures.push(format!(
+                "{file}: output is not `expect`\n  got:    {here}\n  expect: {}",
+                vector.expect
+            ));
+        }
+        let codes = vectors::codes_of(&here).expect("codes readable");
+        if codes != vector.codes {
+            failures.push(format!(
+                "{file}: codes {codes:?}, expected {:?}",
+                vector.codes
+            ));
+        }
+        native.insert(file.clone(), here);
+        wasm.insert(file, there);
+    }
+    write_parity("native", &native);
+    write_parity("wasmtime", &wasm);
+    assert_eq!(guest.requests(), Vec::<String>::new(), "vectors script their own answers");
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+    println!("{} vectors: native and wasmtime agree", files.len());
+}
+
+#[test]
+fn a_foreign_token_is_rejected_without_any_http_call() {
+    let mut guest = Guest::new();
+    let answer = guest.call_json(
+        "login",
+        &json!({ "apiBase": "http://127.0.0.1:9", "input": FOREIGN_TOKEN }),
+    );
+    assert_eq!(answer["ok"], false);
+    assert_eq!(answer["code"], "foreign-token");
+    assert_eq!(answer["problems"][0]["code"], "foreign-token");
+    assert_eq!(guest.requests(), Vec::<String>::new());
+    assert!(guest.stored().is_empty());
+}
+
+#[test]
+fn an_insecure_api_base_is_refused_before_any_request() {
+    let mut guest = Guest::new();
+    let answer = guest.call_json(
+        "login",
+        &json!({ "apiBase": "http://apis.choreo.dev", "input": "chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox" }),
+    );
+    assert_eq!(answer["code"], "insecure-api-base");
+    assert_eq!(guest.requests(), Vec::<String>::new());
+}
+
+/// `choreo-reference-server` on an ephemeral loopback port; it exits when its stdin closes.
+struct ReferenceServer {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    api: String,
+    token: Zeroizing<String>,
+}
+
+impl ReferenceServer {
+    fn start() -> Self {
+        let exe = target_dir().join("debug/choreo-reference-server");
+        assert!(
+            exe.exists(),
+            "{} is missing: run `cargo build -p choreo-reference-server` first",
+            exe.display()
+        );
+        let mut child = Command::new(&exe)
+            .arg("--exit-on-stdin-eof")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the reference server starts");
+        let stdin = child.stdin.take();
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout is piped")).lines();
+        let (mut api, mut token) = (None, None);
+        for line in lines.by_ref() {
+            let line = Zeroizing::new(line.expect("server stdout readable"));
+            if let Some(a) = line.strip_prefix("api: ") {
+                api = Some(a.trim().to_owned());
+            } else if let Some(t) = line.strip_prefix("token: ") {
+                token = Some(Zeroizing::new(t.trim().to_owned()));
+            } else if line.trim() == "ready" {
+                break;
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self {
+            child,
+            stdin,
+            api: api.expect("the server printed its api base"),
+            token: token.expect("the server printed a token"),
+        }
+    }
+
+    fn admin(&self, path: &str, body: &Value) -> Value {
+        let mut response = ureq::post(&format!("{}{path}", self.api))
+            .header("content-type", "application/json")
+            .send(body.to_string())
+            .unwrap_or_else(|e| panic!("POST {path} failed: {e}"));
+        serde_json::from_slice(&response.body_mut().read_to_vec().expect("admin body"))
+            .expect("admin answers are json")
+    }
+}
+
+impl Drop for ReferenceServer {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn login_request(server: &ReferenceServer, token: &str) -> Value {
+    json!({ "apiBase": server.api, "input": format!("{token}\n") })
+}
+
+#[test]
+fn login_status_and_logout_run_under_wasmtime_against_the_reference_server() {
+    let server = ReferenceServer::start();
+    let mut guest = Guest::new();
+    let api = json!({ "apiBase": server.api });
+
+    let login = guest.call_json("login", &login_request(&server, &server.token));
+    assert_eq!(login["ok"], true, "login failed: {login}");
+    assert_eq!(login["session"]["apiBase"], server.api.as_str());
+    assert_eq!(login["session"]["id"].as_str().map(str::len), Some(32));
+    let requests = guest.requests();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    assert!(requests[0].starts_with("POST ") && requests[0].ends_with("/pat/introspect"));
+    let stored = guest.stored();
+    assert_eq!(stored.keys().collect::<Vec<_>>(), [&server.api]);
+    assert!(stored[&server.api].contains(server.token.as_str()));
+
+    let online = guest.call_json("status", &api);
+    assert_eq!(online["ok"], true, "status failed: {online}");
+    assert_eq!(online["checkedOnline"], true);
+    assert_eq!(online["session"]["id"], login["session"]["id"]);
+    assert_eq!(guest.requests().len(), 3);
+
+    let offline = guest.call_json("status", &json!({ "apiBase": server.api, "online": false }));
+    assert_eq!(offline["checkedOnline"], false);
+    assert_eq!(guest.requests(), Vec::<String>::new());
+
+    let logout = guest.call_json("logout", &api);
+    assert_eq!(logout["ok"], true);
+    assert_eq!(logout["session"]["id"], login["session"]["id"]);
+    assert!(guest.stored().is_empty());
+    assert_eq!(guest.call_json("status", &api)["code"], "not-logged-in");
+    assert_eq!(guest.call_json("logout", &api)["code"], "not-logged-in");
+
+    for answer in [&login, &online, &offline, &logout] {
+        assert!(
+            !answer.to_string().contains(server.token.as_str()),
+            "an answer carries the token"
+        );
+    }
+}
+
+#[test]
+fn a_revoked_token_fails_with_pat_inactive_and_leaves_the_store_untouched() {
+    let server = ReferenceServer::start();
+    let mut guest = Guest::new();
+    let first = guest.call_json("login", &login_request(&server, &server.token));
+    assert_eq!(first["ok"], true, "login failed: {first}");
+    let before = guest.stored();
+    guest.requests();
+
+    let created = server.admin(
+        "/admin/pats",
+        &json!({
+            "org": first["session"]["organization"]["handle"],
+            "scopes": first["session"]["scopes"],
+            "ttlSeconds": 3600,
+        }),
+    );
+    let id = created["id"].as_str().expect("the server gives the new pat's id");
+    let revoked = Zeroizing::new(created["token"].as_str().expect("a new token").to_owned());
+    server.admin(&format!("/admin/pats/{id}/revoke"), &json!({}));
+
+    let answer = guest.call_json("login", &login_request(&server, &revoked));
+    assert_eq!(answer["ok"], false);
+    assert_eq!(answer["code"], "pat-inactive", "{answer}");
+    assert_eq!(guest.requests().len(), 1, "policy fails after introspection");
+    let after = guest.stored();
+    assert_eq!(after.keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>());
+    assert!(
+        after.iter().zip(&before).all(|(a, b)| a.1.as_str() == b.1.as_str()),
+        "the store changed"
+    );
+}

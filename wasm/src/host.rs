@@ -1,0 +1,258 @@
+//! Core's host traits on web platform APIs: `fetch`, `Date.now()`, `crypto.getRandomValues`
+//! and a JavaScript storage object. These adapt I/O only; every rule stays in core.
+
+use choreo_auth_core::host::{
+    Clock, CredentialStore, HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES,
+    Method, Random, RandomError, StoreError,
+};
+use choreo_auth_core::memory::MemoryStore;
+use choreo_auth_core::{ApiBase, Credential};
+use gloo_net::http::Request;
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{ReadableStreamDefaultReader, RequestCache, RequestCredentials, RequestRedirect};
+use zeroize::Zeroizing;
+
+/// HTTP through the platform's `fetch` (browsers, Node 20, VS Code's extension host).
+#[derive(Debug, Default)]
+pub struct Fetch;
+
+impl HttpClient for Fetch {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let token = request.bearer.expose();
+        // A JavaScript error message is not ours: drop it if it could echo the token.
+        let fail = |what: &str, e: &dyn std::fmt::Display| {
+            let detail = e.to_string();
+            let message = if detail.is_empty() || detail.contains(token) {
+                what.to_owned()
+            } else {
+                format!("{what}: {detail}")
+            };
+            HttpError { message }
+        };
+        let authorization = Zeroizing::new(format!("Bearer {token}"));
+        let builder = match request.method {
+            Method::Get => Request::get(&request.url),
+            Method::Post => Request::post(&request.url),
+        }
+        .header("Authorization", &authorization)
+        .header("Accept", "application/json")
+        // A redirect would replay the Authorization header elsewhere: refuse it.
+        .redirect(RequestRedirect::Error)
+        // The bearer token is the only credential; never send or keep cookies.
+        .credentials(RequestCredentials::Omit)
+        .cache(RequestCache::NoStore);
+        let built = match request.body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body),
+            None => builder.build(),
+        };
+        let built = built.map_err(|e| fail("the request could not be built", &e))?;
+        let response = built
+            .send()
+            .await
+            .map_err(|e| fail("the request failed", &e))?;
+        let headers = response
+            .headers()
+            .get("www-authenticate")
+            .map(|v| vec![("www-authenticate".to_owned(), v)])
+            .unwrap_or_default();
+        let declared = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        if declared.is_some_and(|n| n > MAX_RESPONSE_BYTES) {
+            return Err(too_large());
+        }
+        let body = match response.body() {
+            Some(stream) => {
+                let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+                read_bounded(&reader)
+                    .await
+                    .map_err(|e| fail("the response could not be read", &JsText(e)))?
+                    .ok_or_else(too_large)?
+            }
+            None => Vec::new(),
+        };
+        Ok(HttpResponse {
+            status: response.status(),
+            headers,
+            body,
+        })
+    }
+}
+
+fn too_large() -> HttpError {
+    HttpError {
+        message: format!("the response is larger than {MAX_RESPONSE_BYTES} bytes"),
+    }
+}
+
+/// Reads a body stream to the end, or `None` (and cancels it) once it passes the size limit.
+async fn read_bounded(reader: &ReadableStreamDefaultReader) -> Result<Option<Vec<u8>>, JsValue> {
+    let mut body = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await?;
+        if Reflect::get(&chunk, &"done".into())?.is_truthy() {
+            return Ok(Some(body));
+        }
+        let bytes: Uint8Array = Reflect::get(&chunk, &"value".into())?.unchecked_into();
+        let len = bytes.length() as usize;
+        if body.len() + len > MAX_RESPONSE_BYTES {
+            // Cancelling is best effort: the caller already has its answer.
+            let _ = reader.cancel();
+            return Ok(None);
+        }
+        let start = body.len();
+        body.resize(start + len, 0);
+        bytes.copy_to(&mut body[start..]);
+    }
+}
+
+/// The message of a thrown JavaScript value, for error text.
+struct JsText(JsValue);
+
+impl std::fmt::Display for JsText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self.0.dyn_ref::<js_sys::Error>() {
+            Some(e) => String::from(e.message()),
+            None => self.0.as_string().unwrap_or_default(),
+        };
+        f.write_str(&text)
+    }
+}
+
+/// `Date.now()`.
+#[derive(Debug, Default)]
+pub struct DateNow;
+
+impl Clock for DateNow {
+    fn now_unix_ms(&self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+}
+
+/// `crypto.getRandomValues` through getrandom's `wasm_js` backend.
+#[derive(Debug, Default)]
+pub struct WebCrypto;
+
+impl Random for WebCrypto {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), RandomError> {
+        getrandom::fill(dest).map_err(|_| RandomError)
+    }
+}
+
+/// The key a credential is stored under: one per API base.
+pub fn storage_key(api: &ApiBase) -> String {
+    format!("choreo:{api}")
+}
+
+/// A JavaScript object with async `get(key)`, `set(key, value)` and `delete(key)`, such as
+/// VS Code's `context.secrets`. It holds the credential's stored JSON form.
+#[derive(Debug)]
+pub struct JsStore {
+    target: JsValue,
+}
+
+impl JsStore {
+    /// Checks that the three methods exist, so a wrong object fails at construction.
+    pub fn new(target: JsValue) -> Result<Self, String> {
+        for name in ["get", "set", "delete"] {
+            let method = Reflect::get(&target, &name.into()).unwrap_or(JsValue::UNDEFINED);
+            if !method.is_function() {
+                return Err(format!("the storage object has no {name}() method"));
+            }
+        }
+        Ok(Self { target })
+    }
+
+    /// Calls `target[name](...args)` and awaits the result if it is a promise.
+    async fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, StoreError> {
+        let failed = |e: JsValue| StoreError::Failed {
+            message: format!("{name}() threw: {}", JsText(e)),
+        };
+        let method: Function = Reflect::get(&self.target, &name.into())
+            .map_err(failed)?
+            .unchecked_into();
+        let args: js_sys::Array = args.iter().collect();
+        let value = method.apply(&self.target, &args).map_err(failed)?;
+        match value.dyn_into::<Promise>() {
+            Ok(promise) => JsFuture::from(promise).await.map_err(failed),
+            Err(value) => Ok(value),
+        }
+    }
+
+    async fn get(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+        let value = self
+            .call("get", &[storage_key(api).into()])
+            .await?;
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        let json = Zeroizing::new(value.as_string().ok_or_else(|| StoreError::Corrupt {
+            message: "get() returned something other than a string".into(),
+        })?);
+        Credential::from_stored_json(&json)
+            .map(Some)
+            .ok_or_else(|| StoreError::Corrupt {
+                message: "the stored value is not a credential".into(),
+            })
+    }
+}
+
+impl CredentialStore for JsStore {
+    async fn load(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+        self.get(api).await
+    }
+
+    async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
+        let json = credential.to_stored_json();
+        let key = storage_key(&credential.api_base);
+        self.call("set", &[key.into(), json.as_str().into()])
+            .await
+            .map(drop)
+    }
+
+    async fn delete(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+        // A corrupt entry is still removed: logout must always be able to clear it.
+        let old = self.get(api).await;
+        self.call("delete", &[storage_key(api).into()]).await?;
+        match old {
+            Ok(old) => Ok(old),
+            Err(StoreError::Corrupt { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The store a client uses: JavaScript's if one was given, else memory.
+#[derive(Debug)]
+pub enum Store {
+    Memory(MemoryStore),
+    Js(JsStore),
+}
+
+impl CredentialStore for Store {
+    async fn load(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+        match self {
+            Store::Memory(s) => s.load(api).await,
+            Store::Js(s) => s.load(api).await,
+        }
+    }
+
+    async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(s) => s.save(credential).await,
+            Store::Js(s) => s.save(credential).await,
+        }
+    }
+
+    async fn delete(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+        match self {
+            Store::Memory(s) => s.delete(api).await,
+            Store::Js(s) => s.delete(api).await,
+        }
+    }
+}

@@ -1,0 +1,186 @@
+// The login flow of the package in Node against the real reference server on loopback, with an
+// injected storage object as a VS Code extension passes `context.secrets`.
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { pkg, startServer, recordingStorage } from "./support.mjs";
+
+const { ChoreoAuth } = pkg;
+let server;
+
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.stop();
+});
+beforeEach(async () => {
+  await server.clearRequests();
+});
+
+/** The rejection of a promise, which must be a ChoreoAuthError. */
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof Error, "rejects with an Error");
+    return e;
+  }
+  assert.fail("the promise resolved");
+}
+
+test("login with a fresh PAT stores it under choreo:<apiBase> and resolves to the session", async () => {
+  const { token } = await server.mint({ org: "acme", scopes: ["apim:api_view"] });
+  const storage = recordingStorage();
+  const auth = new ChoreoAuth({ apiBase: server.api, storage });
+  const { session, warnings } = await auth.loginWithToken(token + "\n");
+  assert.equal(session.apiBase, server.api);
+  assert.equal(session.kind, "choreo-pat");
+  assert.equal(session.organization.handle, "acme");
+  assert.deepEqual(session.scopes, ["apim:api_view"]);
+  assert.equal(session.masked, `chp_…${token.slice(-4)}`);
+  assert.match(session.id, /^[0-9a-f]{32}$/);
+  assert.deepEqual(warnings, []);
+  assert.ok(!JSON.stringify(session).includes(token), "the session never holds the token");
+  // The stored value is core's storage form, holding the token, under one key per api base.
+  assert.deepEqual([...storage.map.keys()], [`choreo:${server.api}`]);
+  const stored = JSON.parse(storage.map.get(`choreo:${server.api}`));
+  assert.equal(stored.token, token);
+  assert.equal(stored.id, session.id);
+  assert.deepEqual(
+    (await server.requests()).map((r) => `${r.method} ${r.path} ${r.authorization}`),
+    [
+      "POST /api-key-service/v1.0/pat/introspect present",
+      "GET /orgs/1.0.0/orgs present",
+      "GET /orgs/1.0.0/orgs/acme present",
+    ],
+  );
+});
+
+test("status reads the stored session offline, and online checks it with the api again", async () => {
+  const { token } = await server.mint({ org: "acme" });
+  const storage = recordingStorage();
+  const auth = new ChoreoAuth({ apiBase: server.api, storage });
+  const { session } = await auth.loginWithToken(token);
+  await server.clearRequests();
+
+  const offline = await auth.status();
+  assert.equal(offline.checkedOnline, false);
+  assert.deepEqual(offline.session, session);
+  assert.deepEqual(await server.requests(), []);
+
+  // A second client over the same storage (an editor restart) sees the same login.
+  const again = new ChoreoAuth({ apiBase: server.api, storage });
+  const online = await again.status({ online: true });
+  assert.equal(online.checkedOnline, true);
+  assert.equal(online.session.id, session.id);
+  assert.equal((await server.requests()).length, 3);
+});
+
+test("status online of a revoked token fails with pat-inactive and the stored session", async () => {
+  const { token, id } = await server.mint({ org: "acme" });
+  const auth = new ChoreoAuth({ apiBase: server.api });
+  const { session } = await auth.loginWithToken(token);
+  await server.admin("POST", `/admin/pats/${id}/revoke`);
+  const e = await rejection(auth.status({ online: true }));
+  assert.equal(e.code, "pat-inactive");
+  assert.equal(e.message, 'the token is not active (its status is "revoked")');
+  assert.deepEqual(e.session, session);
+});
+
+test("logout removes the credential and resolves to its session; a second logout has nothing to remove", async () => {
+  const { token } = await server.mint({ org: "acme" });
+  const storage = recordingStorage();
+  const auth = new ChoreoAuth({ apiBase: server.api, storage });
+  const { session } = await auth.loginWithToken(token);
+  assert.deepEqual(await auth.logout(), session);
+  assert.equal(storage.map.size, 0);
+  const e = await rejection(auth.logout());
+  assert.equal(e.code, "not-logged-in");
+  assert.equal(e.message, `not logged in to ${server.api}; nothing to remove`);
+  assert.equal((await rejection(auth.status())).code, "not-logged-in");
+});
+
+test("an unknown token is unauthorized and the storage is never written", async () => {
+  const storage = recordingStorage();
+  const auth = new ChoreoAuth({ apiBase: server.api, storage });
+  const e = await rejection(auth.loginWithToken("chp_unknownunknownunknown0123"));
+  assert.equal(e.code, "unauthorized");
+  assert.match(e.message, /^the choreo api did not accept this token/);
+  assert.equal(e.problems, undefined);
+  assert.deepEqual(storage.calls, []);
+});
+
+test("a revoked token fails with pat-inactive and the storage is never written", async () => {
+  const { token, id } = await server.mint({ org: "acme" });
+  await server.admin("POST", `/admin/pats/${id}/revoke`);
+  const storage = recordingStorage();
+  const e = await rejection(new ChoreoAuth({ apiBase: server.api, storage }).loginWithToken(token));
+  assert.equal(e.code, "pat-inactive");
+  assert.deepEqual(storage.calls, []);
+});
+
+test("an expired token fails with pat-expired", async () => {
+  const { token, id } = await server.mint({ org: "acme" });
+  await server.admin("POST", `/admin/pats/${id}/expire`);
+  const e = await rejection(new ChoreoAuth({ apiBase: server.api }).loginWithToken(token));
+  assert.equal(e.code, "pat-expired");
+});
+
+test("requiredScopes the token lacks fail with missing-scopes, naming them", async () => {
+  const { token } = await server.mint({ org: "acme", scopes: ["apim:api_view"] });
+  const storage = recordingStorage();
+  const auth = new ChoreoAuth({
+    apiBase: server.api,
+    storage,
+    requiredScopes: ["apim:api_view", "choreo:deploy"],
+  });
+  const e = await rejection(auth.loginWithToken(token));
+  assert.equal(e.code, "missing-scopes");
+  assert.equal(e.message, "the token lacks required scopes: choreo:deploy");
+  assert.deepEqual(storage.calls, []);
+});
+
+test("a foreign token is refused offline: problems listed, no request made, storage untouched", async () => {
+  const storage = recordingStorage();
+  const auth = new ChoreoAuth({ apiBase: server.api, storage });
+  const e = await rejection(auth.loginWithToken("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"));
+  assert.equal(e.code, "foreign-token");
+  assert.match(e.message, /^this is a GitHub token \(classic\), not a choreo token/);
+  assert.deepEqual(
+    e.problems.map((p) => [p.code, p.severity]),
+    [["foreign-token", "error"]],
+  );
+  assert.ok(!e.message.includes("M7H4jxUDDWHP4kZ6A4dxlQYsQIWJuq"));
+  assert.deepEqual(await server.requests(), []);
+  assert.deepEqual(storage.calls, []);
+});
+
+test("a failing storage fails the login closed, with the storage code", async () => {
+  const { token } = await server.mint({ org: "acme" });
+  const storage = {
+    get: async () => undefined,
+    set: async () => {
+      throw new Error("keychain locked");
+    },
+    delete: async () => {},
+  };
+  const e = await rejection(new ChoreoAuth({ apiBase: server.api, storage }).loginWithToken(token));
+  assert.equal(e.code, "storage-failed");
+  assert.equal(e.message, "credential storage failed: set() threw: keychain locked");
+});
+
+test("an unreachable api is a network-error that does not echo the token", async () => {
+  const token = "chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox";
+  const e = await rejection(new ChoreoAuth({ apiBase: "http://127.0.0.1:9" }).loginWithToken(token));
+  assert.equal(e.code, "network-error");
+  assert.match(e.message, /^could not reach the choreo api: the request failed/);
+  assert.ok(!e.message.includes(token));
+});
+
+test("a login with the default memory storage lasts as long as the client", async () => {
+  const { token } = await server.mint({ org: "acme" });
+  const auth = new ChoreoAuth({ apiBase: server.api });
+  await auth.loginWithToken(token);
+  assert.equal((await auth.status()).session.organization.handle, "acme");
+  assert.equal((await rejection(new ChoreoAuth({ apiBase: server.api }).status())).code, "not-logged-in");
+});

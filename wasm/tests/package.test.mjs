@@ -1,0 +1,96 @@
+// The built npm package as consumers load it: require, import, exports map, types, errors.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { root, pkg } from "./support.mjs";
+
+const pkgDir = join(root, "wasm/pkg");
+const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+const GITHUB = "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";
+
+test("the package is @choreo/auth with .d.ts files for every build it exports", () => {
+  assert.equal(manifest.name, "@choreo/auth");
+  for (const target of ["nodejs", "web", "bundler"]) {
+    assert.ok(existsSync(join(pkgDir, target, "choreo_auth_wasm.d.ts")), target);
+    assert.ok(existsSync(join(pkgDir, target, "choreo_auth_wasm_bg.wasm")), target);
+  }
+});
+
+test("Node's require and import both load the package through its exports map", async () => {
+  const required = createRequire(import.meta.url)(pkgDir);
+  const imported = await import(join(pkgDir, manifest.exports["."].node.import));
+  assert.equal(typeof required.inspectToken, "function");
+  assert.equal(typeof imported.inspectToken, "function");
+  assert.equal(typeof imported.ChoreoAuth, "function");
+  assert.deepEqual(imported.inspectTokenAt(GITHUB, 1), required.inspectTokenAt(GITHUB, 1));
+});
+
+test("the types are generated from core's Rust types, not written by hand", () => {
+  const dts = readFileSync(join(pkgDir, "nodejs/choreo_auth_wasm.d.ts"), "utf8");
+  // Each of these comes from a #[derive(Tsify)] in core or in wasm/src/lib.rs.
+  for (const decl of [
+    "export interface Report",
+    "export interface Problem",
+    "export type Code =",
+    "export interface Session",
+    "export interface LoginResult",
+    "export function inspectToken(input: string | Uint8Array): TokenReport;",
+    "loginWithToken(token: string | Uint8Array): Promise<LoginResult>;",
+  ]) {
+    assert.ok(dts.includes(decl), decl);
+  }
+  assert.ok(dts.includes('"missing-scopes"'));
+});
+
+test("inspectToken reports a foreign token with its code and never shows the token", () => {
+  const report = pkg.inspectToken(GITHUB);
+  assert.equal(report.ok, false);
+  assert.equal(report.kind, "github-classic");
+  assert.equal(report.checksum, "valid");
+  assert.equal(report.masked, "ghp_…T4V4");
+  assert.deepEqual(
+    report.problems.map((p) => p.code),
+    ["foreign-token"],
+  );
+  assert.ok(!JSON.stringify(report).includes("M7H4jxUDDWHP4kZ6A4dxlQYsQIWJuq"));
+});
+
+test("inspectToken and inspectTokenJson agree, and the JSON is core's canonical text", () => {
+  const json = pkg.inspectTokenJson(" Bearer abcdefghijklmnopqrstuvwxyz\n");
+  assert.deepEqual(JSON.parse(json), pkg.inspectToken(" Bearer abcdefghijklmnopqrstuvwxyz\n"));
+  assert.ok(json.startsWith('{"ok":true,"kind":"opaque",'));
+});
+
+test("inspectToken uses the current time: an expired jwt is expired now", () => {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const jwt = `${b64({ alg: "RS256" })}.${b64({ exp: Math.floor(Date.now() / 1000) - 3600 })}.c2ln`;
+  assert.deepEqual(
+    pkg.inspectToken(jwt).problems.map((p) => p.code),
+    ["jwt-expired"],
+  );
+  assert.deepEqual(
+    pkg.inspectTokenAt(jwt, Math.floor(Date.now() / 1000) - 7200).problems.map((p) => p.code),
+    ["jwt-not-pat"],
+  );
+});
+
+test("a wrong argument is an Error with a code, not a crash", () => {
+  assert.throws(() => pkg.inspectToken(42), { code: "invalid-argument" });
+  assert.throws(() => pkg.inspectTokenAt("abc", Number.NaN), { code: "invalid-argument" });
+  assert.throws(() => new pkg.ChoreoAuth({ apiBase: "http://example.com" }), {
+    code: "insecure-api-base",
+    message: "the api base must use https unless its host is a loopback address",
+  });
+  assert.throws(() => new pkg.ChoreoAuth({ storage: {} }), {
+    code: "invalid-argument",
+    message: "the storage object has no get() method",
+  });
+  assert.throws(() => new pkg.ChoreoAuth({ requiredScopes: "a" }), { code: "invalid-argument" });
+});
+
+test("a client defaults to the real Choreo api base", () => {
+  assert.equal(new pkg.ChoreoAuth().apiBase, "https://apis.choreo.dev");
+  assert.equal(new pkg.ChoreoAuth({ apiBase: "http://127.0.0.1:9/" }).apiBase, "http://127.0.0.1:9");
+});
