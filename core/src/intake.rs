@@ -120,7 +120,7 @@ pub fn read_token(input: &[u8]) -> Intake {
 }
 
 /// Paste mistakes that have exactly one sensible reading, each undone once, in this order:
-/// a shell assignment, matching quotes, an HTTP `Bearer ` prefix.
+/// a shell assignment, matching quotes, an HTTP `Bearer ` prefix (with the quotes inside it).
 fn repair<'a>(mut token: &'a str, problems: &mut Vec<Problem>) -> &'a str {
     let unexported = token
         .strip_prefix("export ")
@@ -132,17 +132,8 @@ fn repair<'a>(mut token: &'a str, problems: &mut Vec<Problem>) -> &'a str {
         ));
         token = rest;
     }
-    let bytes = token.as_bytes();
-    if bytes.len() >= 2
-        && (bytes[0] == b'"' || bytes[0] == b'\'')
-        && bytes[bytes.len() - 1] == bytes[0]
-    {
-        problems.push(Problem::notice(
-            Code::StrippedQuotes,
-            "removed surrounding quotes",
-        ));
-        token = token[1..token.len() - 1].trim_matches(is_blank);
-    }
+    let quoted = unquote(token, problems);
+    token = quoted.unwrap_or(token);
     let bearer = token
         .get(..6)
         .is_some_and(|p| p.eq_ignore_ascii_case("bearer"));
@@ -152,8 +143,26 @@ fn repair<'a>(mut token: &'a str, problems: &mut Vec<Problem>) -> &'a str {
             "removed a leading \"Bearer \" prefix",
         ));
         token = token[6..].trim_start_matches(is_blank);
+        // `Bearer "token"`: the quotes may sit inside the prefix; still one pair at most.
+        if quoted.is_none() {
+            token = unquote(token, problems).unwrap_or(token);
+        }
     }
     token
+}
+
+/// The inside of matching surrounding quotes, trimmed, with a notice.
+fn unquote<'a>(token: &'a str, problems: &mut Vec<Problem>) -> Option<&'a str> {
+    let bytes = token.as_bytes();
+    let quoted =
+        bytes.len() >= 2 && matches!(bytes[0], b'"' | b'\'') && bytes[bytes.len() - 1] == bytes[0];
+    quoted.then(|| {
+        problems.push(Problem::notice(
+            Code::StrippedQuotes,
+            "removed surrounding quotes",
+        ));
+        token[1..token.len() - 1].trim_matches(is_blank)
+    })
 }
 
 /// RFC 6750 b64token characters, before the `=` padding.
