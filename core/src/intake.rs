@@ -44,6 +44,12 @@ pub fn read_token(input: &[u8]) -> Intake {
             ),
         );
     }
+    if let Some(token) = already_clean(input) {
+        return Intake {
+            token: Some(SecretToken::new(token.to_owned())),
+            problems,
+        };
+    }
     if looks_like_utf16(input) {
         return Intake::fail(
             problems,
@@ -151,6 +157,19 @@ fn repair<'a>(mut token: &'a str, problems: &mut Vec<Problem>) -> &'a str {
     token
 }
 
+/// The common case in one table pass: a bare b64token, perhaps with one line ending. Every rule
+/// below would pass it unchanged (no BOM, NUL, blank, quote or `CHOREO_TOKEN=` can be in it).
+fn already_clean(input: &[u8]) -> Option<&str> {
+    let line = input
+        .strip_suffix(b"\n")
+        .map_or(input, |l| l.strip_suffix(b"\r").unwrap_or(l));
+    if !is_b64token(line) || line.starts_with(b"CHOREO_TOKEN=") {
+        return None;
+    }
+    // b64token bytes are ASCII, hence UTF-8.
+    std::str::from_utf8(line).ok()
+}
+
 /// The inside of matching surrounding quotes, trimmed, with a notice.
 fn unquote<'a>(token: &'a str, problems: &mut Vec<Problem>) -> Option<&'a str> {
     let bytes = token.as_bytes();
@@ -179,13 +198,35 @@ const B64TOKEN: [bool; 256] = {
 };
 
 /// Whether the token is `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
-/// One table lookup per byte: this is the hot path of every inspection.
+/// This is the hot path of every inspection: the first check is branch-free so it vectorises,
+/// and the table walk only runs when padding (or a bad byte) is present.
 fn is_b64token(token: &[u8]) -> bool {
+    if !token.is_empty()
+        && token
+            .iter()
+            .fold(0u8, |acc, &b| acc | u8::from(!is_body_byte(b)))
+            == 0
+    {
+        return true;
+    }
     let body = token
         .iter()
         .position(|&b| !B64TOKEN[usize::from(b)])
         .unwrap_or(token.len());
     body > 0 && token[body..].iter().all(|&b| b == b'=')
+}
+
+#[inline(always)]
+fn is_body_byte(b: u8) -> bool {
+    (b.wrapping_sub(b'a') < 26)
+        | (b.wrapping_sub(b'A') < 26)
+        | (b.wrapping_sub(b'0') < 10)
+        | (b == b'-')
+        | (b == b'.')
+        | (b == b'_')
+        | (b == b'~')
+        | (b == b'+')
+        | (b == b'/')
 }
 
 /// The first rule a non-b64token breaks, checked in this order over the whole token: control

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing, then runs every check and test of the project.
+# Usage: tests/run.sh            (from anywhere; about 15-25 minutes cold on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+section() { printf '\n======== %s\n' "$*"; }
+
+section "setup"
+bash tests/setup.sh
+
+section "format, lints, docs"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
+
+section "core: no I/O, builds for wasm32"
+# Core's normal dependencies must not include any I/O or host crate.
+if cargo tree -p choreo-auth-core -e normal --prefix none --locked | grep -E '^(tokio|reqwest|wasm-bindgen|web-sys|js-sys|gloo|getrandom|mio|keyring|hyper) '; then
+  echo "core depends on an I/O crate (above)"; exit 1
+fi
+if grep -rnE 'std::(fs|net|process|env)\b|SystemTime|Instant::now|thread::sleep' core/src; then
+  echo "core touches the OS (above)"; exit 1
+fi
+cargo build -p choreo-auth-core --target wasm32-unknown-unknown --locked -q
+echo "core: no I/O dependency, wasm32-unknown-unknown build ok"
+
+section "rust tests (core, vectors, properties, server, wasmtime parity)"
+cargo test --workspace --exclude choreo-cli --locked --features choreo-auth-core/vectors
+
+section "native CLI end to end (real server, real gnome-keyring)"
+bash native/test.sh
+
+section "fuzz smoke run"
+bash core/fuzz/smoke.sh
+
+section "wasm package: build, Node, Chromium, page"
+bash wasm/build.sh
+bash wasm/test.sh
+
+section "parity across hosts"
+node tests/parity.mjs
+
+section "done"
+echo "all checks passed"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs everything the test command needs on a fresh Debian machine with rustup, Node and npm.
+# Idempotent: each step is skipped when its tool is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== setup: %s\n' "$*"; }
+
+need_apt=()
+for pair in chromium:chromium chromedriver:chromium-driver gnome-keyring-daemon:gnome-keyring dbus-run-session:dbus; do
+  command -v "${pair%%:*}" >/dev/null || need_apt+=("${pair#*:}")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "apt-get install ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+say "rust targets"
+rustup target add wasm32-unknown-unknown >/dev/null
+rustup component add clippy rustfmt >/dev/null
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal >/dev/null
+
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+if [ -n "$wb_version" ] && ! wasm-bindgen --version 2>/dev/null | grep -qF "$wb_version"; then
+  say "cargo install wasm-bindgen-cli $wb_version"
+  # --locked fails against this registry mirror (a locked dependency version is missing).
+  cargo install -q wasm-bindgen-cli --version "$wb_version"
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  say "cargo install cargo-fuzz"
+  cargo install -q cargo-fuzz
+fi
+
+say "npm ci"
+npm ci --no-audit --no-fund --loglevel=error
