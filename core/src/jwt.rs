@@ -52,19 +52,18 @@ impl fmt::Display for JwtError {
 /// Whether the token has the shape of a compact JWS: three base64url segments, the first two
 /// non-empty (the signature may be empty, as with `alg: none`).
 pub fn looks_like_jwt(token: &str) -> bool {
-    let b = token.as_bytes();
-    // Two simple branch-free passes vectorise; one loop with early exits does not.
-    let dots = b.iter().filter(|&&c| c == b'.').count();
-    if dots != 2
-        || b.iter()
-            .fold(0u8, |acc, &c| acc | u8::from(!is_url_byte(c)))
-            != 0
-    {
-        return false;
-    }
-    let mut parts = token.split('.');
-    let (h, p) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    !h.is_empty() && !p.is_empty()
+    segments(token).is_some()
+}
+
+/// Header, payload and signature of a JWT-shaped token.
+fn segments(token: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = token.splitn(3, '.');
+    let (h, p, sig) = (parts.next()?, parts.next()?, parts.next()?);
+    // One branch-free pass (it vectorises) instead of a loop with early exits.
+    let bad = token
+        .bytes()
+        .fold(0u8, |acc, c| acc | u8::from(!is_url_byte(c)));
+    (bad == 0 && !h.is_empty() && !p.is_empty() && !sig.contains('.')).then_some((h, p, sig))
 }
 
 #[inline(always)]
@@ -134,10 +133,17 @@ impl<'de: 'a, 'a> Deserialize<'de> for OneOrMany<'a> {
     }
 }
 
-fn decode(segment: &str, part: &'static str) -> Result<Vec<u8>, JwtError> {
+/// Decodes into `buf` (reused for both parts, so one allocation per inspection).
+fn decode<'b>(
+    segment: &str,
+    part: &'static str,
+    buf: &'b mut Vec<u8>,
+) -> Result<&'b [u8], JwtError> {
+    buf.clear();
     URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|_| JwtError::Base64(part))
+        .decode_vec(segment, buf)
+        .map_err(|_| JwtError::Base64(part))?;
+    Ok(buf)
 }
 
 fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
@@ -155,20 +161,20 @@ pub fn decode_claims(token: &str) -> Result<JwtClaims, JwtError> {
     let (Some(h), Some(p), Some(_sig)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(JwtError::Segments);
     };
-    let header_bytes = decode(h, "header")?;
-    let payload_bytes = decode(p, "payload")?;
-    let header: Header<'_> =
-        serde_json::from_slice(&header_bytes).map_err(|_| JwtError::Json("header"))?;
-    let payload: Payload<'_> =
-        serde_json::from_slice(&payload_bytes).map_err(|_| JwtError::Json("payload"))?;
+    let mut buf = Vec::with_capacity(h.len().max(p.len()) * 3 / 4 + 3);
+    let header: Header<'_> = serde_json::from_slice(decode(h, "header", &mut buf)?)
+        .map_err(|_| JwtError::Json("header"))?;
+    let (alg, typ) = (header.alg.into_owned(), owned(header.typ));
+    let payload: Payload<'_> = serde_json::from_slice(decode(p, "payload", &mut buf)?)
+        .map_err(|_| JwtError::Json("payload"))?;
     let scopes = match (payload.scope, payload.scp) {
         (Some(scope), _) => scope.split_ascii_whitespace().map(str::to_owned).collect(),
         (None, Some(scp)) => scp.0.into_iter().map(Cow::into_owned).collect(),
         (None, None) => Vec::new(),
     };
     Ok(JwtClaims {
-        alg: header.alg.into_owned(),
-        typ: owned(header.typ),
+        alg,
+        typ,
         iss: owned(payload.iss),
         sub: owned(payload.sub),
         aud: payload

@@ -9,7 +9,7 @@
 //! - [`intake`]: raw bytes → one checked [`SecretToken`] or precise problems.
 //! - [`formats`], [`checksum`], [`jwt`]: what kind of token it is, as data-driven rules.
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
-//! - [`api`], [`login`]: the Choreo protocol and the login, status and logout flows.
+//! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows.
 //! - [`credential`]: what a login stores; [`problem`]: the stable codes.
 
 pub mod api;
