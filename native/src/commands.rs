@@ -42,13 +42,13 @@ fn env_token() -> Option<Zeroizing<Vec<u8>>> {
     (!bytes.is_empty()).then_some(bytes)
 }
 
-fn host(api: &ApiBase, store: Stores) -> Result<CliHost, CliError> {
-    Ok(Host {
-        http: ReqwestClient::new(api).map_err(CliError::Http)?,
+fn host(api: &ApiBase, store: Stores) -> CliHost {
+    Host {
+        http: ReqwestClient::new(api),
         clock: SystemClock,
         random: OsRandom,
         store,
-    })
+    }
 }
 
 fn plaintext_warning(stores: &Stores) -> String {
@@ -84,7 +84,7 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
     };
     let stores = Stores::new(config_dir()?, kind);
     let input = read_token_input().map_err(CliError::Input)?;
-    let host = host(&api, stores)?;
+    let host = host(&api, stores);
     let outcome = login::login(&host, &api, &input, &Policy::default())
         .await
         .map_err(CliError::Login)?;
@@ -122,19 +122,54 @@ struct StatusJson<'a> {
     warnings: &'a [Problem],
 }
 
-pub async fn status(json: bool, offline: bool, api_arg: &ApiArg) -> Result<u8, CliError> {
-    let api = resolve_api(api_arg)?;
-    let now = SystemClock.now_unix();
-    let policy = Policy::default();
-    let mut out = Vec::new();
-    let mut warn = Vec::new();
-    if let Some(input) = env_token() {
-        let source_line = "  token from: CHOREO_TOKEN (in memory, nothing stored)".to_owned();
-        if offline {
-            let report = report::inspect(&input, now);
-            if !report.ok {
-                return Err(CliError::Rejected(Box::new(report)));
-            }
+/// What `auth status` prints: stdout lines (human or one JSON line) and stderr warnings.
+#[derive(Default)]
+struct Printed {
+    out: Vec<String>,
+    warn: Vec<String>,
+}
+
+impl Printed {
+    /// The JSON body, or the human lines for a checked session.
+    fn session(&mut self, json: bool, body: &StatusJson<'_>, headline: String, source: String) {
+        if json {
+            self.out
+                .push(serde_json::to_string(body).unwrap_or_default());
+        } else if let Some(session) = body.session {
+            self.out.push(headline);
+            self.out.extend(
+                output::session_lines(session, SystemClock.now_unix())
+                    .into_iter()
+                    .map(|l| format!("  {l}")),
+            );
+            self.out.push(format!("  {source}"));
+            self.out.push(if body.checked_online {
+                "  checked: online, the api accepts the token".to_owned()
+            } else {
+                "  checked: no (--offline); this is what was stored".to_owned()
+            });
+        }
+        self.warn.extend(output::problem_lines(body.warnings));
+    }
+}
+
+const ENV_SOURCE: &str = "token from: CHOREO_TOKEN (in memory, nothing stored)";
+
+/// With CHOREO_TOKEN: checked online like a login that stores nothing, or only inspected.
+async fn status_from_env(
+    json: bool,
+    offline: bool,
+    api: &ApiBase,
+    input: &[u8],
+) -> Result<Printed, CliError> {
+    let mut printed = Printed::default();
+    if offline {
+        let report = report::inspect(input, SystemClock.now_unix());
+        if !report.ok {
+            return Err(CliError::Rejected(Box::new(report)));
+        }
+        let masked = report.masked.as_deref();
+        if json {
             let body = StatusJson {
                 api_base: api.as_str(),
                 source: "env",
@@ -142,99 +177,94 @@ pub async fn status(json: bool, offline: bool, api_arg: &ApiArg) -> Result<u8, C
                 plaintext: false,
                 checked_online: false,
                 session: None,
-                masked: report.masked.as_deref(),
+                masked,
                 warnings: &report.problems,
             };
-            out.push(if json {
-                serde_json::to_string(&body).unwrap_or_default()
-            } else {
+            printed
+                .out
+                .push(serde_json::to_string(&body).unwrap_or_default());
+        } else {
+            printed.out.extend([
+                format!("Using CHOREO_TOKEN for {api} (not checked: --offline)"),
                 format!(
-                    "Using CHOREO_TOKEN for {api} (not checked: --offline)\n  token: {} ({})\n{source_line}",
-                    report.masked.as_deref().unwrap_or("…"),
-                    report.kind.as_deref().unwrap_or("-"),
-                )
-            });
-            warn.extend(output::problem_lines(&report.problems));
-        } else {
-            let http = ReqwestClient::new(&api).map_err(CliError::Http)?;
-            let (credential, warnings) =
-                login::authenticate(&http, &SystemClock, &OsRandom, &api, &input, &policy)
-                    .await
-                    .map_err(CliError::Login)?;
-            let session = &credential.session;
-            let body = StatusJson {
-                api_base: api.as_str(),
-                source: "env",
-                storage: None,
-                plaintext: false,
-                checked_online: true,
-                session: Some(session),
-                masked: Some(&session.masked),
-                warnings: &warnings,
-            };
-            if json {
-                out.push(serde_json::to_string(&body).unwrap_or_default());
-            } else {
-                out.push(format!(
-                    "Using CHOREO_TOKEN for {api} as user {}",
-                    session.user_id
-                ));
-                out.extend(
-                    output::session_lines(session, now)
-                        .into_iter()
-                        .map(|l| format!("  {l}")),
-                );
-                out.push(source_line);
-                out.push("  checked: online, the api accepts the token".to_owned());
-            }
-            warn.extend(output::problem_lines(&warnings));
+                    "  token: {} ({})",
+                    masked.unwrap_or("…"),
+                    report.kind.as_deref().unwrap_or("-")
+                ),
+                format!("  {ENV_SOURCE}"),
+            ]);
         }
-    } else {
-        let stores = Stores::new(config_dir()?, StoreKind::Keyring);
-        let kind = stores.kind_for(&api)?;
-        let host = host(&api, stores)?;
-        let report = login::status(&host, &api, &policy, !offline)
-            .await
-            .map_err(CliError::Status)?;
-        let kind = kind.unwrap_or(StoreKind::Keyring);
-        let session = &report.session;
-        let body = StatusJson {
-            api_base: api.as_str(),
-            source: kind.as_str(),
-            storage: Some(host.store.describe(kind)),
-            plaintext: kind == StoreKind::File,
-            checked_online: report.checked_online,
-            session: Some(session),
-            masked: Some(&session.masked),
-            warnings: &report.warnings,
-        };
-        if json {
-            out.push(serde_json::to_string(&body).unwrap_or_default());
-        } else {
-            out.push(format!("Logged in to {api} as user {}", session.user_id));
-            out.extend(
-                output::session_lines(session, now)
-                    .into_iter()
-                    .map(|l| format!("  {l}")),
-            );
-            out.push(format!("  stored in: {}", host.store.describe(kind)));
-            out.push(if report.checked_online {
-                "  checked: online, the api accepts the token".to_owned()
-            } else {
-                "  checked: no (--offline); this is what was stored".to_owned()
-            });
-        }
-        warn.extend(output::problem_lines(&report.warnings));
-        if kind == StoreKind::File {
-            warn.push(plaintext_warning(&host.store));
-        }
+        printed.warn.extend(output::problem_lines(&report.problems));
+        return Ok(printed);
     }
+    let http = ReqwestClient::new(api);
+    let (credential, warnings) = login::authenticate(
+        &http,
+        &SystemClock,
+        &OsRandom,
+        api,
+        input,
+        &Policy::default(),
+    )
+    .await
+    .map_err(CliError::Login)?;
+    let session = &credential.session;
+    let body = StatusJson {
+        api_base: api.as_str(),
+        source: "env",
+        storage: None,
+        plaintext: false,
+        checked_online: true,
+        session: Some(session),
+        masked: Some(&session.masked),
+        warnings: &warnings,
+    };
+    let headline = format!("Using CHOREO_TOKEN for {api} as user {}", session.user_id);
+    printed.session(json, &body, headline, ENV_SOURCE.to_owned());
+    Ok(printed)
+}
+
+/// The stored credential, re-checked online unless `offline` (core's `status`).
+async fn status_from_store(json: bool, offline: bool, api: &ApiBase) -> Result<Printed, CliError> {
+    let stores = Stores::new(config_dir()?, StoreKind::Keyring);
+    let kind = stores.kind_for(api)?.unwrap_or(StoreKind::Keyring);
+    let host = host(api, stores);
+    let report = login::status(&host, api, &Policy::default(), !offline)
+        .await
+        .map_err(CliError::Status)?;
+    let session = &report.session;
+    let body = StatusJson {
+        api_base: api.as_str(),
+        source: kind.as_str(),
+        storage: Some(host.store.describe(kind)),
+        plaintext: kind == StoreKind::File,
+        checked_online: report.checked_online,
+        session: Some(session),
+        masked: Some(&session.masked),
+        warnings: &report.warnings,
+    };
+    let mut printed = Printed::default();
+    let headline = format!("Logged in to {api} as user {}", session.user_id);
+    let source = format!("stored in: {}", host.store.describe(kind));
+    printed.session(json, &body, headline, source);
+    if kind == StoreKind::File {
+        printed.warn.push(plaintext_warning(&host.store));
+    }
+    Ok(printed)
+}
+
+pub async fn status(json: bool, offline: bool, api_arg: &ApiArg) -> Result<u8, CliError> {
+    let api = resolve_api(api_arg)?;
+    let printed = match env_token() {
+        Some(input) => status_from_env(json, offline, &api, &input).await?,
+        None => status_from_store(json, offline, &api).await?,
+    };
     let mut stdout = std::io::stdout().lock();
-    for line in out {
-        let _ = writeln!(stdout, "{line}");
+    for line in printed.out {
+        writeln!(stdout, "{line}").map_err(CliError::Output)?;
     }
     drop(stdout);
-    stderr_lines(warn);
+    stderr_lines(printed.warn);
     Ok(0)
 }
 
@@ -262,7 +292,7 @@ pub async fn token(api_arg: &ApiArg) -> Result<u8, CliError> {
         ]);
     }
     let mut stdout = stdout.lock();
-    writeln!(stdout, "{}", token.expose()).map_err(CliError::Input)?;
+    writeln!(stdout, "{}", token.expose()).map_err(CliError::Output)?;
     Ok(0)
 }
 

@@ -23,6 +23,8 @@ pub enum CliError {
     EnvTokenSet,
     /// Stdin could not be read.
     Input(std::io::Error),
+    /// Stdout could not be written.
+    Output(std::io::Error),
     ApiBase(ApiBaseError),
     /// A token from CHOREO_TOKEN or stdin that intake or recognition refused.
     Rejected(Box<Report>),
@@ -33,7 +35,6 @@ pub enum CliError {
     NotLoggedIn {
         api_base: String,
     },
-    Http(choreo_auth_core::host::HttpError),
     Runtime(std::io::Error),
 }
 
@@ -44,6 +45,7 @@ impl CliError {
             CliError::MissingWithToken => "missing-with-token",
             CliError::EnvTokenSet => "env-token-set",
             CliError::Input(_) => "input-unreadable",
+            CliError::Output(_) => "output-failed",
             CliError::ApiBase(e) => e.code(),
             CliError::Rejected(r) => r.first_error().map_or("rejected", |p| p.code.as_str()),
             CliError::Login(e) => e.code(),
@@ -51,7 +53,6 @@ impl CliError {
             CliError::Logout(e) => e.code(),
             CliError::Store(e) => e.code(),
             CliError::NotLoggedIn { .. } => "not-logged-in",
-            CliError::Http(_) => "network-error",
             CliError::Runtime(_) => "runtime-unavailable",
         }
     }
@@ -99,6 +100,7 @@ impl fmt::Display for CliError {
                  nothing is stored; unset it to store a token with `choreo login`",
             ),
             CliError::Input(e) => write!(f, "could not read the token from stdin: {e}"),
+            CliError::Output(e) => write!(f, "could not write to stdout: {e}"),
             CliError::ApiBase(e) => e.fmt(f),
             CliError::Rejected(r) => match r.first_error() {
                 Some(p) => f.write_str(&p.message),
@@ -112,7 +114,6 @@ impl fmt::Display for CliError {
                 f,
                 "not logged in to {api_base}; run `choreo login --with-token` or set CHOREO_TOKEN"
             ),
-            CliError::Http(e) => write!(f, "could not set up the http client: {e}"),
             CliError::Runtime(e) => write!(f, "could not start the async runtime: {e}"),
         }
     }

@@ -5,6 +5,7 @@ use choreo_auth_core::host::{
     HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method,
 };
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use std::cell::OnceCell;
 use std::time::Duration;
 use tracing::debug;
 use zeroize::Zeroizing;
@@ -12,29 +13,52 @@ use zeroize::Zeroizing;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(30);
 
-#[derive(Debug, Clone)]
+/// Built on first use: offline commands never pay for loading the platform's root certificates.
+#[derive(Debug)]
 pub struct ReqwestClient {
-    client: reqwest::Client,
+    api: ApiBase,
+    client: OnceCell<reqwest::Client>,
 }
 
 impl ReqwestClient {
-    /// A client for one api base. Redirects are never followed, so the bearer token cannot be
-    /// carried to another origin; off loopback only https is spoken, even if a caller erred.
-    pub fn new(api: &ApiBase) -> Result<Self, HttpError> {
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(TOTAL_TIMEOUT)
-            .user_agent(concat!("choreo-cli/", env!("CARGO_PKG_VERSION")));
-        if api.is_loopback() {
-            // A proxy must never see loopback traffic (and could not reach it).
-            builder = builder.no_proxy();
-        } else {
-            builder = builder.https_only(true);
+    pub fn new(api: &ApiBase) -> Self {
+        Self {
+            api: api.clone(),
+            client: OnceCell::new(),
         }
-        let client = builder.build().map_err(|e| describe(&e))?;
-        Ok(Self { client })
     }
+
+    fn client(&self) -> Result<&reqwest::Client, HttpError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let client = build(&self.api)?;
+        Ok(self.client.get_or_init(|| client))
+    }
+}
+
+/// Redirects are never followed, so the bearer token cannot be carried to another origin;
+/// off loopback only https is spoken, even if a caller erred.
+fn build(api: &ApiBase) -> Result<reqwest::Client, HttpError> {
+    // reqwest is built without a crypto provider; ring is ours. Err means one is set.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(TOTAL_TIMEOUT)
+        .user_agent(concat!("choreo-cli/", env!("CARGO_PKG_VERSION")));
+    if api.is_loopback() {
+        // A proxy must never see loopback traffic (and could not reach it).
+        builder = builder.no_proxy();
+    } else {
+        builder = builder.https_only(true);
+    }
+    if api.as_str().starts_with("http://") {
+        // Plain http on loopback never does TLS (no redirects), so trust no roots rather
+        // than load the platform's.
+        builder = builder.tls_certs_only(std::iter::empty());
+    }
+    builder.build().map_err(|e| describe(&e))
 }
 
 impl HttpClient for ReqwestClient {
@@ -50,7 +74,7 @@ impl HttpClient for ReqwestClient {
         auth.set_sensitive(true);
         debug!(method = method.as_str(), url = %request.url, "http request");
         let mut builder = self
-            .client
+            .client()?
             .request(method, &request.url)
             .header(AUTHORIZATION, auth)
             .header(ACCEPT, "application/json");
@@ -110,4 +134,43 @@ fn describe(e: &reqwest::Error) -> HttpError {
         None => what.to_owned(),
     };
     HttpError { message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_build_for_https_and_loopback_http_bases() {
+        for base in [
+            "https://apis.choreo.dev",
+            "http://127.0.0.1:9",
+            "https://localhost:9",
+        ] {
+            let api = ApiBase::parse(base).unwrap();
+            assert!(build(&api).is_ok(), "{base}");
+        }
+    }
+
+    #[test]
+    fn a_closed_port_is_a_connect_error_without_the_url() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let api = ApiBase::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+        let request = choreo_auth_core::api::introspect_request(
+            &api,
+            &choreo_auth_core::SecretToken::new("chp_secretvalue".into()),
+        );
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let error = runtime
+            .block_on(ReqwestClient::new(&api).send(request))
+            .unwrap_err();
+        assert!(error.message.starts_with("could not connect"), "{error}");
+        assert!(!error.message.contains("127.0.0.1"), "{error}");
+        assert!(!error.message.contains("secretvalue"), "{error}");
+    }
 }

@@ -27,6 +27,7 @@ fn init_tracing() {
         .with_target("reqwest", Level::DEBUG);
     let subscriber = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_max_level(Level::DEBUG)
         .finish()
         .with(targets);

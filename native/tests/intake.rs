@@ -45,7 +45,10 @@ fn refused_inputs(server_token: &str) -> Vec<(&'static str, Vec<u8>)> {
     let rs256 = json!({"alg": "RS256", "typ": "JWT"});
     vec![
         ("empty", b"\n".to_vec()),
-        ("multiple-lines", b"aaaaaaaaaaaaaaaaaaaa\nbbbbbbbbbbbbbbbbbbbb\n".to_vec()),
+        (
+            "multiple-lines",
+            b"aaaaaaaaaaaaaaaaaaaa\nbbbbbbbbbbbbbbbbbbbb\n".to_vec(),
+        ),
         ("inner-whitespace", b"abcdefghij klmnopqrstu\n".to_vec()),
         ("control-character", b"abcdefghij\x07klmnopqrstu\n".to_vec()),
         ("invalid-utf8", b"abcdefghij\xffklmnopqrstu\n".to_vec()),
@@ -61,10 +64,16 @@ fn refused_inputs(server_token: &str) -> Vec<(&'static str, Vec<u8>)> {
         ),
         (
             "jwt-alg-none",
-            jwt(json!({"alg": "nOnE"}), json!({"sub": "u", "exp": now + 3600})),
+            jwt(
+                json!({"alg": "nOnE"}),
+                json!({"sub": "u", "exp": now + 3600}),
+            ),
         ),
-        ("jwt-malformed", b"eyJhbGciOiJSUzI1NiJ9.!!!!.sig".to_vec()),
-        ("jwt-malformed", b"eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln".to_vec()),
+        ("jwt-malformed", b"eyJhbGciOiJSUzI1NiJ9.a.c2ln".to_vec()),
+        (
+            "jwt-malformed",
+            b"eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln".to_vec(),
+        ),
         (
             "jwt-expired",
             jwt(rs256.clone(), json!({"sub": "u", "exp": now - 3600})),
@@ -101,12 +110,17 @@ fn every_refused_input_exits_2_with_cores_message_and_leaves_the_store_as_it_was
             run.stderr
         );
         assert!(
-            run.stderr.contains(&format!("error: {} ({code})", expected.message)),
+            run.stderr
+                .contains(&format!("error: {} ({code})", expected.message)),
             "{code}: the problem list names the code: {}",
             run.stderr
         );
         assert_eq!(cli.snapshot(), stored, "{code}: the store changed");
-        assert_eq!(server.request_count(), requests, "{code}: a request was sent");
+        assert_eq!(
+            server.request_count(),
+            requests,
+            "{code}: a request was sent"
+        );
     }
 }
 
@@ -128,10 +142,19 @@ fn repairable_inputs_log_in_and_show_what_was_repaired() {
     let server = Server::start();
     let (token, _) = server.mint(json!({}));
     let cases: Vec<(Option<&str>, Vec<u8>)> = vec![
-        (Some("stripped-bom"), [&b"\xEF\xBB\xBF"[..], token.as_bytes(), b"\n"].concat()),
+        (
+            Some("stripped-bom"),
+            [&b"\xEF\xBB\xBF"[..], token.as_bytes(), b"\n"].concat(),
+        ),
         (None, format!("{token}\r\n").into_bytes()),
-        (Some("stripped-bearer"), format!("Bearer {token}\n").into_bytes()),
-        (Some("stripped-quotes"), format!("\"{token}\"\n").into_bytes()),
+        (
+            Some("stripped-bearer"),
+            format!("Bearer {token}\n").into_bytes(),
+        ),
+        (
+            Some("stripped-quotes"),
+            format!("\"{token}\"\n").into_bytes(),
+        ),
         (
             Some("stripped-assignment"),
             format!("export CHOREO_TOKEN={token}\n").into_bytes(),
@@ -142,21 +165,31 @@ fn repairable_inputs_log_in_and_show_what_was_repaired() {
         let cli = Cli::new();
         cli.secret(&token);
         let run = cli.run(
-            &["login", "--with-token", "--api", &server.api, "--insecure-storage"],
+            &[
+                "login",
+                "--with-token",
+                "--api",
+                &server.api,
+                "--insecure-storage",
+            ],
             &input,
         );
         run.expect(0);
         assert!(run.stderr.starts_with("Logged in to "), "{}", run.stderr);
         if let Some(code) = notice {
             assert!(
-                run.stderr.contains(&format!("notice: ")) && run.stderr.contains(&format!("({code})")),
+                run.stderr.contains("notice: ") && run.stderr.contains(&format!("({code})")),
                 "{code}: {}",
                 run.stderr
             );
         }
         let printed = cli.run_with(&["auth", "token", "--api", &server.api], b"", &[], true);
         printed.expect(0);
-        assert_eq!(printed.stdout, format!("{token}\n"), "the repaired token is stored");
+        assert_eq!(
+            printed.stdout,
+            format!("{token}\n"),
+            "the repaired token is stored"
+        );
     }
 }
 
@@ -201,6 +234,10 @@ fn token_inspect_describes_the_token_without_printing_it() {
     );
     let run = cli.run(&["token", "inspect"], &jwt);
     run.expect(0);
-    assert!(run.stdout.contains("jwt issuer: https://sts.choreo.dev"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("jwt issuer: https://sts.choreo.dev"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("(jwt-not-pat)"), "{}", run.stdout);
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use zeroize::Zeroizing;
 
 const USAGE: &str = "usage: choreo-reference-server [--port N] [--host LOOPBACK-ADDR] \
 [--cors-origin ORIGIN]... [--web-root DIR] [--exit-on-stdin-eof]";
@@ -186,7 +187,7 @@ async fn main() -> ExitCode {
     };
     let org = orgs::ACME;
     // The start-up contract tests parse; the demo token is the one place a token is printed.
-    let banner = format!(
+    let banner = Zeroizing::new(format!(
         "api: http://{addr}\ntoken: {}\norg: {} ({}, uuid {})\nscopes: {}\nvalid-until: {}\nready\n",
         token.expose(),
         org.handle,
@@ -194,7 +195,7 @@ async fn main() -> ExitCode {
         org.uuid,
         pat.scopes.join(" "),
         format_rfc3339(valid_until),
-    );
+    ));
     drop(token);
     let mut stdout = std::io::stdout().lock();
     if stdout

@@ -3,10 +3,11 @@
 //! a working login flow when its host functions are real (loopback HTTP to the reference
 //! server, the system clock and random source, an in-memory store).
 //!
-//! The module is built by the first test that needs it, with
-//! `cargo build -p choreo-auth-plain-abi --target wasm32-unknown-unknown --release`.
-//! The login tests start `target/debug/choreo-reference-server`, which must be built first
-//! (`cargo build -p choreo-reference-server`).
+//! The first test that needs them builds the module (`cargo build -p choreo-auth-plain-abi
+//! --target wasm32-unknown-unknown --release`) and the server (`cargo build -p
+//! choreo-reference-server`, then `target/debug/choreo-reference-server` is started per test):
+//! both are no-ops when fresh, and `cargo test` has released its build lock by the time tests
+//! run, so the nested builds do not deadlock.
 
 use base64::Engine as _;
 use choreo_auth_core::vectors::{self, Vector};
@@ -35,30 +36,36 @@ fn target_dir() -> PathBuf {
     }
 }
 
+/// Runs `cargo build` with `args` in the workspace (a no-op when everything is fresh).
+fn cargo_build(args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(cargo)
+        .current_dir(workspace_root())
+        .arg("build")
+        .args(args)
+        .status()
+        .expect("cargo runs");
+    assert!(built.success(), "cargo build {} failed", args.join(" "));
+}
+
 /// Builds the plain-ABI module once per test process and compiles it.
 fn plain_abi() -> &'static (Engine, Module) {
     static MODULE: OnceLock<(Engine, Module)> = OnceLock::new();
     MODULE.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let built = Command::new(cargo)
-            .current_dir(workspace_root())
-            .args([
-                "build",
-                "-p",
-                "choreo-auth-plain-abi",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--release",
-            ])
-            .status()
-            .expect("cargo runs");
-        assert!(built.success(), "building the plain-ABI module failed");
+        cargo_build(&[
+            "-p",
+            "choreo-auth-plain-abi",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--release",
+        ]);
         let path = target_dir().join("wasm32-unknown-unknown/release/choreo_auth_plain_abi.wasm");
         let bytes = std::fs::read(&path).expect("the plain-ABI module was built");
-        let t=std::time::Instant::now();
-        let engine = Engine::default();
+        // The module is compiled once per run and runs for microseconds: compile time wins.
+        let mut config = wasmtime::Config::new();
+        config.cranelift_opt_level(wasmtime::OptLevel::None);
+        let engine = Engine::new(&config).expect("engine");
         let module = Module::from_binary(&engine, &bytes).expect("the module compiles");
-        eprintln!("compile {:?}", t.elapsed());
         (engine, module)
     })
 }
@@ -177,7 +184,9 @@ fn linker(engine: &Engine) -> Linker<HostState> {
         .expect("http_send links");
     linker
         .func_wrap("host", "now_unix_ms", || -> i64 {
-            let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
             i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
         })
         .expect("now_unix_ms links");
@@ -283,7 +292,9 @@ impl Guest {
         memory
             .write(&mut self.store, ptr as usize, input)
             .expect("the input fits");
-        let packed = func.call(&mut self.store, (ptr, len)).expect("the export runs");
+        let packed = func
+            .call(&mut self.store, (ptr, len))
+            .expect("the export runs");
         let (out_ptr, out_len) = ((packed >> 32) as u32, packed as u32);
         let start = out_ptr as usize;
         let out = memory.data(&self.store)[start..start + out_len as usize].to_vec();
@@ -372,7 +383,11 @@ fn every_vector_gives_the_same_bytes_natively_and_under_wasmtime() {
     }
     write_parity("native", &native);
     write_parity("wasmtime", &wasm);
-    assert_eq!(guest.requests(), Vec::<String>::new(), "vectors script their own answers");
+    assert_eq!(
+        guest.requests(),
+        Vec::<String>::new(),
+        "vectors script their own answers"
+    );
     assert!(
         failures.is_empty(),
         "{} of {} vectors failed:\n{}",
@@ -381,6 +396,42 @@ fn every_vector_gives_the_same_bytes_natively_and_under_wasmtime() {
         failures.join("\n")
     );
     println!("{} vectors: native and wasmtime agree", files.len());
+}
+
+#[test]
+fn the_module_needs_only_the_host_imports_no_glue_and_no_wasi() {
+    let (_, module) = plain_abi();
+    let mut imports: Vec<String> = module
+        .imports()
+        .map(|i| format!("{}.{}", i.module(), i.name()))
+        .collect();
+    imports.sort();
+    assert_eq!(
+        imports,
+        [
+            "host.http_send",
+            "host.now_unix_ms",
+            "host.random_fill",
+            "host.store_delete",
+            "host.store_load",
+            "host.store_save",
+        ]
+    );
+    let exports: Vec<&str> = module.exports().map(|e| e.name()).collect();
+    for name in [
+        "memory",
+        "alloc",
+        "dealloc",
+        "run_vector",
+        "login",
+        "status",
+        "logout",
+    ] {
+        assert!(
+            exports.contains(&name),
+            "{name} is not exported: {exports:?}"
+        );
+    }
 }
 
 #[test]
@@ -418,12 +469,9 @@ struct ReferenceServer {
 
 impl ReferenceServer {
     fn start() -> Self {
+        static BUILT: OnceLock<()> = OnceLock::new();
+        BUILT.get_or_init(|| cargo_build(&["-p", "choreo-reference-server"]));
         let exe = target_dir().join("debug/choreo-reference-server");
-        assert!(
-            exe.exists(),
-            "{} is missing: run `cargo build -p choreo-reference-server` first",
-            exe.display()
-        );
         let mut child = Command::new(&exe)
             .arg("--exit-on-stdin-eof")
             .stdin(Stdio::piped())
@@ -461,6 +509,14 @@ impl ReferenceServer {
             .unwrap_or_else(|e| panic!("POST {path} failed: {e}"));
         serde_json::from_slice(&response.body_mut().read_to_vec().expect("admin body"))
             .expect("admin answers are json")
+    }
+
+    /// Mints a PAT through the admin surface: its id and the token.
+    fn mint(&self, spec: &Value) -> (String, Zeroizing<String>) {
+        let created = self.admin("/admin/pats", spec);
+        let id = created["id"].as_str().expect("a minted pat has an id");
+        let token = created["token"].as_str().expect("a minted pat has a token");
+        (id.to_owned(), Zeroizing::new(token.to_owned()))
     }
 }
 
@@ -526,6 +582,53 @@ fn login_status_and_logout_run_under_wasmtime_against_the_reference_server() {
 }
 
 #[test]
+fn raw_input_bytes_cross_as_base64_and_a_bom_is_stripped_with_a_notice() {
+    let server = ReferenceServer::start();
+    let mut guest = Guest::new();
+    let mut raw = Zeroizing::new("\u{feff}".as_bytes().to_vec());
+    raw.extend_from_slice(server.token.as_bytes());
+    raw.extend_from_slice(b"\r\n");
+    let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&raw));
+    let answer = guest.call_json(
+        "login",
+        &json!({ "apiBase": server.api, "inputBase64": encoded.as_str() }),
+    );
+    assert_eq!(answer["ok"], true, "login failed: {answer}");
+    assert_eq!(answer["problems"][0]["code"], "stripped-bom");
+    assert_eq!(guest.stored().len(), 1);
+}
+
+#[test]
+fn status_of_a_token_revoked_after_login_is_pat_inactive_and_keeps_the_credential() {
+    let server = ReferenceServer::start();
+    let mut guest = Guest::new();
+    let (id, token) = server.mint(&json!({ "org": "acme", "ttlSeconds": 3600 }));
+    let login = guest.call_json("login", &login_request(&server, &token));
+    assert_eq!(login["ok"], true, "login failed: {login}");
+    let before = guest.stored();
+    server.admin(&format!("/admin/pats/{id}/revoke"), &json!({}));
+
+    let status = guest.call_json("status", &json!({ "apiBase": server.api }));
+    assert_eq!(status["ok"], false);
+    assert_eq!(status["code"], "pat-inactive", "{status}");
+    assert_eq!(status["session"]["id"], login["session"]["id"]);
+    assert!(
+        same_store(&before, &guest.stored()),
+        "status changed the store"
+    );
+}
+
+fn same_store(
+    a: &BTreeMap<String, Zeroizing<String>>,
+    b: &BTreeMap<String, Zeroizing<String>>,
+) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.0 == y.0 && x.1.as_str() == y.1.as_str())
+}
+
+#[test]
 fn a_revoked_token_fails_with_pat_inactive_and_leaves_the_store_untouched() {
     let server = ReferenceServer::start();
     let mut guest = Guest::new();
@@ -534,26 +637,23 @@ fn a_revoked_token_fails_with_pat_inactive_and_leaves_the_store_untouched() {
     let before = guest.stored();
     guest.requests();
 
-    let created = server.admin(
-        "/admin/pats",
-        &json!({
-            "org": first["session"]["organization"]["handle"],
-            "scopes": first["session"]["scopes"],
-            "ttlSeconds": 3600,
-        }),
-    );
-    let id = created["id"].as_str().expect("the server gives the new pat's id");
-    let revoked = Zeroizing::new(created["token"].as_str().expect("a new token").to_owned());
+    let (id, revoked) = server.mint(&json!({
+        "org": first["session"]["organization"]["handle"],
+        "scopes": first["session"]["scopes"],
+        "ttlSeconds": 3600,
+    }));
     server.admin(&format!("/admin/pats/{id}/revoke"), &json!({}));
 
     let answer = guest.call_json("login", &login_request(&server, &revoked));
     assert_eq!(answer["ok"], false);
     assert_eq!(answer["code"], "pat-inactive", "{answer}");
-    assert_eq!(guest.requests().len(), 1, "policy fails after introspection");
-    let after = guest.stored();
-    assert_eq!(after.keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>());
+    assert_eq!(
+        guest.requests().len(),
+        1,
+        "policy fails after introspection"
+    );
     assert!(
-        after.iter().zip(&before).all(|(a, b)| a.1.as_str() == b.1.as_str()),
-        "the store changed"
+        same_store(&before, &guest.stored()),
+        "the failed login changed the store"
     );
 }

@@ -11,15 +11,27 @@ use gloo_net::http::Request;
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ReadableStreamDefaultReader, RequestCache, RequestCredentials, RequestRedirect};
+use web_sys::{
+    AbortSignal, ReadableStreamDefaultReader, RequestCache, RequestCredentials, RequestRedirect,
+};
 use zeroize::Zeroizing;
 
+/// Default bound on one request, answer body included: fetch itself never gives up.
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+
 /// HTTP through the platform's `fetch` (browsers, Node 20, VS Code's extension host).
-#[derive(Debug, Default)]
-pub struct Fetch;
+#[derive(Debug)]
+pub struct Fetch {
+    pub timeout_ms: u32,
+}
 
 impl HttpClient for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        // Aborts the request and the body stream alike once the time is up.
+        let signal = AbortSignal::timeout_with_u32(self.timeout_ms);
+        let timed_out = || HttpError {
+            message: format!("no answer within {} ms", self.timeout_ms),
+        };
         let token = request.bearer.expose();
         // A JavaScript error message is not ours: drop it if it could echo the token.
         let fail = |what: &str, e: &dyn std::fmt::Display| {
@@ -42,7 +54,8 @@ impl HttpClient for Fetch {
         .redirect(RequestRedirect::Error)
         // The bearer token is the only credential; never send or keep cookies.
         .credentials(RequestCredentials::Omit)
-        .cache(RequestCache::NoStore);
+        .cache(RequestCache::NoStore)
+        .abort_signal(Some(&signal));
         let built = match request.body {
             Some(body) => builder
                 .header("Content-Type", "application/json")
@@ -50,10 +63,11 @@ impl HttpClient for Fetch {
             None => builder.build(),
         };
         let built = built.map_err(|e| fail("the request could not be built", &e))?;
-        let response = built
-            .send()
-            .await
-            .map_err(|e| fail("the request failed", &e))?;
+        let response = match built.send().await {
+            Ok(response) => response,
+            Err(_) if signal.aborted() => return Err(timed_out()),
+            Err(e) => return Err(fail("the request failed", &e)),
+        };
         let headers = response
             .headers()
             .get("www-authenticate")
@@ -69,10 +83,12 @@ impl HttpClient for Fetch {
         let body = match response.body() {
             Some(stream) => {
                 let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-                read_bounded(&reader)
-                    .await
-                    .map_err(|e| fail("the response could not be read", &JsText(e)))?
-                    .ok_or_else(too_large)?
+                match read_bounded(&reader).await {
+                    Ok(Some(body)) => body,
+                    Ok(None) => return Err(too_large()),
+                    Err(_) if signal.aborted() => return Err(timed_out()),
+                    Err(e) => return Err(fail("the response could not be read", &JsText(e))),
+                }
             }
             None => Vec::new(),
         };
@@ -149,23 +165,31 @@ pub fn storage_key(api: &ApiBase) -> String {
     format!("choreo:{api}")
 }
 
-/// A JavaScript object with async `get(key)`, `set(key, value)` and `delete(key)`, such as
-/// VS Code's `context.secrets`. It holds the credential's stored JSON form.
+/// A JavaScript object with async `get(key)`, `set(key, value)` and `delete(key)`. VS Code's
+/// `context.secrets` names its setter `store(key, value)`: it is accepted as is. The object
+/// holds the credential's stored JSON form.
 #[derive(Debug)]
 pub struct JsStore {
     target: JsValue,
+    setter: &'static str,
 }
 
 impl JsStore {
-    /// Checks that the three methods exist, so a wrong object fails at construction.
+    /// Checks that the methods exist, so a wrong object fails at construction.
     pub fn new(target: JsValue) -> Result<Self, String> {
-        for name in ["get", "set", "delete"] {
-            let method = Reflect::get(&target, &name.into()).unwrap_or(JsValue::UNDEFINED);
-            if !method.is_function() {
+        let has = |name: &str| Reflect::get(&target, &name.into()).is_ok_and(|m| m.is_function());
+        let setter = if has("set") { "set" } else { "store" };
+        for name in ["get", setter, "delete"] {
+            if !has(name) {
+                let name = if name == "store" {
+                    "set() or store"
+                } else {
+                    name
+                };
                 return Err(format!("the storage object has no {name}() method"));
             }
         }
-        Ok(Self { target })
+        Ok(Self { target, setter })
     }
 
     /// Calls `target[name](...args)` and awaits the result if it is a promise.
@@ -178,16 +202,14 @@ impl JsStore {
             .unchecked_into();
         let args: js_sys::Array = args.iter().collect();
         let value = method.apply(&self.target, &args).map_err(failed)?;
-        match value.dyn_into::<Promise>() {
-            Ok(promise) => JsFuture::from(promise).await.map_err(failed),
-            Err(value) => Ok(value),
-        }
+        // Promise.resolve adopts any thenable (VS Code returns Thenables) and plain values.
+        JsFuture::from(Promise::resolve(&value))
+            .await
+            .map_err(failed)
     }
 
     async fn get(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        let value = self
-            .call("get", &[storage_key(api).into()])
-            .await?;
+        let value = self.call("get", &[storage_key(api).into()]).await?;
         if value.is_undefined() || value.is_null() {
             return Ok(None);
         }
@@ -210,7 +232,7 @@ impl CredentialStore for JsStore {
     async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
         let json = credential.to_stored_json();
         let key = storage_key(&credential.api_base);
-        self.call("set", &[key.into(), json.as_str().into()])
+        self.call(self.setter, &[key.into(), json.as_str().into()])
             .await
             .map(drop)
     }

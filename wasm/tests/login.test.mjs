@@ -103,7 +103,7 @@ test("logout removes the credential and resolves to its session; a second logout
 test("an unknown token is unauthorized and the storage is never written", async () => {
   const storage = recordingStorage();
   const auth = new ChoreoAuth({ apiBase: server.api, storage });
-  const e = await rejection(auth.loginWithToken("chp_unknownunknownunknown0123"));
+  const e = await rejection(auth.loginWithToken("chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox"));
   assert.equal(e.code, "unauthorized");
   assert.match(e.message, /^the choreo api did not accept this token/);
   assert.equal(e.problems, undefined);
@@ -183,4 +183,61 @@ test("a login with the default memory storage lasts as long as the client", asyn
   await auth.loginWithToken(token);
   assert.equal((await auth.status()).session.organization.handle, "acme");
   assert.equal((await rejection(new ChoreoAuth({ apiBase: server.api }).status())).code, "not-logged-in");
+});
+
+test("a response past core's size limit is cut off and reported, not buffered", async () => {
+  const { token } = await server.mint({ org: "acme" });
+  await server.admin("POST", "/admin/faults", { mode: "huge", times: 1 });
+  const storage = recordingStorage();
+  const e = await rejection(new ChoreoAuth({ apiBase: server.api, storage }).loginWithToken(token));
+  assert.equal(e.code, "network-error");
+  assert.equal(e.message, "could not reach the choreo api: the response is larger than 1048576 bytes");
+  assert.deepEqual(storage.calls, []);
+});
+
+test("a redirect is refused, so the Authorization header is never replayed elsewhere", async () => {
+  const { token } = await server.mint({ org: "acme" });
+  await server.admin("POST", "/admin/faults", {
+    mode: "redirect",
+    location: `${server.api}/elsewhere`,
+    times: 1,
+  });
+  const e = await rejection(new ChoreoAuth({ apiBase: server.api }).loginWithToken(token));
+  assert.equal(e.code, "network-error");
+  assert.ok(!e.message.includes(token));
+  assert.deepEqual(
+    (await server.requests()).map((r) => r.path),
+    ["/api-key-service/v1.0/pat/introspect"],
+  );
+});
+
+test("VS Code's SecretStorage shape works as is: store() instead of set(), Thenables", async () => {
+  const map = new Map();
+  // Thenables that are not native promises, like the `Thenable` of the VS Code API.
+  const thenable = (value) => ({ then: (resolve) => resolve(value) });
+  const secrets = {
+    get: (key) => thenable(map.get(key)),
+    store: (key, value) => thenable(void map.set(key, value)),
+    delete: (key) => thenable(void map.delete(key)),
+  };
+  const { token } = await server.mint({ org: "acme" });
+  const auth = new ChoreoAuth({ apiBase: server.api, storage: secrets });
+  const { session } = await auth.loginWithToken(token);
+  assert.equal(JSON.parse(map.get(`choreo:${server.api}`)).id, session.id);
+  assert.equal((await auth.status()).session.id, session.id);
+  await auth.logout();
+  assert.equal(map.size, 0);
+});
+
+test("a request that gets no answer within timeoutMs is abandoned with network-error", async () => {
+  const { token } = await server.mint({ org: "acme" });
+  await server.admin("POST", "/admin/faults", { mode: "delay", delayMs: 3000, times: 1 });
+  const storage = recordingStorage();
+  const auth = new ChoreoAuth({ apiBase: server.api, storage, timeoutMs: 300 });
+  const started = Date.now();
+  const e = await rejection(auth.loginWithToken(token));
+  assert.equal(e.code, "network-error");
+  assert.equal(e.message, "could not reach the choreo api: no answer within 300 ms");
+  assert.ok(Date.now() - started < 2500, "it did not wait for the server");
+  assert.deepEqual(storage.calls, []);
 });

@@ -1,7 +1,9 @@
 // The built npm package as consumers load it: require, import, exports map, types, errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { root, pkg } from "./support.mjs";
@@ -15,6 +17,24 @@ test("the package is @choreo/auth with .d.ts files for every build it exports", 
   for (const target of ["nodejs", "web", "bundler"]) {
     assert.ok(existsSync(join(pkgDir, target, "choreo_auth_wasm.d.ts")), target);
     assert.ok(existsSync(join(pkgDir, target, "choreo_auth_wasm_bg.wasm")), target);
+  }
+});
+
+test("a project that installs @choreo/auth can require it and import it by name", () => {
+  const project = mkdtempSync(join(tmpdir(), "choreo-auth-consumer-"));
+  try {
+    mkdirSync(join(project, "node_modules/@choreo"), { recursive: true });
+    symlinkSync(pkgDir, join(project, "node_modules/@choreo/auth"), "dir");
+    const probe = (file, code) => {
+      writeFileSync(join(project, file), code);
+      return execFileSync(process.execPath, [join(project, file)], { encoding: "utf8" }).trim();
+    };
+    const use = 'inspectToken("abc").problems[0].code';
+    assert.equal(probe("a.cjs", `const { inspectToken } = require("@choreo/auth"); console.log(${use});`), "too-short");
+    assert.equal(probe("b.mjs", `import { inspectToken } from "@choreo/auth"; console.log(${use});`), "too-short");
+    assert.equal(probe("c.mjs", `import auth from "@choreo/auth"; console.log(typeof auth.ChoreoAuth);`), "function");
+  } finally {
+    rmSync(project, { recursive: true, force: true });
   }
 });
 
@@ -38,10 +58,18 @@ test("the types are generated from core's Rust types, not written by hand", () =
     "export interface LoginResult",
     "export function inspectToken(input: string | Uint8Array): TokenReport;",
     "loginWithToken(token: string | Uint8Array): Promise<LoginResult>;",
+    "constructor(options?: ChoreoAuthOptions);",
+    "status(options?: StatusOptions): Promise<StatusResult>;",
   ]) {
     assert.ok(dts.includes(decl), decl);
   }
   assert.ok(dts.includes('"missing-scopes"'));
+});
+
+test("the .d.ts types real use under tsc --strict, VS Code's SecretStorage included", () => {
+  // wasm/tests/types/consumer.ts also holds @ts-expect-error lines: wrong use must not type.
+  const tsc = join(root, "node_modules/.bin/tsc");
+  execFileSync(tsc, ["-p", join(root, "wasm/tests/types/tsconfig.json")], { stdio: "inherit" });
 });
 
 test("inspectToken reports a foreign token with its code and never shows the token", () => {
@@ -87,7 +115,14 @@ test("a wrong argument is an Error with a code, not a crash", () => {
     code: "invalid-argument",
     message: "the storage object has no get() method",
   });
+  assert.throws(() => new pkg.ChoreoAuth({ storage: { get() {}, delete() {} } }), {
+    message: "the storage object has no set() or store() method",
+  });
   assert.throws(() => new pkg.ChoreoAuth({ requiredScopes: "a" }), { code: "invalid-argument" });
+  assert.throws(() => new pkg.ChoreoAuth({ timeoutMs: 0 }), {
+    code: "invalid-argument",
+    message: "timeoutMs must be a positive whole number",
+  });
 });
 
 test("a client defaults to the real Choreo api base", () => {

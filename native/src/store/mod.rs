@@ -99,6 +99,10 @@ impl Stores {
         kind: Option<StoreKind>,
     ) -> Result<(), StoreError> {
         let mut config = self.read_config()?;
+        if config.credential_stores.get(api.as_str()).copied() == kind {
+            // Unchanged: skip the write and its two fsyncs.
+            return Ok(());
+        }
         match kind {
             Some(kind) => config.credential_stores.insert(api.to_string(), kind),
             None => config.credential_stores.remove(api.as_str()),

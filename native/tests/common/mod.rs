@@ -103,7 +103,11 @@ impl Server {
         let chunked = head
             .to_ascii_lowercase()
             .contains("transfer-encoding: chunked");
-        let body = if chunked { dechunk(rest) } else { rest.to_owned() };
+        let body = if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_owned()
+        };
         let value = if body.trim().is_empty() {
             Value::Null
         } else {

@@ -1,0 +1,101 @@
+'use strict';
+// Wires the `choreo` authentication provider and its commands into VS Code.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const vscode = require('vscode');
+const lib = require('../dist/choreo-auth/choreo_auth_wasm.js');
+const {
+  PROVIDER_ID,
+  PROVIDER_LABEL,
+  DEFAULT_API_BASE,
+  ChoreoAuthenticationProvider,
+  describeError,
+} = require('./provider');
+
+// Test hook: when set, `Choreo: Show Sign-in Status` also writes its (token-free) JSON there.
+const STATUS_FILE_ENV = 'CHOREO_VSCODE_STATUS_FILE';
+
+function activate(context) {
+  const log = vscode.window.createOutputChannel(PROVIDER_LABEL, { log: true });
+  const apiBase = () =>
+    vscode.workspace.getConfiguration('choreo').get('apiBase', DEFAULT_API_BASE) || DEFAULT_API_BASE;
+  const provider = new ChoreoAuthenticationProvider({
+    vscode,
+    lib,
+    secrets: context.secrets,
+    apiBase,
+    log,
+  });
+
+  context.subscriptions.push(
+    log,
+    provider,
+    vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, PROVIDER_LABEL, provider, {
+      supportsMultipleAccounts: false,
+    }),
+    vscode.commands.registerCommand('choreo.signIn', () => signIn(provider, log)),
+    vscode.commands.registerCommand('choreo.signOut', () => signOut(provider)),
+    vscode.commands.registerCommand('choreo.status', () => showStatus(provider, log)),
+    // Another window signed in or out, or the API base moved: the session VS Code knows changed.
+    context.secrets.onDidChange(() => provider.refresh()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('choreo.apiBase')) provider.refresh();
+    }),
+  );
+  log.info(`activated; API base ${apiBase()}`);
+  provider.refresh();
+}
+
+async function signIn(provider, log) {
+  const existing = await provider.current();
+  try {
+    // Through VS Code's own API, so the session is known to the Accounts menu and to other
+    // extensions exactly as if they had asked for it.
+    const session = await vscode.authentication.getSession(PROVIDER_ID, [], existing
+      ? { forceNewSession: { detail: `Replace the token of ${existing.account.label}` } }
+      : { createIfNone: true });
+    if (session) vscode.window.showInformationMessage(`Signed in to Choreo as ${session.account.label}`);
+  } catch (e) {
+    // createSession already showed core's refusal, and a dismissed prompt needs no message
+    // (the error's `code` does not survive VS Code's trip through the main thread).
+    log.info(`sign-in ended without a session: ${e && e.message}`);
+  }
+}
+
+async function signOut(provider) {
+  try {
+    const session = await provider.signOut();
+    vscode.window.showInformationMessage(
+      session
+        ? `Signed out of Choreo (${session.organization.handle}, ${session.masked})`
+        : `Not signed in to Choreo at ${provider.apiBase()}`,
+    );
+  } catch (e) {
+    vscode.window.showErrorMessage(`Choreo sign-out failed: ${describeError(e)}`);
+  }
+}
+
+async function showStatus(provider, log) {
+  const status = await provider.describe();
+  // What VS Code itself hands out for `choreo`, without prompting (token presence only).
+  const visible = await vscode.authentication.getSession(PROVIDER_ID, [], { silent: true });
+  status.vscodeSession = visible
+    ? { id: visible.id, account: visible.account, scopes: visible.scopes, hasAccessToken: !!visible.accessToken }
+    : null;
+  const text = status.signedIn
+    ? `Choreo: signed in to ${status.apiBase} as ${status.session.account.label}, scopes: ${status.session.scopes.join(', ') || 'none'}`
+    : `Choreo: not signed in to ${status.apiBase} (${status.code})`;
+  log.info(text);
+  vscode.window.showInformationMessage(text);
+  const file = process.env[STATUS_FILE_ENV];
+  if (file) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(status, null, 2)}\n`);
+  }
+  return status;
+}
+
+function deactivate() {}
+
+module.exports = { activate, deactivate };

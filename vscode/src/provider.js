@@ -1,0 +1,276 @@
+'use strict';
+// The authentication provider `choreo`: VS Code's session API over @choreo/auth. Every token rule
+// (intake, recognition, policy, protocol, storage) lives in the Rust core behind the wasm
+// package; this file only adapts VS Code's shapes to it. The token itself only ever goes from
+// the input box to `loginWithToken`, and from SecretStorage to `AuthenticationSession`.
+
+const PROVIDER_ID = 'choreo';
+const PROVIDER_LABEL = 'Choreo';
+const DEFAULT_API_BASE = 'https://apis.choreo.dev';
+
+/** An `Error` with a stable `code`, like the ones @choreo/auth rejects with. */
+function codedError(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
+/** How an error reads to a user: core's message plus its code. Core's messages hold no token. */
+function describeError(e) {
+  const code = e && typeof e.code === 'string' ? e.code : 'internal-error';
+  const message = e && typeof e.message === 'string' ? e.message : String(e);
+  return `${message} (${code})`;
+}
+
+/**
+ * `context.secrets` behind @choreo/auth's storage interface (`get/set/delete`, promises). The
+ * package would take `context.secrets` as is; this wrapper exists so `onRead` sees each value
+ * read (see `accessToken`).
+ */
+function secretStore(secrets, onRead) {
+  return {
+    async get(key) {
+      const value = await secrets.get(key);
+      if (onRead) onRead(value);
+      return value;
+    },
+    async set(key, value) {
+      await secrets.store(key, value);
+    },
+    async delete(key) {
+      await secrets.delete(key);
+    },
+  };
+}
+
+/**
+ * The token held in a stored credential. @choreo/auth has no call that returns the stored token,
+ * yet `AuthenticationSession.accessToken` must carry it: this reads the one `token` field of the
+ * credential's stored JSON (core's `Credential::to_stored_json`). Reported to the lead as a gap.
+ */
+function accessToken(stored) {
+  try {
+    const token = JSON.parse(stored).token;
+    return typeof token === 'string' ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The input box's live verdict on what was typed: core's report, before anything is sent. */
+function validationMessage(vscode, lib, value) {
+  // Nothing typed yet is not a mistake; accepting it still goes through core (code `empty`).
+  if (value === '') return undefined;
+  const report = lib.inspectToken(value);
+  const severity = vscode.InputBoxValidationSeverity;
+  const what = report.label || 'This input';
+  const shown = report.masked ? `${what} ${report.masked}` : what;
+  if (!report.ok) {
+    const problem = report.problems.find((p) => p.severity === 'error') || report.problems[0];
+    return { message: `${what}: ${problem.message} (${problem.code})`, severity: severity.Error };
+  }
+  const [problem] = report.problems;
+  if (problem) {
+    const level = problem.severity === 'warning' ? severity.Warning : severity.Info;
+    return { message: `${shown}: ${problem.message} (${problem.code})`, severity: level };
+  }
+  return { message: `${shown}: press Enter to sign in`, severity: severity.Info };
+}
+
+/** The `AuthenticationSession` VS Code hands to extensions, from core's `Session`. */
+function toAuthenticationSession(session, token) {
+  const org = session.organization;
+  return {
+    id: session.id,
+    accessToken: token,
+    account: { id: `${session.userId}@${org.uuid}`, label: `${org.handle} (${session.masked})` },
+    scopes: session.scopes.slice(),
+  };
+}
+
+/** What the status command shows: safe to print, log and write to a file (no token). */
+function describeSession(session) {
+  return {
+    id: session.id,
+    apiBase: session.apiBase,
+    account: toAuthenticationSession(session, undefined).account,
+    organization: session.organization,
+    kind: session.kind,
+    masked: session.masked,
+    scopes: session.scopes.slice(),
+    validUntil: session.validUntil,
+    createdAt: session.createdAt,
+  };
+}
+
+class ChoreoAuthenticationProvider {
+  /**
+   * @param {object} deps
+   * @param {typeof import('vscode')} deps.vscode the VS Code API (a fake in unit tests)
+   * @param {typeof import('../dist/choreo-auth/choreo_auth_wasm')} deps.lib @choreo/auth
+   * @param {import('vscode').SecretStorage} deps.secrets `context.secrets`
+   * @param {() => string} deps.apiBase the configured API base, read on every call
+   * @param {{info(m: string): void, warn(m: string): void, error(m: string): void}} deps.log
+   */
+  constructor({ vscode, lib, secrets, apiBase, log }) {
+    this.vscode = vscode;
+    this.lib = lib;
+    this.secrets = secrets;
+    this.apiBase = apiBase;
+    this.log = log;
+    this._onDidChangeSessions = new vscode.EventEmitter();
+    this.onDidChangeSessions = this._onDidChangeSessions.event;
+    // The session last reported to VS Code, to tell it what was added or removed.
+    this._known = undefined;
+  }
+
+  /** A client for one call: cheap to make, and it always sees the current `choreo.apiBase`. */
+  _client(requiredScopes, onRead) {
+    return new this.lib.ChoreoAuth({
+      apiBase: this.apiBase(),
+      storage: secretStore(this.secrets, onRead),
+      requiredScopes: requiredScopes || [],
+    });
+  }
+
+  async _withClient(requiredScopes, run, onRead) {
+    const client = this._client(requiredScopes, onRead);
+    try {
+      return await run(client);
+    } finally {
+      client.free();
+    }
+  }
+
+  /**
+   * The stored session as core judges it offline (expiry, scopes), with its token; undefined
+   * when there is none or core no longer accepts it.
+   */
+  async current() {
+    let stored;
+    try {
+      const { session } = await this._withClient(
+        [],
+        (c) => c.status({ online: false }),
+        (v) => {
+          stored = v;
+        },
+      );
+      return toAuthenticationSession(session, accessToken(stored));
+    } catch (e) {
+      if (e.code !== 'not-logged-in') this.log.warn(`stored session not usable: ${describeError(e)}`);
+      return undefined;
+    } finally {
+      stored = undefined;
+    }
+  }
+
+  async getSessions(scopes) {
+    const session = await this.current();
+    this._known = session;
+    if (!session) return [];
+    const wanted = scopes || [];
+    return wanted.every((s) => session.scopes.includes(s)) ? [session] : [];
+  }
+
+  /** Asks for a PAT, logs in with it (core checks it offline first), and stores it. */
+  async createSession(scopes) {
+    const api = this.apiBase();
+    const token = await this.vscode.window.showInputBox({
+      title: 'Sign in to Choreo',
+      prompt: `Personal access token for ${api} (Choreo Console > Account Settings > Personal Access Tokens)`,
+      placeHolder: 'chp_…',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (value) => validationMessage(this.vscode, this.lib, value),
+    });
+    if (token === undefined) throw codedError('cancelled', 'sign-in cancelled');
+    const before = await this.current();
+    let result;
+    try {
+      result = await this._withClient(scopes, (c) => c.loginWithToken(token));
+    } catch (e) {
+      this.log.error(`sign-in to ${api} failed: ${describeError(e)}`);
+      this.vscode.window.showErrorMessage(`Choreo sign-in failed: ${describeError(e)}`);
+      throw e;
+    }
+    const after = await this.current();
+    if (!after) throw codedError('store-failed', 'the credential was not found in storage after sign-in');
+    const { account, scopes: granted } = after;
+    this.log.info(`signed in to ${api} as ${account.label} with scopes [${granted.join(', ')}]`);
+    for (const w of result.warnings) {
+      this.log.warn(`${w.message} (${w.code})`);
+      this.vscode.window.showWarningMessage(`Choreo: ${w.message} (${w.code})`);
+    }
+    this._fire(before, after);
+    return after;
+  }
+
+  /** Removes the stored credential if `id` is the current session. */
+  async removeSession(id) {
+    const session = await this.current();
+    if (!session || session.id !== id) return;
+    await this.signOut();
+  }
+
+  /** Removes the stored credential; resolves to core's session, or undefined if none. */
+  async signOut() {
+    const api = this.apiBase();
+    const before = await this.current();
+    try {
+      const session = await this._withClient([], (c) => c.logout());
+      this.log.info(`signed out of ${api} (${session.organization.handle}, ${session.masked})`);
+      this._fire(before, undefined);
+      return session;
+    } catch (e) {
+      if (e.code === 'not-logged-in') return undefined;
+      this.log.error(`sign-out of ${api} failed: ${describeError(e)}`);
+      throw e;
+    }
+  }
+
+  /** Offline status for the status command: `{ signedIn, apiBase, session? , problem? }`. */
+  async describe() {
+    const apiBase = this.apiBase();
+    try {
+      const r = await this._withClient([], (c) => c.status({ online: false }));
+      return { signedIn: true, apiBase, session: describeSession(r.session), warnings: r.warnings };
+    } catch (e) {
+      const out = { signedIn: false, apiBase, code: e.code || 'internal-error', message: e.message };
+      if (e.session) out.session = describeSession(e.session);
+      return out;
+    }
+  }
+
+  /** Tells VS Code what changed since it last asked (another window, another API base). */
+  async refresh() {
+    const before = this._known;
+    const after = await this.current();
+    if ((before && before.id) !== (after && after.id)) this._fire(before, after);
+  }
+
+  _fire(before, after) {
+    this._known = after;
+    const added = after && (!before || before.id !== after.id) ? [after] : [];
+    const removed = before && (!after || before.id !== after.id) ? [before] : [];
+    const changed = before && after && before.id === after.id ? [after] : [];
+    if (added.length || removed.length || changed.length) {
+      this._onDidChangeSessions.fire({ added, removed, changed });
+    }
+  }
+
+  dispose() {
+    this._onDidChangeSessions.dispose();
+  }
+}
+
+module.exports = {
+  PROVIDER_ID,
+  PROVIDER_LABEL,
+  DEFAULT_API_BASE,
+  ChoreoAuthenticationProvider,
+  validationMessage,
+  secretStore,
+  describeError,
+  describeSession,
+};

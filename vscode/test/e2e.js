@@ -1,0 +1,383 @@
+'use strict';
+// End to end in a real VS Code: code-server (VS Code's server and extension host) with the
+// .vsix installed, its workbench in headless Chromium driven by playwright-core, and the
+// reference Choreo API server on loopback. Run through vscode/test.sh, which sets PATH (Node 24
+// for code-server) and builds the .vsix first.
+
+const { test, before, after, afterEach } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const { startServer, routes, root } = require('./support');
+
+const here = path.resolve(__dirname, '..');
+const CODE_SERVER = path.join(here, '.tools', 'code-server', 'node_modules', '.bin', 'code-server');
+const VSIX = process.env.CHOREO_VSIX || path.join(root, 'target', 'vscode', 'choreo-auth-vscode-0.1.0.vsix');
+const SHOTS = path.join(root, 'target', 'screenshots', 'vscode');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const GITHUB_TOKEN = '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';
+const SCOPES = ['apim:api_view', 'choreo:project_view'];
+const LOGIN_ROUTES = [
+  'POST /api-key-service/v1.0/pat/introspect',
+  'GET /orgs/1.0.0/orgs',
+  'GET /orgs/1.0.0/orgs/acme',
+];
+
+let server;
+let tmp;
+let codeServer;
+let codeServerOutput = '';
+let context;
+let page;
+let token;
+const statusFile = () => path.join(tmp, 'status', 'status.json');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${ms} ms:\n${codeServerOutput}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Every file under `dir` whose bytes contain `needle`. */
+function filesContaining(dir, needle) {
+  const hits = [];
+  const walk = (d) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile() && fs.readFileSync(p).includes(needle)) hits.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return hits;
+}
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+/** Runs a command from the command palette by its title. */
+async function runCommand(title) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  // The palette lists the commands known when it opens: reopen it until ours is there.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: 5_000 });
+      break;
+    } catch (e) {
+      if (attempt === 6) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** The text of a notification toast matching `pattern`, once it shows. */
+async function toast(pattern) {
+  const t = page.locator('.notifications-toasts .notification-toast', { hasText: pattern }).first();
+  await t.waitFor({ state: 'visible' });
+  return (await t.innerText()).trim();
+}
+
+async function clearToasts() {
+  await page.keyboard.press('Escape');
+  const visible = page.locator('.notifications-toasts .notification-toast');
+  for (let i = 0; i < 20 && (await visible.count()) > 0; i++) {
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(100);
+  }
+}
+
+/** Runs `Choreo: Show Sign-in Status` and reads what it wrote (no token in it). */
+async function status() {
+  fs.rmSync(statusFile(), { force: true });
+  await runCommand('Choreo: Show Sign-in Status');
+  const deadline = Date.now() + 30_000;
+  while (!fs.existsSync(statusFile())) {
+    if (Date.now() > deadline) throw new Error('the status command wrote no status file');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return JSON.parse(fs.readFileSync(statusFile(), 'utf8'));
+}
+
+/** The text of every `Choreo.log` (the extension's output channel) under the user data dir. */
+function choreoLogs() {
+  const logs = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'Choreo.log') logs.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  const dir = path.join(tmp, 'user-data', 'logs');
+  if (fs.existsSync(dir)) walk(dir);
+  return logs;
+}
+
+/** Opens the workbench and waits until the extension host has activated the extension. */
+async function openWorkbench(url) {
+  const activations = choreoLogs().join('').split('] activated;').length;
+  if (url) await page.goto(url);
+  else await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
+  const deadline = Date.now() + 60_000;
+  while (choreoLogs().join('').split('] activated;').length <= activations) {
+    if (Date.now() > deadline) throw new Error('the extension did not activate within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+before(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'choreo-vscode-'));
+  server = await startServer();
+  token = await server.mint({ scopes: SCOPES });
+
+  const userData = path.join(tmp, 'user-data');
+  const extensions = path.join(tmp, 'extensions');
+  const workspace = path.join(tmp, 'workspace');
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.mkdirSync(path.join(userData, 'Machine'), { recursive: true });
+  fs.mkdirSync(workspace);
+  const quiet = {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'update.mode': 'none',
+    'chat.disableAIFeatures': true,
+  };
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(quiet, null, 2));
+  // `choreo.apiBase` has machine scope: the extension host reads it from the server's settings.
+  fs.writeFileSync(
+    path.join(userData, 'Machine', 'settings.json'),
+    JSON.stringify({ 'choreo.apiBase': server.api }, null, 2),
+  );
+  const port = await freePort();
+  const config = path.join(tmp, 'config.yaml');
+  fs.writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const dirs = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions];
+
+  execFileSync(CODE_SERVER, [...dirs, '--install-extension', VSIX], { stdio: 'pipe' });
+
+  // setsid: code-server's children (extension host, file watcher) are killed as one group.
+  codeServer = spawn(
+    'setsid',
+    [CODE_SERVER, ...dirs, '--disable-workspace-trust', '--disable-telemetry', '--disable-update-check',
+      '--disable-getting-started-override', workspace],
+    { env: { ...process.env, CHOREO_VSCODE_STATUS_FILE: statusFile() }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  codeServer.stdout.on('data', (d) => (codeServerOutput += d));
+  codeServer.stderr.on('data', (d) => (codeServerOutput += d));
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
+
+  context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 800 },
+  });
+  context.setDefaultTimeout(30_000);
+  page = context.pages()[0] || (await context.newPage());
+  await openWorkbench(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+  // Every later step may send a token: make sure it can only go to the loopback server.
+  const activated = choreoLogs().join('');
+  if (!activated.includes(`activated; API base ${server.api}`)) {
+    throw new Error(`the extension does not use the reference server:\n${activated}`);
+  }
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (codeServer && codeServer.exitCode === null) {
+    try {
+      process.kill(-codeServer.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  if (server) await server.stop();
+  if (tmp && !process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+afterEach(async (t) => {
+  // A failing step leaves a picture of the workbench behind.
+  if (!t.passed && page) await shot(`failed-${t.name.replace(/\W+/g, '-').slice(0, 60)}`);
+});
+
+test('the extension is installed and starts signed out', async () => {
+  const s = await status();
+  assert.equal(s.signedIn, false);
+  assert.equal(s.code, 'not-logged-in');
+  assert.equal(s.apiBase, server.api);
+  assert.equal(s.vscodeSession, null);
+  assert.match(await toast(/not signed in/), /Choreo: not signed in to http:\/\/127\.0\.0\.1:\d+ \(not-logged-in\)/);
+  await clearToasts();
+});
+
+test('sign-in shows the core verdict live, then logs in with a fresh PAT', async () => {
+  await server.clearRequests();
+  await runCommand('Choreo: Sign in with Personal Access Token');
+
+  // VS Code asks whether the extension may sign in with the `choreo` provider.
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible' });
+  assert.match(await dialog.innerText(), /wants to sign in using Choreo/);
+  await shot('1-allow-sign-in');
+  await dialog.getByRole('button', { name: 'Allow' }).click();
+
+  const box = page.locator('.quick-input-widget');
+  const input = box.locator('.quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  assert.equal(await input.getAttribute('type'), 'password');
+
+  // A GitHub token: named as foreign by core, before anything is sent.
+  await input.pressSequentially(GITHUB_TOKEN);
+  const verdict = box.locator('.quick-input-message');
+  await verdict.filter({ hasText: 'foreign-token' }).waitFor();
+  assert.match(await verdict.innerText(), /^GitHub token \(classic\): this is a GitHub token \(classic\), not a choreo token.*\(foreign-token\)$/s);
+  await shot('2-foreign-token-verdict');
+  await page.keyboard.press('Enter'); // refused by the error verdict: the box stays open
+  assert.ok(await input.isVisible());
+  assert.deepEqual(routes(await server.requests()), []);
+
+  // The freshly minted PAT: core accepts it, Enter signs in.
+  await input.fill('');
+  await input.pressSequentially(token);
+  await verdict.filter({ hasText: 'press Enter to sign in' }).waitFor();
+  assert.match(await verdict.innerText(), /^Choreo personal access token chp_…\S+: press Enter to sign in$/);
+  await shot('3-pat-verdict');
+  await page.keyboard.press('Enter');
+
+  assert.match(await toast(/Signed in to Choreo/), /Signed in to Choreo as acme \(chp_…\S+\)/);
+  await shot('4-signed-in');
+  assert.deepEqual(routes(await server.requests()), LOGIN_ROUTES);
+  await clearToasts();
+});
+
+test('the session is what VS Code hands out: account label and scopes, token in SecretStorage', async () => {
+  const s = await status();
+  assert.equal(s.signedIn, true);
+  assert.match(s.session.account.label, /^acme \(chp_…\S+\)$/);
+  assert.deepEqual(s.session.scopes, SCOPES);
+  assert.equal(s.session.organization.handle, 'acme');
+  assert.deepEqual(s.vscodeSession, {
+    id: s.session.id,
+    account: s.session.account,
+    scopes: SCOPES,
+    hasAccessToken: true,
+  });
+  await toast(/Choreo: signed in to/);
+  await shot('5-status-signed-in');
+  await clearToasts();
+
+  // The Accounts menu lists it under the provider's label.
+  await page.locator('.activitybar [aria-label^="Accounts"]').first().click();
+  const entry = page.locator('.monaco-menu .action-item', { hasText: s.session.account.label }).first();
+  await entry.waitFor({ state: 'visible' });
+  assert.match(await entry.innerText(), /acme \(chp_…\S+\) \(Choreo\)/);
+  await shot('5b-accounts-menu');
+  await page.keyboard.press('Escape');
+});
+
+test('the session survives a reload of the window (kept by SecretStorage)', async () => {
+  const before = await status();
+  await clearToasts();
+  await openWorkbench();
+  const afterReload = await status();
+  assert.equal(afterReload.signedIn, true);
+  assert.equal(afterReload.session.id, before.session.id);
+  assert.equal(afterReload.vscodeSession.hasAccessToken, true);
+  await clearToasts();
+});
+
+test('the token is in no settings, state, log or output of VS Code', async () => {
+  for (const dir of ['user-data', 'extensions', 'workspace', 'status']) {
+    assert.deepEqual(filesContaining(path.join(tmp, dir), token), [], `token found under ${dir}/`);
+  }
+  assert.ok(!codeServerOutput.includes(token), 'token in code-server output');
+  // The Choreo output channel was written, and says who signed in.
+  assert.ok(choreoLogs().some((l) => /signed in to http:\/\/127\.0\.0\.1:\d+ as acme/.test(l)), 'no Choreo log line');
+});
+
+test('sign-out removes the secret: status says not signed in, with no further API request', async () => {
+  await server.clearRequests();
+  await runCommand('Choreo: Sign out');
+  assert.match(await toast(/Signed out of Choreo/), /Signed out of Choreo \(acme, chp_…\S+\)/);
+  await shot('6-signed-out');
+  await clearToasts();
+  const s = await status();
+  assert.equal(s.signedIn, false);
+  assert.equal(s.code, 'not-logged-in');
+  assert.equal(s.vscodeSession, null);
+  // Sign-out is local (the API has no revoke for a PAT); status read only SecretStorage.
+  assert.deepEqual(routes(await server.requests()), []);
+  await clearToasts();
+});
+
+test('signing out from the Accounts menu goes through removeSession', async () => {
+  // Sign in again: VS Code asks for consent again, as there is no session.
+  const second = await server.mint({ scopes: ['apim:api_view'] });
+  await runCommand('Choreo: Sign in with Personal Access Token');
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.getByRole('button', { name: 'Allow' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  const input = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
+  await input.waitFor({ state: 'visible' });
+  await input.pressSequentially(second);
+  await page.locator('.quick-input-message', { hasText: 'press Enter to sign in' }).waitFor();
+  await page.keyboard.press('Enter');
+  await toast(/Signed in to Choreo/);
+  await clearToasts();
+  const { session } = await status();
+  assert.deepEqual(routes(await server.requests()).slice(-3), LOGIN_ROUTES);
+  assert.deepEqual(session.scopes, ['apim:api_view']);
+  await clearToasts();
+
+  await page.locator('.activitybar [aria-label^="Accounts"]').first().click();
+  await page.locator('.monaco-menu .action-item', { hasText: session.account.label }).first().hover();
+  await page.locator('.monaco-menu .action-item', { hasText: /^Sign Out$/ }).first().hover();
+  await page.keyboard.press('Enter');
+  // VS Code confirms, naming the extensions that used the account.
+  await dialog.waitFor({ state: 'visible' });
+  assert.match(await dialog.innerText(), /Choreo Authentication/);
+  await shot('7-accounts-sign-out');
+  await dialog.getByRole('button', { name: 'Sign Out' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+
+  const after = await status();
+  assert.equal(after.signedIn, false);
+  assert.equal(after.code, 'not-logged-in');
+  assert.equal(after.vscodeSession, null);
+  assert.ok(!choreoLogs().join('').includes(second), 'token in the Choreo log');
+});

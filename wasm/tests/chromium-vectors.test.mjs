@@ -1,0 +1,66 @@
+// Every shared vector through the wasm build inside headless Chromium, on a page served by the
+// reference server under its CSP; outputs go to target/parity/chromium.json for host parity.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startServer, launchChromium, targetDir, vectorFiles, codesOf } from "./support.mjs";
+
+let server, browser, results;
+const files = vectorFiles();
+
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+  const page = await browser.newPage();
+  // The vector build (runVector) is served under the page's own origin, so 'self' covers it.
+  const dir = join(targetDir, "wasm-vectors/web");
+  await page.route("**/__vectors__/*", (route) => {
+    const name = new URL(route.request().url()).pathname.split("/").pop();
+    const type = name.endsWith(".wasm") ? "application/wasm" : "text/javascript";
+    route.fulfill({ status: 200, contentType: type, body: readFileSync(join(dir, name)) });
+  });
+  await page.goto(server.api + "/");
+  await page.waitForSelector("body[data-ready=true]");
+  results = await page.evaluate(async (vectors) => {
+    const m = await import("/__vectors__/choreo_auth_wasm.js");
+    await m.default();
+    const out = {};
+    for (const { file, text } of vectors) {
+      const vector = JSON.parse(text);
+      const bytes =
+        vector.input !== undefined
+          ? new TextEncoder().encode(vector.input)
+          : Uint8Array.from(atob(vector.inputBase64), (c) => c.charCodeAt(0));
+      out[file] = {
+        output: m.runVector(text),
+        inspected: vector.login === undefined ? m.inspectTokenJsonAt(bytes, vector.now) : null,
+      };
+    }
+    return out;
+  }, files);
+  const dirOut = join(targetDir, "parity");
+  mkdirSync(dirOut, { recursive: true });
+  const outputs = Object.fromEntries(Object.entries(results).map(([f, r]) => [f, r.output]));
+  writeFileSync(join(dirOut, "chromium.json"), JSON.stringify(outputs, null, 2) + "\n");
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("there are vectors to run", () => {
+  assert.ok(files.length > 0);
+});
+
+for (const { file, text } of files) {
+  test(`vector ${file} in Chromium`, () => {
+    const vector = JSON.parse(text);
+    const { output, inspected } = results[file];
+    const parsed = JSON.parse(output);
+    assert.deepEqual(parsed, vector.expect);
+    assert.deepEqual(codesOf(parsed), vector.codes);
+    if (inspected !== null) assert.equal(inspected, output);
+  });
+}
