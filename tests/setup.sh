@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 say() { printf '\n== setup: %s\n' "$*"; }
 
 need_apt=()
-for pair in chromium:chromium chromedriver:chromium-driver gnome-keyring-daemon:gnome-keyring dbus-run-session:dbus; do
+for pair in chromium:chromium chromedriver:chromium-driver gnome-keyring-daemon:gnome-keyring dbus-run-session:dbus openssl:openssl; do
   command -v "${pair%%:*}" >/dev/null || need_apt+=("${pair#*:}")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
