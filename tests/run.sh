@@ -13,6 +13,8 @@ bash tests/setup.sh
 section "format, lints, docs"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The plain ABI only exists for wasm32; the host run above does not see it.
+cargo clippy -p choreo-auth-plain-abi --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
 
 section "core: no I/O, builds for wasm32"
@@ -27,7 +29,8 @@ cargo build -p choreo-auth-core --target wasm32-unknown-unknown --locked -q
 echo "core: no I/O dependency, wasm32-unknown-unknown build ok"
 
 section "rust tests (core, vectors, properties, server, wasmtime parity)"
-cargo test --workspace --exclude choreo-cli --locked --features choreo-auth-core/vectors
+# choreo-auth-tests turns on core's `vectors` feature, so core's own vector tests run here too.
+cargo test --workspace --exclude choreo-cli --locked
 
 section "native CLI end to end (real server, real gnome-keyring)"
 bash native/test.sh
