@@ -196,20 +196,30 @@ struct OrgEnvelope {
     organization: Organization,
 }
 
-// Ids arrive as numbers or strings depending on the endpoint; both are kept as text.
+// Ids arrive as numbers or strings depending on the endpoint; both are kept as text. A visitor,
+// not an untagged enum or `serde_json::Number`: those pull buffering and float formatting into
+// the wasm build for nothing.
 fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        S(String),
-        N(serde_json::Number),
-        Null(()),
+    struct IdVisitor;
+    impl<'de> serde::de::Visitor<'de> for IdVisitor {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or an integer id")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
     }
-    Ok(match Id::deserialize(d)? {
-        Id::S(s) => s,
-        Id::N(n) => n.to_string(),
-        Id::Null(()) => String::new(),
-    })
+    d.deserialize_any(IdVisitor)
 }
 
 fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -387,6 +397,19 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn ids_are_kept_as_text_whether_numbers_or_strings() {
+        let org = |id: &str| {
+            let json = format!(r#"{{"id":{id},"uuid":"u","handle":"h","name":"n","owner":{{}}}}"#);
+            serde_json::from_str::<Organization>(&json).map(|o| o.id)
+        };
+        assert_eq!(org("7").unwrap(), "7");
+        assert_eq!(org("-7").unwrap(), "-7");
+        assert_eq!(org(r#""o-7""#).unwrap(), "o-7");
+        assert_eq!(org("null").unwrap(), "");
+        assert!(org("[1]").is_err());
     }
 
     #[test]

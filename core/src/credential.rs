@@ -39,7 +39,6 @@ pub struct Session {
 #[serde(rename_all = "camelCase")]
 struct Stored<S, T> {
     token: S,
-    #[serde(flatten)]
     session: T,
 }
 
