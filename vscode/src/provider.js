@@ -15,46 +15,26 @@ function codedError(code, message) {
   return e;
 }
 
-/** How an error reads to a user: core's message plus its code. Core's messages hold no token. */
+const codeOf = (e) => (e && typeof e.code === 'string' ? e.code : 'internal-error');
+const messageOf = (e) => (e && typeof e.message === 'string' ? e.message : String(e));
+
+/** An error as a log line: core's message plus its code. Core's messages hold no token. */
 function describeError(e) {
-  const code = e && typeof e.code === 'string' ? e.code : 'internal-error';
-  const message = e && typeof e.message === 'string' ? e.message : String(e);
-  return `${message} (${code})`;
+  return `${messageOf(e)} (${codeOf(e)})`;
 }
 
-/**
- * `context.secrets` behind @choreo/auth's storage interface (`get/set/delete`, promises). The
- * package would take `context.secrets` as is; this wrapper exists so `onRead` sees each value
- * read (see `accessToken`).
- */
-function secretStore(secrets, onRead) {
+/** An error as a notification: the code first, where a truncated toast still shows it. */
+function failureMessage(action, e) {
+  return `Choreo ${action} failed (${codeOf(e)}): ${messageOf(e)}`;
+}
+
+/** `context.secrets` behind @choreo/auth's storage interface (`get/set/delete`, promises). */
+function secretStore(secrets) {
   return {
-    async get(key) {
-      const value = await secrets.get(key);
-      if (onRead) onRead(value);
-      return value;
-    },
-    async set(key, value) {
-      await secrets.store(key, value);
-    },
-    async delete(key) {
-      await secrets.delete(key);
-    },
+    get: (key) => secrets.get(key),
+    set: (key, value) => secrets.store(key, value),
+    delete: (key) => secrets.delete(key),
   };
-}
-
-/**
- * The token held in a stored credential. @choreo/auth has no call that returns the stored token,
- * yet `AuthenticationSession.accessToken` must carry it: this reads the one `token` field of the
- * credential's stored JSON (core's `Credential::to_stored_json`). Reported to the lead as a gap.
- */
-function accessToken(stored) {
-  try {
-    const token = JSON.parse(stored).token;
-    return typeof token === 'string' ? token : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The input box's live verdict on what was typed: core's report, before anything is sent. */
@@ -77,13 +57,17 @@ function validationMessage(vscode, lib, value) {
   return { message: `${shown}: press Enter to sign in`, severity: severity.Info };
 }
 
-/** The `AuthenticationSession` VS Code hands to extensions, from core's `Session`. */
+/**
+ * The `AuthenticationSession` VS Code hands to extensions, from core's `Session`. The account is
+ * the user in an organization, whatever the token: VS Code compares labels when a session is
+ * re-created, so a new token of the same user and org must keep the label (no token mask in it).
+ */
 function toAuthenticationSession(session, token) {
   const org = session.organization;
   return {
     id: session.id,
     accessToken: token,
-    account: { id: `${session.userId}@${org.uuid}`, label: `${org.handle} (${session.masked})` },
+    account: { id: `${session.userId}@${org.uuid}`, label: org.handle },
     scopes: session.scopes.slice(),
   };
 }
@@ -125,16 +109,16 @@ class ChoreoAuthenticationProvider {
   }
 
   /** A client for one call: cheap to make, and it always sees the current `choreo.apiBase`. */
-  _client(requiredScopes, onRead) {
+  _client(requiredScopes) {
     return new this.lib.ChoreoAuth({
       apiBase: this.apiBase(),
-      storage: secretStore(this.secrets, onRead),
+      storage: secretStore(this.secrets),
       requiredScopes: requiredScopes || [],
     });
   }
 
-  async _withClient(requiredScopes, run, onRead) {
-    const client = this._client(requiredScopes, onRead);
+  async _withClient(requiredScopes, run) {
+    const client = this._client(requiredScopes);
     try {
       return await run(client);
     } finally {
@@ -147,21 +131,17 @@ class ChoreoAuthenticationProvider {
    * when there is none or core no longer accepts it.
    */
   async current() {
-    let stored;
     try {
-      const { session } = await this._withClient(
-        [],
-        (c) => c.status({ online: false }),
-        (v) => {
-          stored = v;
-        },
-      );
-      return toAuthenticationSession(session, accessToken(stored));
+      // VS Code hands `accessToken` to the extensions the user allows; the package returns it
+      // only through this explicit call.
+      const { session, token } = await this._withClient([], async (c) => {
+        const { session } = await c.status({ online: false });
+        return { session, token: await c.accessToken() };
+      });
+      return toAuthenticationSession(session, token);
     } catch (e) {
       if (e.code !== 'not-logged-in') this.log.warn(`stored session not usable: ${describeError(e)}`);
       return undefined;
-    } finally {
-      stored = undefined;
     }
   }
 
@@ -185,24 +165,25 @@ class ChoreoAuthenticationProvider {
       validateInput: (value) => validationMessage(this.vscode, this.lib, value),
     });
     if (token === undefined) throw codedError('cancelled', 'sign-in cancelled');
-    const before = await this.current();
+    this._known = this._known || (await this.current());
     let result;
     try {
       result = await this._withClient(scopes, (c) => c.loginWithToken(token));
     } catch (e) {
       this.log.error(`sign-in to ${api} failed: ${describeError(e)}`);
-      this.vscode.window.showErrorMessage(`Choreo sign-in failed: ${describeError(e)}`);
+      this.vscode.window.showErrorMessage(failureMessage('sign-in', e));
       throw e;
     }
     const after = await this.current();
-    if (!after) throw codedError('store-failed', 'the credential was not found in storage after sign-in');
+    if (!after) throw codedError('storage-failed', 'the credential was not found in storage after sign-in');
     const { account, scopes: granted } = after;
-    this.log.info(`signed in to ${api} as ${account.label} with scopes [${granted.join(', ')}]`);
+    const { masked } = result.session;
+    this.log.info(`signed in to ${api} as ${account.label} (${masked}) with scopes [${granted.join(', ')}]`);
     for (const w of result.warnings) {
       this.log.warn(`${w.message} (${w.code})`);
       this.vscode.window.showWarningMessage(`Choreo: ${w.message} (${w.code})`);
     }
-    this._fire(before, after);
+    this._announce(after);
     return after;
   }
 
@@ -216,11 +197,11 @@ class ChoreoAuthenticationProvider {
   /** Removes the stored credential; resolves to core's session, or undefined if none. */
   async signOut() {
     const api = this.apiBase();
-    const before = await this.current();
+    this._known = this._known || (await this.current());
     try {
       const session = await this._withClient([], (c) => c.logout());
       this.log.info(`signed out of ${api} (${session.organization.handle}, ${session.masked})`);
-      this._fire(before, undefined);
+      this._announce(undefined);
       return session;
     } catch (e) {
       if (e.code === 'not-logged-in') return undefined;
@@ -244,19 +225,18 @@ class ChoreoAuthenticationProvider {
 
   /** Tells VS Code what changed since it last asked (another window, another API base). */
   async refresh() {
-    const before = this._known;
-    const after = await this.current();
-    if ((before && before.id) !== (after && after.id)) this._fire(before, after);
+    this._announce(await this.current());
   }
 
-  _fire(before, after) {
+  /**
+   * Fires `onDidChangeSessions` if `after` is not the session VS Code last heard of. Compare and
+   * update happen in one synchronous step, so a `refresh` racing a sign-in fires only once.
+   */
+  _announce(after) {
+    const before = this._known;
     this._known = after;
-    const added = after && (!before || before.id !== after.id) ? [after] : [];
-    const removed = before && (!after || before.id !== after.id) ? [before] : [];
-    const changed = before && after && before.id === after.id ? [after] : [];
-    if (added.length || removed.length || changed.length) {
-      this._onDidChangeSessions.fire({ added, removed, changed });
-    }
+    if ((before && before.id) === (after && after.id)) return;
+    this._onDidChangeSessions.fire({ added: after ? [after] : [], removed: before ? [before] : [], changed: [] });
   }
 
   dispose() {
@@ -272,5 +252,6 @@ module.exports = {
   validationMessage,
   secretStore,
   describeError,
+  failureMessage,
   describeSession,
 };

@@ -232,9 +232,17 @@ impl CredentialStore for JsStore {
     async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
         let json = credential.to_stored_json();
         let key = storage_key(&credential.api_base);
+        let token = credential.token.expose();
         self.call(self.setter, &[key.into(), json.as_str().into()])
             .await
             .map(drop)
+            .map_err(|e| match e {
+                // A storage's own error text may quote the value it was given.
+                StoreError::Failed { message } if message.contains(token) => StoreError::Failed {
+                    message: format!("{}() threw", self.setter),
+                },
+                e => e,
+            })
     }
 
     async fn delete(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {

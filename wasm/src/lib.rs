@@ -9,6 +9,7 @@
 mod host;
 
 use choreo_auth_core::api::DEFAULT_API_BASE;
+use choreo_auth_core::host::CredentialStore;
 use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
 use choreo_auth_core::memory::MemoryStore;
 use choreo_auth_core::{ApiBase, Problem, Session, report};
@@ -300,6 +301,25 @@ impl ChoreoAuth {
                     Err(error(e.code(), &e.to_string(), &[], session))
                 }
             }
+        })
+    }
+
+    /// The stored token itself, for hosts that must hand it on (VS Code's
+    /// `AuthenticationSession.accessToken`, like `gh auth token`). A page has no reason to call
+    /// this: the token then leaves wasm memory.
+    #[wasm_bindgen(js_name = accessToken, unchecked_return_type = "Promise<string>")]
+    pub fn access_token(&self) -> js_sys::Promise {
+        let client = Rc::clone(&self.client);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let stored = client.host.store.load(&client.api).await;
+            let e = match stored {
+                Ok(Some(credential)) => return Ok(credential.token.expose().into()),
+                Ok(None) => StatusError::NotLoggedIn {
+                    api_base: client.api.to_string(),
+                },
+                Err(e) => StatusError::Store(e),
+            };
+            Err(error(e.code(), &e.to_string(), &[], None))
         })
     }
 

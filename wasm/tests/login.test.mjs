@@ -92,8 +92,10 @@ test("logout removes the credential and resolves to its session; a second logout
   const storage = recordingStorage();
   const auth = new ChoreoAuth({ apiBase: server.api, storage });
   const { session } = await auth.loginWithToken(token);
+  assert.equal(await auth.accessToken(), token, "accessToken hands the stored token on");
   assert.deepEqual(await auth.logout(), session);
   assert.equal(storage.map.size, 0);
+  assert.equal((await rejection(auth.accessToken())).code, "not-logged-in");
   const e = await rejection(auth.logout());
   assert.equal(e.code, "not-logged-in");
   assert.equal(e.message, `not logged in to ${server.api}; nothing to remove`);
@@ -240,4 +242,18 @@ test("a request that gets no answer within timeoutMs is abandoned with network-e
   assert.equal(e.message, "could not reach the choreo api: no answer within 300 ms");
   assert.ok(Date.now() - started < 2500, "it did not wait for the server");
   assert.deepEqual(storage.calls, []);
+});
+
+test("a storage error that quotes the stored value is cut before it reaches the caller", async () => {
+  const { token } = await server.mint({ org: "acme" });
+  const storage = {
+    get: async () => undefined,
+    set: async (key, value) => {
+      throw new Error(`cannot save ${value}`);
+    },
+    delete: async () => {},
+  };
+  const e = await rejection(new ChoreoAuth({ apiBase: server.api, storage }).loginWithToken(token));
+  assert.equal(e.code, "storage-failed");
+  assert.equal(e.message, "credential storage failed: set() threw");
 });

@@ -21,7 +21,8 @@ async function run(): Promise<string> {
     const result: LoginResult = await auth.loginWithToken(new Uint8Array([1]));
     const online = await auth.status({ online: true });
     await auth.status();
-    return result.session.organization.handle + online.checkedOnline + (await auth.logout()).id;
+    const token: string = await auth.accessToken();
+    return result.session.organization.handle + online.checkedOnline + token.length + (await auth.logout()).id;
   } catch (e) {
     const err = e as ChoreoAuthError;
     return err.code + (err.problems?.[0]?.severity ?? "") + (err.session?.userId ?? "");
