@@ -55,6 +55,8 @@ pub struct LoginArgs {
 }
 
 #[derive(Debug, Args)]
+// The doc comment is clap's help text, where a bare URL reads best.
+#[allow(rustdoc::bare_urls)]
 pub struct ApiArg {
     /// Choreo api base url [env: CHOREO_API] [default: https://apis.choreo.dev].
     #[arg(long, value_name = "URL")]

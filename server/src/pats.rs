@@ -31,7 +31,7 @@ pub struct Pat {
     pub status: String,
 }
 
-/// What to mint; [`PatSpec::default`] is the demo token's shape.
+/// What to mint; [`PatSpec::demo`] is the demo token's shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatSpec {
     pub organization_uuid: String,
