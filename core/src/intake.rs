@@ -27,6 +27,7 @@ impl Intake {
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const ASSIGNMENT: &str = "CHOREO_TOKEN=";
 
 fn is_blank(c: char) -> bool {
     c == ' ' || c == '\t'
@@ -116,6 +117,17 @@ pub fn read_token(input: &[u8]) -> Intake {
             ),
         );
     }
+    // `CHOREO_TOKEN=CHOREO_TOKEN=`: what is left would be repaired again on the next read.
+    if token.starts_with(ASSIGNMENT) {
+        let pos = ASSIGNMENT.len();
+        return Intake::fail(
+            problems,
+            Problem::error(
+                Code::InvalidCharacter,
+                format!("the character at position {pos} is not allowed in a token"),
+            ),
+        );
+    }
     if let Some(error) = diagnose(token) {
         return Intake::fail(problems, error);
     }
@@ -128,33 +140,45 @@ pub fn read_token(input: &[u8]) -> Intake {
 /// Paste mistakes that have exactly one sensible reading, each undone once, in this order:
 /// a shell assignment, matching quotes, an HTTP `Bearer ` prefix (with the quotes inside it).
 fn repair<'a>(mut token: &'a str, problems: &mut Vec<Problem>) -> &'a str {
+    // Each repair at most once, in whatever nesting the paste has (`Bearer "…"`, `'CHOREO_TOKEN=…'`).
+    let (mut assignment, mut quotes, mut bearer) = (false, false, false);
+    loop {
+        if !assignment && let Some(rest) = strip_assignment(token) {
+            problems.push(Problem::notice(
+                Code::StrippedAssignment,
+                "removed a leading CHOREO_TOKEN= assignment",
+            ));
+            (token, assignment) = (rest, true);
+        } else if !quotes && let Some(inner) = unquote(token) {
+            problems.push(Problem::notice(
+                Code::StrippedQuotes,
+                "removed surrounding quotes",
+            ));
+            (token, quotes) = (inner, true);
+        } else if !bearer && let Some(rest) = strip_bearer(token) {
+            problems.push(Problem::notice(
+                Code::StrippedBearer,
+                "removed a leading \"Bearer \" prefix",
+            ));
+            (token, bearer) = (rest, true);
+        } else {
+            return token;
+        }
+    }
+}
+
+fn strip_assignment(token: &str) -> Option<&str> {
     let unexported = token
         .strip_prefix("export ")
         .map(|t| t.trim_start_matches(is_blank));
-    if let Some(rest) = unexported.unwrap_or(token).strip_prefix("CHOREO_TOKEN=") {
-        problems.push(Problem::notice(
-            Code::StrippedAssignment,
-            "removed a leading CHOREO_TOKEN= assignment",
-        ));
-        token = rest;
-    }
-    let quoted = unquote(token, problems);
-    token = quoted.unwrap_or(token);
+    unexported.unwrap_or(token).strip_prefix(ASSIGNMENT)
+}
+
+fn strip_bearer(token: &str) -> Option<&str> {
     let bearer = token
         .get(..6)
         .is_some_and(|p| p.eq_ignore_ascii_case("bearer"));
-    if bearer && token[6..].starts_with(is_blank) {
-        problems.push(Problem::notice(
-            Code::StrippedBearer,
-            "removed a leading \"Bearer \" prefix",
-        ));
-        token = token[6..].trim_start_matches(is_blank);
-        // `Bearer "token"`: the quotes may sit inside the prefix; still one pair at most.
-        if quoted.is_none() {
-            token = unquote(token, problems).unwrap_or(token);
-        }
-    }
-    token
+    (bearer && token[6..].starts_with(is_blank)).then(|| token[6..].trim_start_matches(is_blank))
 }
 
 /// The common case in one table pass: a bare b64token, perhaps with one line ending. Every rule
@@ -163,25 +187,19 @@ fn already_clean(input: &[u8]) -> Option<&str> {
     let line = input
         .strip_suffix(b"\n")
         .map_or(input, |l| l.strip_suffix(b"\r").unwrap_or(l));
-    if !is_b64token(line) || line.starts_with(b"CHOREO_TOKEN=") {
+    if !is_b64token(line) || line.starts_with(ASSIGNMENT.as_bytes()) {
         return None;
     }
     // b64token bytes are ASCII, hence UTF-8.
     std::str::from_utf8(line).ok()
 }
 
-/// The inside of matching surrounding quotes, trimmed, with a notice.
-fn unquote<'a>(token: &'a str, problems: &mut Vec<Problem>) -> Option<&'a str> {
+/// The inside of matching surrounding quotes, trimmed.
+fn unquote(token: &str) -> Option<&str> {
     let bytes = token.as_bytes();
     let quoted =
         bytes.len() >= 2 && matches!(bytes[0], b'"' | b'\'') && bytes[bytes.len() - 1] == bytes[0];
-    quoted.then(|| {
-        problems.push(Problem::notice(
-            Code::StrippedQuotes,
-            "removed surrounding quotes",
-        ));
-        token[1..token.len() - 1].trim_matches(is_blank)
-    })
+    quoted.then(|| token[1..token.len() - 1].trim_matches(is_blank))
 }
 
 /// RFC 6750 b64token characters, before the `=` padding.
@@ -387,6 +405,23 @@ mod tests {
             ["stripped-assignment", "stripped-quotes"]
         );
         assert_eq!(codes(b"CHOREO_TOKEN=tok"), ["stripped-assignment"]);
+    }
+
+    #[test]
+    fn repairs_apply_in_any_nesting_and_never_twice() {
+        assert_eq!(
+            codes(b"' CHOREO_TOKEN='"),
+            ["stripped-quotes", "stripped-assignment", "empty"]
+        );
+        assert_eq!(token(b"\"Bearer tok\""), Some("tok".into()));
+        assert_eq!(
+            codes(b"CHOREO_TOKEN=CHOREO_TOKEN="),
+            ["stripped-assignment", "invalid-character"]
+        );
+        assert_eq!(
+            codes(b"Bearer Bearer tok"),
+            ["stripped-bearer", "inner-whitespace"]
+        );
     }
 
     #[test]
