@@ -45,7 +45,7 @@ test("login with a fresh PAT stores it under choreo:<apiBase> and resolves to th
   assert.deepEqual([...storage.map.keys()], [`choreo:${server.api}`]);
   const stored = JSON.parse(storage.map.get(`choreo:${server.api}`));
   assert.equal(stored.token, token);
-  assert.equal(stored.id, session.id);
+  assert.equal(stored.session.id, session.id);
   assert.deepEqual(
     (await server.requests()).map((r) => `${r.method} ${r.path} ${r.authorization}`),
     [
@@ -225,7 +225,7 @@ test("VS Code's SecretStorage shape works as is: store() instead of set(), Thena
   const { token } = await server.mint({ org: "acme" });
   const auth = new ChoreoAuth({ apiBase: server.api, storage: secrets });
   const { session } = await auth.loginWithToken(token);
-  assert.equal(JSON.parse(map.get(`choreo:${server.api}`)).id, session.id);
+  assert.equal(JSON.parse(map.get(`choreo:${server.api}`)).session.id, session.id);
   assert.equal((await auth.status()).session.id, session.id);
   await auth.logout();
   assert.equal(map.size, 0);
