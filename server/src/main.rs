@@ -181,7 +181,7 @@ async fn main() -> ExitCode {
     let (token, pat) = match minted {
         Ok(minted) => minted,
         Err(e) => {
-            eprintln!("choreo-reference-server: cannot mint the demo token: {e}");
+            eprintln!("choreo-reference-server: cannot mint the demo PAT: {e}");
             return ExitCode::FAILURE;
         }
     };
