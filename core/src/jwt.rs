@@ -55,8 +55,8 @@ pub fn looks_like_jwt(token: &str) -> bool {
     segments(token).is_some()
 }
 
-/// Header, payload and signature of a JWT-shaped token.
-fn segments(token: &str) -> Option<(&str, &str, &str)> {
+/// Header, payload and signature of a JWT-shaped token (see [`looks_like_jwt`]).
+pub fn segments(token: &str) -> Option<(&str, &str, &str)> {
     let mut parts = token.splitn(3, '.');
     let (h, p, sig) = (parts.next()?, parts.next()?, parts.next()?);
     // One branch-free pass (it vectorises) instead of a loop with early exits.
@@ -161,6 +161,11 @@ pub fn decode_claims(token: &str) -> Result<JwtClaims, JwtError> {
     let (Some(h), Some(p), Some(_sig)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(JwtError::Segments);
     };
+    decode_parts(h, p)
+}
+
+/// [`decode_claims`] on the header and payload [`segments`] already found.
+pub fn decode_parts(h: &str, p: &str) -> Result<JwtClaims, JwtError> {
     let mut buf = Vec::with_capacity(h.len().max(p.len()) * 3 / 4 + 3);
     let header: Header<'_> = serde_json::from_slice(decode(h, "header", &mut buf)?)
         .map_err(|_| JwtError::Json("header"))?;

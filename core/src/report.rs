@@ -12,8 +12,14 @@ use std::borrow::Cow;
 
 /// Shortest and longest token accepted as an opaque Choreo PAT.
 pub const OPAQUE_LEN: std::ops::RangeInclusive<usize> = 16..=4096;
+// A macro so static messages can `concat!` it without a run-time `format!`.
+macro_rules! pat_home {
+    () => {
+        "Choreo Console > Account Settings > Personal Access Tokens"
+    };
+}
 /// Where users create the token they actually need.
-pub const PAT_HOME: &str = "Choreo Console > Account Settings > Personal Access Tokens";
+pub const PAT_HOME: &str = pat_home!();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
@@ -140,11 +146,11 @@ fn recognise(t: &str, rules: &FormatRules, now: i64, problems: &mut Vec<Problem>
                 ));
             }
         }
-    } else if jwt::looks_like_jwt(t) {
+    } else if let Some((header, payload, _)) = jwt::segments(t) {
         report.kind = Some(Cow::Borrowed("jwt"));
         report.label = Some(Cow::Borrowed("JSON Web Token"));
         report.masked = Some(mask(t, ""));
-        judge_jwt(t, now, &mut report, problems);
+        judge_jwt(t, (header, payload), now, &mut report, problems);
     } else {
         report.kind = Some(Cow::Borrowed("opaque"));
         report.label = Some(Cow::Borrowed(
@@ -174,7 +180,13 @@ fn recognise(t: &str, rules: &FormatRules, now: i64, problems: &mut Vec<Problem>
     report
 }
 
-fn judge_jwt(t: &str, now: i64, report: &mut Report, problems: &mut Vec<Problem>) {
+fn judge_jwt(
+    t: &str,
+    (header, payload): (&str, &str),
+    now: i64,
+    report: &mut Report,
+    problems: &mut Vec<Problem>,
+) {
     if t.len() > jwt::MAX_JWT_LEN {
         problems.push(Problem::error(
             Code::TooLong,
@@ -186,7 +198,7 @@ fn judge_jwt(t: &str, now: i64, report: &mut Report, problems: &mut Vec<Problem>
         ));
         return;
     }
-    let claims = match jwt::decode_claims(t) {
+    let claims = match jwt::decode_parts(header, payload) {
         Ok(claims) => claims,
         Err(e) => {
             problems.push(Problem::error(Code::JwtMalformed, e.to_string()));
@@ -214,7 +226,10 @@ fn judge_jwt(t: &str, now: i64, report: &mut Report, problems: &mut Vec<Problem>
     } else {
         problems.push(Problem::warning(
             Code::JwtNotPat,
-            format!("this is a short-lived access token, not a personal access token; create one in {PAT_HOME}"),
+            concat!(
+                "this is a short-lived access token, not a personal access token; create one in ",
+                pat_home!()
+            ),
         ));
     }
     report.jwt = Some(claims);
