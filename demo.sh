@@ -40,7 +40,7 @@ fi
 step() { printf '\n$ %s\n' "$*"; }
 step "choreo token inspect < token"
 "$bin/choreo" token inspect < "$token_file"
-step "choreo login --with-token --api $api ${storage[*]} < token"
+step "choreo login --with-token --api $api${storage[*]:+ ${storage[*]}} < token"
 "$bin/choreo" login --with-token --api "$api" "${storage[@]}" < "$token_file"
 step "choreo auth status --api $api"
 "$bin/choreo" auth status --api "$api"
