@@ -59,7 +59,7 @@ pub fn looks_like_jwt(token: &str) -> bool {
 pub fn segments(token: &str) -> Option<(&str, &str, &str)> {
     let mut parts = token.splitn(3, '.');
     let (h, p, sig) = (parts.next()?, parts.next()?, parts.next()?);
-    // One branch-free pass (it vectorises) instead of a loop with early exits.
+    // One branch-free pass instead of a loop with early exits.
     let bad = token
         .bytes()
         .fold(0u8, |acc, c| acc | u8::from(!is_url_byte(c)));
@@ -146,6 +146,13 @@ fn decode<'b>(
     Ok(buf)
 }
 
+/// JSON text from decoded bytes. UTF-8 is checked once for the whole part, so serde_json
+/// does not check each string again as it would reading from a byte slice.
+fn parse<'b, T: Deserialize<'b>>(bytes: &'b [u8], part: &'static str) -> Result<T, JwtError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| JwtError::Json(part))?;
+    serde_json::from_str(text).map_err(|_| JwtError::Json(part))
+}
+
 fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
     s.map(Cow::into_owned)
 }
@@ -167,11 +174,9 @@ pub fn decode_claims(token: &str) -> Result<JwtClaims, JwtError> {
 /// [`decode_claims`] on the header and payload [`segments`] already found.
 pub fn decode_parts(h: &str, p: &str) -> Result<JwtClaims, JwtError> {
     let mut buf = Vec::with_capacity(h.len().max(p.len()) * 3 / 4 + 3);
-    let header: Header<'_> = serde_json::from_slice(decode(h, "header", &mut buf)?)
-        .map_err(|_| JwtError::Json("header"))?;
+    let header: Header<'_> = parse(decode(h, "header", &mut buf)?, "header")?;
     let (alg, typ) = (header.alg.into_owned(), owned(header.typ));
-    let payload: Payload<'_> = serde_json::from_slice(decode(p, "payload", &mut buf)?)
-        .map_err(|_| JwtError::Json("payload"))?;
+    let payload: Payload<'_> = parse(decode(p, "payload", &mut buf)?, "payload")?;
     let scopes = match (payload.scope, payload.scp) {
         (Some(scope), _) => scope.split_ascii_whitespace().map(str::to_owned).collect(),
         (None, Some(scp)) => scp.0.into_iter().map(Cow::into_owned).collect(),
