@@ -51,7 +51,14 @@ pub struct Format {
 impl Format {
     /// The prefix this token starts with, if the token is of this format.
     pub fn matches<'t>(&self, token: &'t str) -> Option<&'t str> {
+        let first = token.as_bytes().first();
         self.prefixes.iter().find_map(|prefix| {
+            // Most prefixes differ in the first byte: skip the comparison call for those.
+            if let Some(p) = prefix.as_bytes().first()
+                && Some(p) != first
+            {
+                return None;
+            }
             let rest = token.strip_prefix(prefix.as_ref())?;
             let len_ok = self.rest_len.is_none_or(|n| rest.len() == n);
             let alphabet_ok = self.rest_alphabet.is_none_or(|a| a.admits(rest));
