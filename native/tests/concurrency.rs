@@ -37,27 +37,7 @@ fn fifty_concurrent_logins_to_ten_api_bases_keep_every_entry() {
     }
     let children: Vec<_> = logins
         .iter()
-        .map(|(server, token)| {
-            let mut child = cli
-                .command(
-                    &[
-                        "login",
-                        "--with-token",
-                        "--api",
-                        &server.api,
-                        "--insecure-storage",
-                    ],
-                    &[],
-                )
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            use std::io::Write;
-            writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
-            child
-        })
+        .map(|(server, token)| cli.spawn_login_file(&server.api, token, &[], Stdio::piped()))
         .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
@@ -100,27 +80,12 @@ fn a_writer_killed_between_write_and_rename_leaves_the_old_store_intact() {
     let before = std::fs::read(cli.dir().join("credentials.json")).unwrap();
 
     let (token, _) = server.mint(json!({}));
-    cli.secret(&token);
-    let mut child = cli
-        .command(
-            &[
-                "login",
-                "--with-token",
-                "--api",
-                &server.api,
-                "--insecure-storage",
-            ],
-            &[(PAUSE_ENV, Some("30000"))],
-        )
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
-    }
+    let mut child = cli.spawn_login_file(
+        &server.api,
+        &token,
+        &[(PAUSE_ENV, Some("30000"))],
+        Stdio::null(),
+    );
     // Wait until the new content sits in the temporary file, with the lock held.
     let deadline = Instant::now() + Duration::from_secs(20);
     while temp_files(&cli).is_empty() {
@@ -157,26 +122,7 @@ fn a_writer_killed_at_random_moments_leaves_the_old_or_the_new_store() {
     let (token, _) = server.mint(json!({}));
     cli.secret(&token);
     for delay_ms in [0u64, 5, 10, 20, 40, 80, 160] {
-        let mut child = cli
-            .command(
-                &[
-                    "login",
-                    "--with-token",
-                    "--api",
-                    &server.api,
-                    "--insecure-storage",
-                ],
-                &[],
-            )
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write;
-            writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
-        }
+        let mut child = cli.spawn_login_file(&server.api, &token, &[], Stdio::null());
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();
         child.wait().unwrap();

@@ -284,6 +284,27 @@ impl Cli {
         )
     }
 
+    /// `login_file` as a running child (stdout discarded), for tests that race or kill it.
+    pub fn spawn_login_file(
+        &self,
+        api: &str,
+        token: &str,
+        extra_env: &[(&str, Option<&str>)],
+        stderr: Stdio,
+    ) -> Child {
+        self.secret(token);
+        let args = ["login", "--with-token", "--api", api, "--insecure-storage"];
+        let mut child = self
+            .command(&args, extra_env)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
+        child
+    }
+
     /// Every file of the configuration directory with its bytes, sorted by name.
     pub fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
         let mut files: Vec<_> = match std::fs::read_dir(self.dir()) {
