@@ -208,8 +208,7 @@ const B64TOKEN: [bool; 256] = {
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        table[b] =
-            c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/');
+        table[b] = is_body_byte(c);
         b += 1;
     }
     table
@@ -234,17 +233,16 @@ fn is_b64token(token: &[u8]) -> bool {
     body > 0 && token[body..].iter().all(|&b| b == b'=')
 }
 
+/// `A-Za-z0-9` without branches: these checks run over every byte of a token.
 #[inline(always)]
-fn is_body_byte(b: u8) -> bool {
-    (b.wrapping_sub(b'a') < 26)
-        | (b.wrapping_sub(b'A') < 26)
-        | (b.wrapping_sub(b'0') < 10)
-        | (b == b'-')
-        | (b == b'.')
-        | (b == b'_')
-        | (b == b'~')
-        | (b == b'+')
-        | (b == b'/')
+pub(crate) const fn is_alnum(b: u8) -> bool {
+    (b.wrapping_sub(b'a') < 26) | (b.wrapping_sub(b'A') < 26) | (b.wrapping_sub(b'0') < 10)
+}
+
+/// A b64token character before the `=` padding.
+#[inline(always)]
+const fn is_body_byte(b: u8) -> bool {
+    is_alnum(b) | (b == b'-') | (b == b'.') | (b == b'_') | (b == b'~') | (b == b'+') | (b == b'/')
 }
 
 /// The first rule a non-b64token breaks, checked in this order over the whole token: control

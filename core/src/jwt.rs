@@ -68,12 +68,7 @@ pub fn segments(token: &str) -> Option<(&str, &str, &str)> {
 
 #[inline(always)]
 fn is_url_byte(c: u8) -> bool {
-    (c.wrapping_sub(b'a') < 26)
-        | (c.wrapping_sub(b'A') < 26)
-        | (c.wrapping_sub(b'0') < 10)
-        | (c == b'-')
-        | (c == b'_')
-        | (c == b'.')
+    crate::intake::is_alnum(c) | (c == b'-') | (c == b'_') | (c == b'.')
 }
 
 #[derive(Deserialize)]
