@@ -29,7 +29,7 @@ cargo build -p choreo-auth-core --target wasm32-unknown-unknown --locked -q
 echo "core: no I/O dependency, wasm32-unknown-unknown build ok"
 
 section "rust tests (core, vectors, properties, server, wasmtime parity)"
-# choreo-auth-tests turns on core's `vectors` feature, so core's own vector tests run here too.
+# Core dev-depends on itself with `vectors`, so its vector tests always run here.
 cargo test --workspace --exclude choreo-cli --locked
 
 section "native CLI end to end (real server, real gnome-keyring)"

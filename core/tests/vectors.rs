@@ -1,7 +1,6 @@
 //! Every file in `tests/vectors/` through the native core: the output must carry exactly the
 //! hand-written `codes` and equal the recorded `expect`. `BLESS=1` re-records `expect` after a
 //! deliberate change; review the diff like code.
-#![cfg(feature = "vectors")]
 
 use choreo_auth_core::Code;
 use choreo_auth_core::vectors::{Vector, codes_of, run};
