@@ -37,6 +37,22 @@ features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-flo
   --enable-sign-ext --enable-reference-types --enable-multivalue --enable-simd)
 wasm="$target_dir/wasm32-unknown-unknown/release/$name.wasm"
 
+# wasm-bindgen copies the crate's JS snippets (src/tape.js) as they are, ES modules, and the
+# nodejs target require()s them: rewrite them there as CommonJS.
+commonjs_snippets() {
+  find "$1/snippets" -name '*.js' -print0 | xargs -0 -r node -e '
+const fs = require("fs");
+for (const file of process.argv.slice(1)) {
+  const src = fs.readFileSync(file, "utf8");
+  const names = [...src.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
+  if (names.length === 0 || /^(import|export) (?!function )/m.test(src)) {
+    throw new Error(`${file}: only "export function" snippets can be made CommonJS`);
+  }
+  const cjs = src.replace(/^export function /gm, "function ");
+  fs.writeFileSync(file, `"use strict";\n${cjs}\nmodule.exports = { ${names.join(", ")} };\n`);
+}'
+}
+
 # Test build first (feature `vectors` adds runVector, ~20 KB gzip the package does not ship):
 # the same code plus the shared vector runner, for the parity tests of wasm/test.sh.
 cargo build -p choreo-auth-wasm --release --target wasm32-unknown-unknown --features vectors
@@ -45,6 +61,7 @@ rm -rf "$vectors_pkg"
 for target in nodejs web; do
   wasm-bindgen "$wasm" --target "$target" --out-dir "$vectors_pkg/$target" --out-name "$name"
 done
+commonjs_snippets "$vectors_pkg/nodejs"
 printf '{ "type": "module" }\n' > "$vectors_pkg/web/package.json"
 printf '{ "type": "commonjs" }\n' > "$vectors_pkg/nodejs/package.json"
 
@@ -57,6 +74,7 @@ for target in nodejs web bundler; do
   wasm-bindgen "$wasm" --target "$target" --out-dir "$out" --out-name "$name"
   node_modules/.bin/wasm-opt -Oz "${features[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
 done
+commonjs_snippets "$pkg/nodejs"
 # wasm-bindgen types an Option parameter with an explicit TS type as required; both are optional.
 sed -i 's/constructor(options: ChoreoAuthOptions);/constructor(options?: ChoreoAuthOptions);/; s/status(options: StatusOptions): /status(options?: StatusOptions): /' \
   "$pkg"/*/"$name.d.ts"
@@ -117,7 +135,7 @@ cp wasm/README.md "$pkg/README.md"
 # The console helper page imports the web build from its own origin.
 rm -rf web-demo/pkg
 mkdir -p web-demo/pkg
-cp "$pkg/web/$name.js" "$pkg/web/$name.d.ts" "$pkg/web/${name}_bg.wasm" web-demo/pkg/
+cp -r "$pkg/web/$name.js" "$pkg/web/$name.d.ts" "$pkg/web/${name}_bg.wasm" "$pkg/web/snippets" web-demo/pkg/
 
 size="$(wc -c < "$pkg/web/${name}_bg.wasm")"
 gz="$(gzip -9 -c "$pkg/web/${name}_bg.wasm" | wc -c)"

@@ -5,7 +5,8 @@
 #      the package's require/import/types, the login flow against the reference server,
 #      the page in headless Chromium (playwright-core, screenshots in target/screenshots), and
 #      the vectors in Chromium (target/parity/chromium.json).
-#   2. wasm-bindgen-test in headless Chromium (Debian chromium + chromium-driver): fetch under
+#   2. wasm-bindgen-test in headless Chromium (Debian chromium + chromium-driver): the value
+#      tape against JSON.parse (src/tape.rs), and fetch under
 #      the server's CORS allow-list and crypto.getRandomValues.
 set -euo pipefail
 
@@ -44,7 +45,7 @@ done
 [[ -n "$api" ]] || { echo "wasm/test.sh: the reference server did not start" >&2; exit 1; }
 CHOREO_TEST_API="$api" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
   WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$port" \
-  cargo test -p choreo-auth-wasm --target wasm32-unknown-unknown --test browser
+  cargo test -p choreo-auth-wasm --target wasm32-unknown-unknown --lib --test browser
 
 echo "screenshots: $target_dir/screenshots"
 echo "parity: $target_dir/parity/node.json $target_dir/parity/chromium.json"

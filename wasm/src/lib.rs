@@ -1,12 +1,13 @@
 //! wasm-bindgen bindings of choreo-auth-core, published as the npm package `@choreo/auth`.
 //!
 //! Each export converts its input, calls core and converts the output: no rule lives here.
-//! Values cross the boundary as JSON text (core's canonical serialisation) parsed by the
-//! engine's native `JSON.parse`: about 6.3 µs per report against 8.5 µs for objects built by
-//! serde-wasm-bindgen, measured here (wasm/bench has the current figures).
+//! Strings come in through `TextEncoder.encodeInto`, straight into wasm memory; values go out
+//! as one tape that `tape.js` turns into plain objects (see `tape`). Both crossings were
+//! designed by measurement: wasm/bench and BENCHMARKS.md have the figures.
 //! The TypeScript types of those values are generated from core's Rust types (tsify).
 
 mod host;
+mod tape;
 
 use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::CredentialStore;
@@ -14,7 +15,7 @@ use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
 use choreo_auth_core::memory::MemoryStore;
 use choreo_auth_core::{ApiBase, Problem, Session, report};
 use host::{DateNow, Fetch, JsStore, Store, WebCrypto};
-use js_sys::{Reflect, Uint8Array};
+use js_sys::{JsString, Reflect, Uint8Array};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -81,12 +82,7 @@ pub struct StatusResult {
     pub warnings: Vec<Problem>,
 }
 
-/// A serialisable value as a JavaScript value, through its JSON.
-fn to_js(value: &impl Serialize) -> JsValue {
-    // Core's values hold only strings, numbers, bools and lists: neither step can fail.
-    let json = serde_json::to_string(value).unwrap_or_default();
-    js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL)
-}
+use tape::to_js;
 
 /// An `Error` with core's stable `code` (and the offline `problems`, or the stored `session`).
 fn error(code: &str, message: &str, problems: &[Problem], session: Option<&Session>) -> JsValue {
@@ -107,10 +103,37 @@ fn argument_error(message: &str) -> JsValue {
     error("invalid-argument", message, &[], None)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    type Utf8Encoder;
+    #[wasm_bindgen(constructor, js_class = "TextEncoder")]
+    fn new() -> Utf8Encoder;
+    #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encodeInto)]
+    fn encode_into(this: &Utf8Encoder, text: &JsString, into: &mut [u8]) -> EncodeResult;
+    type EncodeResult;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeResult) -> u32;
+}
+
+thread_local! {
+    static ENCODER: Utf8Encoder = Utf8Encoder::new();
+}
+
+/// A string as UTF-8 (lone surrogates become U+FFFD, as `TextEncoder` does). `encodeInto`
+/// straight into wasm memory: wasm-bindgen's own string argument copies the string one
+/// character at a time, about 1.9 µs for a 736-character JWT against 0.25 µs (wasm/bench).
+fn utf8(text: &JsString) -> Vec<u8> {
+    // At most three bytes per UTF-16 unit.
+    let mut bytes = vec![0; text.length() as usize * 3];
+    let written = ENCODER.with(|e| e.encode_into(text, &mut bytes).written());
+    bytes.truncate(written as usize);
+    bytes
+}
+
 /// The bytes of a `string | Uint8Array` argument (strings as UTF-8).
 fn input_bytes(input: &JsValue) -> Result<Vec<u8>, JsValue> {
-    if let Some(text) = input.as_string() {
-        return Ok(text.into_bytes());
+    if let Some(text) = input.dyn_ref::<JsString>() {
+        return Ok(utf8(text));
     }
     match input.dyn_ref::<Uint8Array>() {
         Some(bytes) => Ok(bytes.to_vec()),
@@ -136,8 +159,18 @@ pub fn inspect_token_at(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
     now_unix_seconds: f64,
 ) -> Result<JsValue, JsValue> {
-    let json = inspect_token_json_at(input, now_unix_seconds)?;
-    js_sys::JSON::parse(&json)
+    let now = unix_seconds(now_unix_seconds)?;
+    Ok(to_js(&report::inspect(&input_bytes(&input)?, now)))
+}
+
+fn unix_seconds(now: f64) -> Result<i64, JsValue> {
+    if now.is_finite() {
+        Ok(now.floor() as i64)
+    } else {
+        Err(argument_error(
+            "the time must be a finite number of seconds",
+        ))
+    }
 }
 
 /// The report as core's canonical JSON text, byte for byte what every host prints.
@@ -154,16 +187,8 @@ pub fn inspect_token_json_at(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
     now_unix_seconds: f64,
 ) -> Result<String, JsValue> {
-    if !now_unix_seconds.is_finite() {
-        return Err(argument_error(
-            "the time must be a finite number of seconds",
-        ));
-    }
-    let bytes = input_bytes(&input)?;
-    Ok(report::inspect_json(
-        &bytes,
-        now_unix_seconds.floor() as i64,
-    ))
+    let now = unix_seconds(now_unix_seconds)?;
+    Ok(report::inspect_json(&input_bytes(&input)?, now))
 }
 
 /// Runs one shared test vector (`tests/vectors/*.json`) and returns core's output JSON.

@@ -15,8 +15,10 @@ before(async () => {
   const page = await browser.newPage();
   // The vector build (runVector) is served under the page's own origin, so 'self' covers it.
   const dir = join(targetDir, "wasm-vectors/web");
-  await page.route("**/__vectors__/*", (route) => {
-    const name = new URL(route.request().url()).pathname.split("/").pop();
+  await page.route("**/__vectors__/**", (route) => {
+    // The glue, its wasm and its snippets/ folder; the build's own names, no "..".
+    const name = new URL(route.request().url()).pathname.replace(/^\/__vectors__\//, "");
+    if (name.split("/").includes("..")) return route.fulfill({ status: 404 });
     const type = name.endsWith(".wasm") ? "application/wasm" : "text/javascript";
     route.fulfill({ status: 200, contentType: type, body: readFileSync(join(dir, name)) });
   });

@@ -1,0 +1,629 @@
+//! Serialisable values to JavaScript values in one boundary crossing.
+//!
+//! A serde `Serializer` writes the value as a flat tape of `u32` words plus one pool of ASCII
+//! text; `tape.js` rebuilds the value from views of both. One `TextDecoder` call turns the
+//! whole pool into a string that every string and key is sliced from. That beats a JSON text
+//! (decode plus `JSON.parse`) and serde-wasm-bindgen's one crossing per value, measured in
+//! wasm/bench. The value is the one serde_json would give: `JSON.parse` of its JSON text.
+//!
+//! Words: `NULL`, `TRUE`, `FALSE`; `NUMBER lo hi` (f64 bits); `ASCII start end` (pool byte
+//! range); `WIDE n unit*n` (UTF-16, for the rare non-ASCII string); `ARRAY value* END`;
+//! `OBJECT shape (key value)* END`, where a key is an `ASCII` or `WIDE` string.
+//!
+//! `shape` names a struct's key sequence (0: none, for maps). V8 adds properties one by one
+//! slowly at a call site that sees many shapes; `tape.js` keeps one template object per shape
+//! and clones it, which costs a third less for core's report (wasm/bench).
+
+use serde::ser::{self, Serialize};
+use std::cell::RefCell;
+use std::fmt;
+use wasm_bindgen::prelude::*;
+
+const NULL: u32 = 0;
+const TRUE: u32 = 1;
+const FALSE: u32 = 2;
+const NUMBER: u32 = 3;
+const ASCII: u32 = 4;
+const WIDE: u32 = 5;
+const ARRAY: u32 = 6;
+const OBJECT: u32 = 7;
+const END: u32 = 8;
+
+#[wasm_bindgen(module = "/src/tape.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = fromTape)]
+    fn from_tape(words: &[u32], ascii: &[u8]) -> JsValue;
+}
+
+/// `value` as a JavaScript value: what `JSON.parse` makes of its serde_json text.
+pub fn to_js(value: &impl Serialize) -> JsValue {
+    let mut tape = Tape::with_capacity();
+    match value.serialize(&mut tape) {
+        Ok(()) => from_tape(&tape.words, &tape.ascii),
+        // Only a map with a non-string key fails (serde_json refuses it too); core has none.
+        Err(Unsupported) => JsValue::NULL,
+    }
+}
+
+thread_local! {
+    /// Every struct key sequence serialised so far; shape `n` is entry `n - 1`. Keys are
+    /// compared by address and length: a `&'static str` at one address never changes.
+    static SHAPES: RefCell<Vec<Box<[&'static str]>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn shape_of(keys: &[&'static str]) -> u32 {
+    let same = |known: &[&'static str]| {
+        known.len() == keys.len() && known.iter().zip(keys).all(|(a, b)| std::ptr::eq(*a, *b))
+    };
+    SHAPES.with_borrow_mut(|shapes| {
+        let index = match shapes.iter().position(|known| same(known)) {
+            Some(index) => index,
+            None => {
+                shapes.push(keys.into());
+                shapes.len() - 1
+            }
+        };
+        index as u32 + 1
+    })
+}
+
+#[derive(Debug, Default)]
+struct Tape {
+    words: Vec<u32>,
+    ascii: Vec<u8>,
+    /// Keys of the structs being written, innermost last, and where each struct begins.
+    keys: Vec<&'static str>,
+    structs: Vec<(usize, usize)>,
+}
+
+impl Tape {
+    fn with_capacity() -> Self {
+        // Core's largest report (a JWT's) takes about 140 words and 300 bytes.
+        Tape {
+            words: Vec::with_capacity(256),
+            ascii: Vec::with_capacity(512),
+            ..Tape::default()
+        }
+    }
+
+    fn begin_struct(&mut self) {
+        self.words.extend([OBJECT, 0]);
+        self.structs.push((self.words.len() - 1, self.keys.len()));
+    }
+
+    fn struct_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result {
+        self.keys.push(key);
+        self.string(key);
+        value.serialize(&mut *self)
+    }
+
+    fn end_struct(&mut self) {
+        if let Some((shape_word, first_key)) = self.structs.pop() {
+            self.words[shape_word] = shape_of(&self.keys[first_key..]);
+            self.keys.truncate(first_key);
+        }
+        self.words.push(END);
+    }
+
+    fn string(&mut self, s: &str) {
+        if s.is_ascii() {
+            let start = self.ascii.len() as u32;
+            self.ascii.extend_from_slice(s.as_bytes());
+            self.words.extend([ASCII, start, self.ascii.len() as u32]);
+        } else {
+            let at = self.words.len();
+            self.words.extend([WIDE, 0]);
+            self.words.extend(s.encode_utf16().map(u32::from));
+            self.words[at + 1] = (self.words.len() - at - 2) as u32;
+        }
+    }
+
+    fn number(&mut self, n: f64) {
+        if n.is_finite() {
+            let bits = n.to_bits();
+            self.words
+                .extend([NUMBER, bits as u32, (bits >> 32) as u32]);
+        } else {
+            // As serde_json writes NaN and the infinities.
+            self.words.push(NULL);
+        }
+    }
+}
+
+/// The one value a tape cannot hold: a map key that is not a string.
+#[derive(Debug)]
+struct Unsupported;
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("map keys must be strings")
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+impl ser::Error for Unsupported {
+    // The message is dropped: formatting it would pull `Display` code into the module.
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Unsupported
+    }
+}
+
+type Result = std::result::Result<(), Unsupported>;
+
+impl ser::Serializer for &mut Tape {
+    type Ok = ();
+    type Error = Unsupported;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Self;
+    type SerializeMap = Self;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Self;
+
+    fn serialize_bool(self, v: bool) -> Result {
+        self.words.push(if v { TRUE } else { FALSE });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result {
+        self.serialize_f64(v.into())
+    }
+    // Beyond 2^53 a JavaScript number rounds, exactly as `JSON.parse` rounds the digits.
+    fn serialize_i64(self, v: i64) -> Result {
+        self.serialize_f64(v as f64)
+    }
+    fn serialize_u8(self, v: u8) -> Result {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result {
+        self.serialize_f64(v as f64)
+    }
+    fn serialize_f32(self, v: f32) -> Result {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> Result {
+        self.number(v);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result {
+        self.string(v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Result {
+        self.string(v);
+        Ok(())
+    }
+    // As serde_json: an array of numbers.
+    fn serialize_bytes(self, v: &[u8]) -> Result {
+        self.words.push(ARRAY);
+        for &b in v {
+            self.number(b.into());
+        }
+        self.words.push(END);
+        Ok(())
+    }
+    fn serialize_none(self) -> Result {
+        self.serialize_unit()
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result {
+        self.words.push(NULL);
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, value: &T) -> Result {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result {
+        self.words.extend([OBJECT, 0]);
+        self.string(variant);
+        value.serialize(&mut *self)?;
+        self.words.push(END);
+        Ok(())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> std::result::Result<Self, Unsupported> {
+        self.words.push(ARRAY);
+        Ok(self)
+    }
+    fn serialize_tuple(self, _: usize) -> std::result::Result<Self, Unsupported> {
+        self.serialize_seq(None)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self, Unsupported> {
+        self.serialize_seq(None)
+    }
+    // `{ variant: [fields] }`, closed by `end` with two `END`s.
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self, Unsupported> {
+        self.words.extend([OBJECT, 0]);
+        self.string(variant);
+        self.words.push(ARRAY);
+        Ok(self)
+    }
+    fn serialize_map(self, _: Option<usize>) -> std::result::Result<Self, Unsupported> {
+        self.words.extend([OBJECT, 0]);
+        Ok(self)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> std::result::Result<Self, Unsupported> {
+        self.begin_struct();
+        Ok(self)
+    }
+    // `{ variant: { fields } }`, closed by `end` with two `END`s.
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self, Unsupported> {
+        self.words.extend([OBJECT, 0]);
+        self.string(variant);
+        self.begin_struct();
+        Ok(self)
+    }
+}
+
+impl ser::SerializeSeq for &mut Tape {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Result {
+        self.words.push(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeTuple for &mut Tape {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Result {
+        self.words.push(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleStruct for &mut Tape {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Result {
+        self.words.push(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleVariant for &mut Tape {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Result {
+        self.words.extend([END, END]);
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for &mut Tape {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result {
+        key.serialize(KeySerializer(self))
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Result {
+        self.words.push(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for &mut Tape {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result {
+        self.struct_field(key, value)
+    }
+    fn end(self) -> Result {
+        self.end_struct();
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for &mut Tape {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result {
+        self.struct_field(key, value)
+    }
+    fn end(self) -> Result {
+        self.end_struct();
+        self.words.push(END);
+        Ok(())
+    }
+}
+
+/// Map keys: strings only, as JSON object keys (serde_json also writes integer keys as text;
+/// core has no such map, so they are refused rather than carried).
+struct KeySerializer<'a>(&'a mut Tape);
+
+impl ser::Serializer for KeySerializer<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    type SerializeSeq = ser::Impossible<(), Unsupported>;
+    type SerializeTuple = ser::Impossible<(), Unsupported>;
+    type SerializeTupleStruct = ser::Impossible<(), Unsupported>;
+    type SerializeTupleVariant = ser::Impossible<(), Unsupported>;
+    type SerializeMap = ser::Impossible<(), Unsupported>;
+    type SerializeStruct = ser::Impossible<(), Unsupported>;
+    type SerializeStructVariant = ser::Impossible<(), Unsupported>;
+
+    fn serialize_str(self, v: &str) -> Result {
+        self.0.string(v);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result {
+        self.0.string(v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result {
+        self.0.string(variant);
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, value: &T) -> Result {
+        value.serialize(self)
+    }
+    fn serialize_bool(self, _: bool) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_i8(self, _: i8) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_i16(self, _: i16) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_i32(self, _: i32) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_i64(self, _: i64) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_u8(self, _: u8) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_u16(self, _: u16) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_u32(self, _: u32) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_u64(self, _: u64) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_f32(self, _: f32) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_f64(self, _: f64) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_none(self) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_unit(self) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_seq(
+        self,
+        _: Option<usize>,
+    ) -> std::result::Result<Self::SerializeSeq, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_tuple(self, _: usize) -> std::result::Result<Self::SerializeTuple, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeTupleStruct, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeTupleVariant, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_map(
+        self,
+        _: Option<usize>,
+    ) -> std::result::Result<Self::SerializeMap, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeStruct, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeStructVariant, Unsupported> {
+        Err(Unsupported)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The tape's value is `JSON.parse` of serde_json's text, whatever the shape.
+    use super::to_js;
+    use serde::Serialize;
+    use std::collections::BTreeMap;
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Compared through `JSON.stringify`, which also checks key order.
+    fn assert_like_json_parse(value: &impl Serialize) {
+        let json = serde_json::to_string(value).unwrap();
+        let expected = js_sys::JSON::parse(&json).unwrap();
+        let got = to_js(value);
+        let text = |v: &JsValue| String::from(js_sys::JSON::stringify(v).unwrap());
+        assert_eq!(text(&got), text(&expected), "for {json}");
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Claims {
+        issuer: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        not_before: Option<i64>,
+        scopes: Vec<&'static str>,
+        inner: Option<Box<Claims>>,
+    }
+
+    #[derive(Serialize)]
+    enum Shape {
+        Unit,
+        Newtype(u8),
+        Tuple(bool, char),
+        Struct { a: f64, b: () },
+    }
+
+    fn claims(not_before: Option<i64>, inner: Option<Box<Claims>>) -> Claims {
+        Claims {
+            issuer: Some("https://sts.choreo.dev".into()),
+            not_before,
+            scopes: vec!["openid", ""],
+            inner,
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn scalars_and_strings() {
+        assert_like_json_parse(&(true, false, (), 0u8, -7i32, 1.5f64, -0.25f32));
+        // Beyond 2^53 both round to the same double.
+        assert_like_json_parse(&(u64::MAX, i64::MIN, 9_007_199_254_740_993u64));
+        assert_like_json_parse(&(f64::NAN, f64::INFINITY, f64::NEG_INFINITY));
+        assert_like_json_parse(&("", "ascii", "…3-_w", "é\u{0}\u{7f}\u{80}", "😀 astral"));
+        assert_like_json_parse(&'…');
+        assert_like_json_parse(&serde_bytes_like());
+        // Longer than one String.fromCharCode chunk.
+        assert_like_json_parse(&"é".repeat(20_000));
+        assert_like_json_parse(&"a".repeat(100_000));
+    }
+
+    fn serde_bytes_like() -> Vec<u8> {
+        vec![0, 1, 255]
+    }
+
+    #[wasm_bindgen_test]
+    fn one_struct_in_several_shapes_keeps_its_keys_apart() {
+        // The same struct with and without a skipped field: two shapes, each cloned later.
+        for _ in 0..3 {
+            assert_like_json_parse(&claims(Some(1_799_999_940), None));
+            assert_like_json_parse(&claims(None, Some(Box::new(claims(Some(1), None)))));
+            assert_like_json_parse(&vec![claims(None, None), claims(Some(2), None)]);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn enums_maps_and_odd_keys() {
+        let shapes = vec![
+            Shape::Unit,
+            Shape::Newtype(3),
+            Shape::Tuple(true, 'x'),
+            Shape::Struct { a: 2.0, b: () },
+        ];
+        assert_like_json_parse(&shapes);
+        assert_like_json_parse(&shapes);
+        let mut map = BTreeMap::new();
+        map.insert("__proto__", serde_json::json!({"polluted": true}));
+        map.insert("ключ", serde_json::json!([1, "два", null]));
+        map.insert("", serde_json::json!({}));
+        assert_like_json_parse(&map);
+        let got = to_js(&map);
+        let proto = js_sys::Object::get_prototype_of(&got);
+        assert_eq!(
+            proto,
+            js_sys::Object::get_prototype_of(&js_sys::Object::new())
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_non_string_map_key_is_refused_as_serde_json_refuses_it() {
+        let mut map = BTreeMap::new();
+        map.insert(vec![1], 2);
+        assert!(serde_json::to_string(&map).is_err());
+        assert!(to_js(&map).is_null());
+    }
+}
