@@ -367,3 +367,44 @@ fn auth_token_warns_when_its_stdout_is_a_terminal_and_not_when_piped() {
     );
     assert!(screen.contains(&server.token), "the token is printed");
 }
+
+#[test]
+fn a_keyring_login_that_fails_after_writing_the_keyring_puts_the_previous_token_back() {
+    if !keyring_required() {
+        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+        return;
+    }
+    let server = Server::start();
+    let cli = Cli::new();
+    let api = server.api.as_str();
+    let (first, _) = server.mint(json!({}));
+    let (second, _) = server.mint(json!({}));
+    cli.secret(&first);
+    cli.secret(&second);
+    let login = |token: &str| {
+        cli.run(
+            &["login", "--with-token", "--api", api],
+            format!("{token}\n").as_bytes(),
+        )
+    };
+    login(&first).expect(0);
+    // The keyring takes the new token, then the config record that says where it went cannot
+    // be read: the login fails, and the keyring must hold the first token again.
+    let config = cli.dir().join("config.json");
+    let record = std::fs::read(&config).unwrap();
+    std::fs::remove_file(&config).unwrap();
+    std::fs::create_dir(&config).unwrap();
+    let failed = login(&second);
+    failed.expect(1);
+    assert!(failed.stderr.contains("config"), "{}", failed.stderr);
+    std::fs::remove_dir(&config).unwrap();
+    std::fs::write(&config, record).unwrap();
+
+    let printed = cli.run_with(&["auth", "token", "--api", api], b"", &[], true);
+    printed.expect(0);
+    // Compared without printing either token.
+    assert!(
+        printed.stdout == format!("{first}\n"),
+        "the failed login replaced the token"
+    );
+}
