@@ -257,7 +257,7 @@ pub fn read_json<T: for<'de> Deserialize<'de>>(
     if r.body.len() > MAX_RESPONSE_BYTES {
         return Err(ApiError::BadResponse { what });
     }
-    serde_json::from_slice(&r.body).map_err(|_| ApiError::BadResponse { what })
+    crate::json::from_slice(&r.body).map_err(|_| ApiError::BadResponse { what })
 }
 
 pub fn read_introspection(
@@ -297,7 +297,7 @@ pub fn error_detail(r: &HttpResponse, token: &SecretToken) -> Option<String> {
     });
     let from_body = || {
         let body: Body =
-            serde_json::from_slice(r.body.get(..MAX_RESPONSE_BYTES.min(r.body.len()))?).ok()?;
+            crate::json::from_slice(r.body.get(..MAX_RESPONSE_BYTES.min(r.body.len()))?).ok()?;
         join(body.error, body.error_description.or(body.message))
     };
     let detail = from_header.or_else(from_body)?;

@@ -55,7 +55,7 @@ impl Credential {
 
     /// Reads the storage form back; `None` if it is not a credential.
     pub fn from_stored_json(json: &str) -> Option<Self> {
-        let stored: Stored<String, Session> = serde_json::from_str(json).ok()?;
+        let stored: Stored<String, Session> = crate::json::from_str(json).ok()?;
         let api_base = ApiBase::parse(&stored.session.api_base).ok()?;
         let token = SecretToken::new(stored.token);
         Some(Self {

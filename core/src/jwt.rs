@@ -141,11 +141,9 @@ fn decode<'b>(
     Ok(buf)
 }
 
-/// JSON text from decoded bytes. UTF-8 is checked once for the whole part, so serde_json
-/// does not check each string again as it would reading from a byte slice.
+/// JSON text from decoded bytes.
 fn parse<'b, T: Deserialize<'b>>(bytes: &'b [u8], part: &'static str) -> Result<T, JwtError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| JwtError::Json(part))?;
-    serde_json::from_str(text).map_err(|_| JwtError::Json(part))
+    crate::json::from_slice(bytes).map_err(|_| JwtError::Json(part))
 }
 
 fn owned(s: Option<Cow<'_, str>>) -> Option<String> {

@@ -11,6 +11,7 @@
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
 //! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows.
 //! - [`credential`]: what a login stores; [`problem`]: the stable codes.
+//! - [`json`]: JSON into serde types, without serde_json's error formatting.
 
 pub mod api;
 pub mod checksum;
@@ -18,6 +19,7 @@ pub mod credential;
 pub mod formats;
 pub mod host;
 pub mod intake;
+pub mod json;
 pub mod jwt;
 pub mod login;
 pub mod memory;
