@@ -11,6 +11,7 @@
 //! from the input unless they hold escapes. `tests` compares the two on random input.
 
 use serde::Deserialize;
+use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
@@ -43,13 +44,14 @@ pub fn from_str<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Error> {
         text,
         bytes: text.as_bytes(),
         at: 0,
+        depth: MAX_DEPTH,
     };
-    let value = parser.value(MAX_DEPTH)?;
+    let value = T::deserialize(&mut parser)?;
     parser.skip_space();
     if parser.at != parser.bytes.len() {
         return Err(Error);
     }
-    T::deserialize(value)
+    Ok(value)
 }
 
 /// [`from_str`] on bytes, which must be UTF-8.
@@ -57,25 +59,21 @@ pub fn from_slice<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Error> {
     from_str(std::str::from_utf8(bytes).map_err(|_| Error)?)
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Value<'a> {
-    Null,
-    Bool(bool),
-    U64(u64),
-    I64(i64),
-    F64(f64),
-    String(Cow<'a, str>),
-    Array(Vec<Value<'a>>),
-    Object(Vec<(Cow<'a, str>, Value<'a>)>),
-    /// Well-formed, but nested deeper than [`MAX_DEPTH`] or a number beyond f64: fine to
-    /// ignore, an error to read (serde_json checks neither in what it skips).
-    Unreadable,
-}
-
+/// A deserializer reading the text as the visitor asks, like serde_json's: no tree is built.
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    /// Levels of nesting still allowed while reading.
+    depth: usize,
+}
+
+enum Number {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    /// Grammatical, but beyond f64: an error to read, fine to skip (as serde_json).
+    OutOfRange,
 }
 
 impl<'a> Parser<'a> {
@@ -99,79 +97,18 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value<'a>) -> Result<Value<'a>, Error> {
+    fn literal(&mut self, word: &str) -> Result<(), Error> {
         if self.bytes[self.at..].starts_with(word.as_bytes()) {
             self.at += word.len();
-            Ok(value)
+            Ok(())
         } else {
             Err(Error)
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value<'a>, Error> {
-        self.skip_space();
-        match self.peek().ok_or(Error)? {
-            b'n' => self.literal("null", Value::Null),
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
-            b'"' => Ok(Value::String(self.string()?)),
-            b'[' | b'{' if depth <= 1 => {
-                self.skip_deep()?;
-                Ok(Value::Unreadable)
-            }
-            b'[' => {
-                let depth = depth - 1;
-                self.at += 1;
-                self.skip_space();
-                if self.peek() == Some(b']') {
-                    self.at += 1;
-                    return Ok(Value::Array(Vec::new()));
-                }
-                let mut items = Vec::with_capacity(4);
-                loop {
-                    items.push(self.value(depth)?);
-                    self.skip_space();
-                    match self.peek() {
-                        Some(b',') => self.at += 1,
-                        Some(b']') => {
-                            self.at += 1;
-                            return Ok(Value::Array(items));
-                        }
-                        _ => return Err(Error),
-                    }
-                }
-            }
-            b'{' => {
-                let depth = depth - 1;
-                self.at += 1;
-                self.skip_space();
-                if self.peek() == Some(b'}') {
-                    self.at += 1;
-                    return Ok(Value::Object(Vec::new()));
-                }
-                // Claims objects have about ten members: one allocation, not four.
-                let mut entries = Vec::with_capacity(16);
-                loop {
-                    let key = self.key()?;
-                    entries.push((key, self.value(depth)?));
-                    self.skip_space();
-                    match self.peek() {
-                        Some(b',') => self.at += 1,
-                        Some(b'}') => {
-                            self.at += 1;
-                            return Ok(Value::Object(entries));
-                        }
-                        _ => return Err(Error),
-                    }
-                }
-            }
-            b'-' | b'0'..=b'9' => self.number(),
-            _ => Err(Error),
-        }
-    }
-
-    /// Checks the array or object at `[`/`{` with an explicit stack instead of recursion.
-    fn skip_deep(&mut self) -> Result<(), Error> {
+    /// Checks one value without recursion (an explicit stack for arrays and objects), to any
+    /// depth: what serde_json does with the values a type ignores.
+    fn skip_value(&mut self) -> Result<(), Error> {
         let mut open: Vec<u8> = Vec::new();
         loop {
             // A value.
@@ -198,9 +135,16 @@ impl<'a> Parser<'a> {
                         continue;
                     }
                 }
-                _ => {
-                    self.value(MAX_DEPTH)?;
+                b'n' => self.literal("null")?,
+                b't' => self.literal("true")?,
+                b'f' => self.literal("false")?,
+                b'"' => {
+                    self.string()?;
                 }
+                b'-' | b'0'..=b'9' => {
+                    self.number()?;
+                }
+                _ => return Err(Error),
             }
             // What follows it: a comma and the next entry, or closing brackets.
             loop {
@@ -245,7 +189,7 @@ impl<'a> Parser<'a> {
         self.at - start
     }
 
-    fn number(&mut self) -> Result<Value<'a>, Error> {
+    fn number(&mut self) -> Result<Number, Error> {
         let start = self.at;
         let negative = self.peek() == Some(b'-');
         if negative {
@@ -282,17 +226,17 @@ impl<'a> Parser<'a> {
             if negative {
                 match text.parse::<i64>() {
                     // serde_json reads `-0` as the float.
-                    Ok(0) => return Ok(Value::F64(-0.0)),
-                    Ok(n) => return Ok(Value::I64(n)),
+                    Ok(0) => return Ok(Number::F64(-0.0)),
+                    Ok(n) => return Ok(Number::I64(n)),
                     Err(_) => {}
                 }
             } else if let Ok(n) = text.parse::<u64>() {
-                return Ok(Value::U64(n));
+                return Ok(Number::U64(n));
             }
         }
         match decimal(text) {
-            f if f.is_finite() => Ok(Value::F64(f)),
-            _ => Ok(Value::Unreadable),
+            f if f.is_finite() => Ok(Number::F64(f)),
+            _ => Ok(Number::OutOfRange),
         }
     }
 
@@ -467,39 +411,71 @@ fn decimal(text: &str) -> f64 {
     if negative { -magnitude } else { magnitude }
 }
 
-impl<'de> de::Deserializer<'de> for Value<'de> {
+impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self {
-            Value::Null => visitor.visit_unit(),
-            Value::Bool(b) => visitor.visit_bool(b),
-            Value::U64(n) => visitor.visit_u64(n),
-            Value::I64(n) => visitor.visit_i64(n),
-            Value::F64(n) => visitor.visit_f64(n),
-            Value::String(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
-            Value::String(Cow::Owned(s)) => visitor.visit_string(s),
-            Value::Array(items) => {
-                let mut seq = Seq(items.into_iter());
-                let value = visitor.visit_seq(&mut seq)?;
-                // As serde_json: a sequence must be read to its end.
-                match seq.0.next() {
-                    None => Ok(value),
-                    Some(_) => Err(Error),
-                }
+        self.skip_space();
+        match self.peek().ok_or(Error)? {
+            b'n' => {
+                self.literal("null")?;
+                visitor.visit_unit()
             }
-            Value::Object(entries) => visitor.visit_map(Map {
-                entries: entries.into_iter(),
-                value: None,
-            }),
-            Value::Unreadable => Err(Error),
+            b't' => {
+                self.literal("true")?;
+                visitor.visit_bool(true)
+            }
+            b'f' => {
+                self.literal("false")?;
+                visitor.visit_bool(false)
+            }
+            b'"' => match self.string()? {
+                Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
+                Cow::Owned(s) => visitor.visit_string(s),
+            },
+            b'-' | b'0'..=b'9' => match self.number()? {
+                Number::U64(n) => visitor.visit_u64(n),
+                Number::I64(n) => visitor.visit_i64(n),
+                Number::F64(n) => visitor.visit_f64(n),
+                Number::OutOfRange => Err(Error),
+            },
+            open @ (b'[' | b'{') => {
+                // serde_json's limit: 127 levels read; deeper only where ignored.
+                self.depth -= 1;
+                if self.depth == 0 {
+                    return Err(Error);
+                }
+                self.at += 1;
+                let value = if open == b'[' {
+                    let value = visitor.visit_seq(Seq {
+                        parser: &mut *self,
+                        first: true,
+                    })?;
+                    // A sequence must be read to its end, as serde_json requires.
+                    self.eat(b']')?;
+                    value
+                } else {
+                    let value = visitor.visit_map(Map {
+                        parser: &mut *self,
+                        first: true,
+                    })?;
+                    self.eat(b'}')?;
+                    value
+                };
+                self.depth += 1;
+                Ok(value)
+            }
+            _ => Err(Error),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self {
-            Value::Null => visitor.visit_none(),
-            value => visitor.visit_some(value),
+        self.skip_space();
+        if self.peek() == Some(b'n') {
+            self.literal("null")?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
         }
     }
 
@@ -518,13 +494,16 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         _: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self {
-            Value::String(name) => visitor.visit_enum(name.into_deserializer()),
-            _ => Err(Error),
+        self.skip_space();
+        if self.peek() != Some(b'"') {
+            return Err(Error);
         }
+        let name: Cow<'de, str> = self.string()?;
+        visitor.visit_enum(name.into_deserializer())
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.skip_value()?;
         visitor.visit_unit()
     }
 
@@ -534,57 +513,64 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     }
 }
 
-impl<'de> IntoDeserializer<'de, Error> for Value<'de> {
-    type Deserializer = Self;
-    fn into_deserializer(self) -> Self {
-        self
-    }
+/// Elements up to, not including, the closing `]`.
+struct Seq<'p, 'a> {
+    parser: &'p mut Parser<'a>,
+    first: bool,
 }
 
-struct Seq<'a>(std::vec::IntoIter<Value<'a>>);
-
-impl<'de> SeqAccess<'de> for &mut Seq<'de> {
+impl<'de> SeqAccess<'de> for Seq<'_, 'de> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        self.0.next().map(|v| seed.deserialize(v)).transpose()
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
+        self.parser.skip_space();
+        if self.parser.peek() == Some(b']') {
+            return Ok(None);
+        }
+        if !std::mem::take(&mut self.first) {
+            self.parser.eat(b',')?;
+            self.parser.skip_space();
+            if self.parser.peek() == Some(b']') {
+                return Err(Error);
+            }
+        }
+        seed.deserialize(&mut *self.parser).map(Some)
     }
 }
 
-struct Map<'a> {
-    entries: std::vec::IntoIter<(Cow<'a, str>, Value<'a>)>,
-    value: Option<Value<'a>>,
+/// Members up to, not including, the closing `}`.
+struct Map<'p, 'a> {
+    parser: &'p mut Parser<'a>,
+    first: bool,
 }
 
-impl<'de> MapAccess<'de> for Map<'de> {
+impl<'de> MapAccess<'de> for Map<'_, 'de> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        match self.entries.next() {
-            Some((key, value)) => {
-                self.value = Some(value);
-                seed.deserialize(Value::String(key)).map(Some)
-            }
-            None => Ok(None),
+        self.parser.skip_space();
+        if self.parser.peek() == Some(b'}') {
+            return Ok(None);
         }
+        if !std::mem::take(&mut self.first) {
+            self.parser.eat(b',')?;
+        }
+        let key = self.parser.key()?;
+        match key {
+            Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
+            Cow::Owned(key) => seed.deserialize(key.into_deserializer()),
+        }
+        .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        seed.deserialize(self.value.take().ok_or(Error)?)
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.len())
+        seed.deserialize(&mut *self.parser)
     }
 }
 
