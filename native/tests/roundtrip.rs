@@ -369,7 +369,7 @@ fn auth_token_warns_when_its_stdout_is_a_terminal_and_not_when_piped() {
 }
 
 #[test]
-fn a_keyring_login_that_fails_after_writing_the_keyring_puts_the_previous_token_back() {
+fn a_keyring_login_that_cannot_read_its_store_record_leaves_the_previous_token_in_effect() {
     if !keyring_required() {
         eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
         return;
@@ -388,8 +388,8 @@ fn a_keyring_login_that_fails_after_writing_the_keyring_puts_the_previous_token_
         )
     };
     login(&first).expect(0);
-    // The keyring takes the new token, then the config record that says where it went cannot
-    // be read: the login fails, and the keyring must hold the first token again.
+    // The config record that says which store holds the token cannot be read: the login fails,
+    // and the keyring must still hold the first token (it once wrote the keyring first).
     let config = cli.dir().join("config.json");
     let record = std::fs::read(&config).unwrap();
     std::fs::remove_file(&config).unwrap();

@@ -116,18 +116,6 @@ impl Stores {
         fsutil::lock(&self.dir).map_err(io_failed("locking the config directory"))
     }
 
-    /// Records that the keyring holds `api`'s credential, and removes a plaintext copy.
-    fn record_keyring(&self, api: &ApiBase) -> Result<(), StoreError> {
-        let lock = self.lock()?;
-        let before = self.kind_for(api)?;
-        self.record(&lock, api, Some(StoreKind::Keyring))?;
-        if before == Some(StoreKind::File) {
-            // No plaintext copy outlives a move to the keyring.
-            self.file.remove(&lock, api)?;
-        }
-        Ok(())
-    }
-
     /// Which store holds the credential for `api`, if any.
     pub fn kind_for(&self, api: &ApiBase) -> Result<Option<StoreKind>, StoreError> {
         Ok(self
@@ -178,20 +166,29 @@ impl CredentialStore for Stores {
                 }
             }
             StoreKind::Keyring => {
-                // The keyring first: when it is unavailable nothing at all is written. Its
-                // entry is replaced in place, so the one it held is kept to be put back if
-                // recording the move fails: a failed login leaves the old token in effect.
-                let previous = self.keyring.load(api).await;
+                // Which store is in effect decides what may fail after the keyring write, so
+                // it is read first: an unreadable record stops the login before anything is
+                // written, and so does an unavailable keyring.
+                let before = self.kind_for(api)?;
                 self.keyring.save(credential).await?;
-                if let Err(e) = self.record_keyring(api) {
-                    let restored = match previous {
-                        Ok(Some(previous)) => self.keyring.save(&previous).await,
-                        Ok(None) => self.keyring.delete(api).await.map(drop),
-                        // Unreadable before: there is nothing known to put back.
-                        Err(_) => Ok(()),
+                if before != Some(StoreKind::Keyring) {
+                    // The new keyring entry is not in effect until recorded: if recording
+                    // fails it is removed, and the previous store stays in effect.
+                    let lock = match self.lock().and_then(|lock| {
+                        self.record(&lock, api, Some(StoreKind::Keyring))?;
+                        Ok(lock)
+                    }) {
+                        Ok(lock) => lock,
+                        Err(e) => {
+                            let removed = self.keyring.delete(api).await;
+                            debug!(ok = removed.is_ok(), "removed the unrecorded keyring entry");
+                            return Err(e);
+                        }
                     };
-                    debug!(ok = restored.is_ok(), "put the previous keyring entry back");
-                    return Err(e);
+                    if before == Some(StoreKind::File) {
+                        // No plaintext copy outlives a move to the keyring.
+                        self.file.remove(&lock, api)?;
+                    }
                 }
             }
         }
