@@ -16,6 +16,16 @@ export function fromTape(tapeWords, ascii) {
   words = tapeWords;
   // ASCII only, so the decoder takes its fast path and byte offsets are string offsets.
   pool = ascii.length === 0 ? "" : decoder.decode(ascii);
+  // The shapes first seen in this call, listed after the value.
+  const end = words.length - 1;
+  at = end - words[end];
+  while (at < end) {
+    const shape = words[at];
+    const keys = new Array(words[at + 1]);
+    at += 2;
+    for (let i = 0; i < keys.length; i++) keys[i] = string(words[at++]);
+    shapes[shape] = { keys, template: template(keys) };
+  }
   at = 0;
   try {
     return value();
@@ -73,23 +83,18 @@ function value() {
 }
 
 function object(shape) {
-  const known = shape === 0 ? undefined : shapes[shape];
-  if (known !== undefined) {
+  if (shape !== 0) {
+    const known = shapes[shape];
+    if (known === undefined) corrupt(shape);
     const o = { ...known.template };
     const keys = known.keys;
-    for (let i = 0; i < keys.length; i++) {
-      // Skip the key's words (ASCII start end, or WIDE n units): the template knows it.
-      at += words[at] === 4 ? 3 : 2 + words[at + 1];
-      o[keys[i]] = value();
-    }
+    for (let i = 0; i < keys.length; i++) o[keys[i]] = value();
     if (words[at++] !== 8) corrupt(words[at - 1]);
     return o;
   }
   const o = {};
-  const keys = [];
   while (words[at] !== 8) {
     const key = string(words[at++]);
-    keys.push(key);
     // As JSON.parse: an own property, never the prototype.
     if (key === "__proto__") {
       Object.defineProperty(o, key, { value: value(), enumerable: true, writable: true, configurable: true });
@@ -98,7 +103,6 @@ function object(shape) {
     }
   }
   at++;
-  if (shape !== 0 && !keys.includes("__proto__")) shapes[shape] = { keys, template: template(keys) };
   return o;
 }
 
@@ -107,8 +111,13 @@ function template(keys) {
   // Two kinds of value first, so V8 gives every field its general representation and
   // overwriting one in a clone never changes the clone's hidden class.
   for (const key of keys) {
-    t[key] = 0;
-    t[key] = null;
+    // A `__proto__` key is an own property, which the clones then copy as one.
+    if (key === "__proto__") {
+      Object.defineProperty(t, key, { value: null, enumerable: true, writable: true, configurable: true });
+    } else {
+      t[key] = 0;
+      t[key] = null;
+    }
   }
   return t;
 }

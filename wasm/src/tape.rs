@@ -8,11 +8,13 @@
 //!
 //! Words: `NULL`, `TRUE`, `FALSE`; `NUMBER lo hi` (f64 bits); `ASCII start end` (pool byte
 //! range); `WIDE n unit*n` (UTF-16, for the rare non-ASCII string); `ARRAY value* END`;
-//! `OBJECT shape (key value)* END`, where a key is an `ASCII` or `WIDE` string.
+//! `OBJECT 0 (key value)* END` for maps, where a key is an `ASCII` or `WIDE` string, and
+//! `OBJECT shape value* END` for structs. After the value come the shapes first seen in this
+//! call, `(shape n key*n)*`, and last the number of words they take.
 //!
-//! `shape` names a struct's key sequence (0: none, for maps). V8 adds properties one by one
-//! slowly at a call site that sees many shapes; `tape.js` keeps one template object per shape
-//! and clones it, which costs a third less for core's report (wasm/bench).
+//! A shape names a struct's key sequence. V8 adds properties one by one slowly at a call site
+//! that sees many shapes; `tape.js` keeps one template object per shape and clones it, which
+//! costs a third less for core's report (wasm/bench), and a struct's keys cross only once.
 
 use serde::ser::{self, Serialize};
 use std::cell::RefCell;
@@ -39,7 +41,12 @@ extern "C" {
 pub fn to_js(value: &impl Serialize) -> JsValue {
     let mut tape = Tape::with_capacity();
     match value.serialize(&mut tape) {
-        Ok(()) => from_tape(&tape.words, &tape.ascii),
+        Ok(()) => {
+            let shapes = tape.shapes.len() as u32;
+            tape.words.extend_from_slice(&tape.shapes);
+            tape.words.push(shapes);
+            from_tape(&tape.words, &tape.ascii)
+        }
         // Only a map with a non-string key fails (serde_json refuses it too); core has none.
         Err(Unsupported) => JsValue::NULL,
     }
@@ -51,19 +58,17 @@ thread_local! {
     static SHAPES: RefCell<Vec<Box<[&'static str]>>> = const { RefCell::new(Vec::new()) };
 }
 
-fn shape_of(keys: &[&'static str]) -> u32 {
+/// The shape of a key sequence, and whether it is new (so `tape.js` has not seen it yet).
+fn shape_of(keys: &[&'static str]) -> (u32, bool) {
     let same = |known: &[&'static str]| {
         known.len() == keys.len() && known.iter().zip(keys).all(|(a, b)| std::ptr::eq(*a, *b))
     };
-    SHAPES.with_borrow_mut(|shapes| {
-        let index = match shapes.iter().position(|known| same(known)) {
-            Some(index) => index,
-            None => {
-                shapes.push(keys.into());
-                shapes.len() - 1
-            }
-        };
-        index as u32 + 1
+    SHAPES.with_borrow_mut(|shapes| match shapes.iter().position(|known| same(known)) {
+        Some(index) => (index as u32 + 1, false),
+        None => {
+            shapes.push(keys.into());
+            (shapes.len() as u32, true)
+        }
     })
 }
 
@@ -71,6 +76,8 @@ fn shape_of(keys: &[&'static str]) -> u32 {
 struct Tape {
     words: Vec<u32>,
     ascii: Vec<u8>,
+    /// The shapes first seen in this call, appended to `words` at the end.
+    shapes: Vec<u32>,
     /// Keys of the structs being written, innermost last, and where each struct begins.
     keys: Vec<&'static str>,
     structs: Vec<(usize, usize)>,
@@ -93,29 +100,27 @@ impl Tape {
 
     fn struct_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result {
         self.keys.push(key);
-        self.string(key);
         value.serialize(&mut *self)
     }
 
     fn end_struct(&mut self) {
         if let Some((shape_word, first_key)) = self.structs.pop() {
-            self.words[shape_word] = shape_of(&self.keys[first_key..]);
+            let keys = &self.keys[first_key..];
+            let (shape, new) = shape_of(keys);
+            self.words[shape_word] = shape;
+            if new {
+                self.shapes.extend([shape, keys.len() as u32]);
+                for key in keys {
+                    write_string(&mut self.shapes, &mut self.ascii, key);
+                }
+            }
             self.keys.truncate(first_key);
         }
         self.words.push(END);
     }
 
     fn string(&mut self, s: &str) {
-        if s.is_ascii() {
-            let start = self.ascii.len() as u32;
-            self.ascii.extend_from_slice(s.as_bytes());
-            self.words.extend([ASCII, start, self.ascii.len() as u32]);
-        } else {
-            let at = self.words.len();
-            self.words.extend([WIDE, 0]);
-            self.words.extend(s.encode_utf16().map(u32::from));
-            self.words[at + 1] = (self.words.len() - at - 2) as u32;
-        }
+        write_string(&mut self.words, &mut self.ascii, s);
     }
 
     fn number(&mut self, n: f64) {
@@ -127,6 +132,19 @@ impl Tape {
             // As serde_json writes NaN and the infinities.
             self.words.push(NULL);
         }
+    }
+}
+
+fn write_string(words: &mut Vec<u32>, ascii: &mut Vec<u8>, s: &str) {
+    if s.is_ascii() {
+        let start = ascii.len() as u32;
+        ascii.extend_from_slice(s.as_bytes());
+        words.extend([ASCII, start, ascii.len() as u32]);
+    } else {
+        let at = words.len();
+        words.extend([WIDE, 0]);
+        words.extend(s.encode_utf16().map(u32::from));
+        words[at + 1] = (words.len() - at - 2) as u32;
     }
 }
 
