@@ -18,6 +18,7 @@ use host::{DateNow, Fetch, JsStore, Store, WebCrypto};
 use js_sys::{JsString, Reflect, Uint8Array};
 use serde::Serialize;
 use std::rc::Rc;
+use tape::to_js;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -81,8 +82,6 @@ pub struct StatusResult {
     pub checked_online: bool,
     pub warnings: Vec<Problem>,
 }
-
-use tape::to_js;
 
 /// An `Error` with core's stable `code` (and the offline `problems`, or the stored `session`).
 fn error(code: &str, message: &str, problems: &[Problem], session: Option<&Session>) -> JsValue {

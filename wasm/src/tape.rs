@@ -39,6 +39,7 @@ extern "C" {
 
 /// `value` as a JavaScript value: what `JSON.parse` makes of its serde_json text.
 pub fn to_js(value: &impl Serialize) -> JsValue {
+    let known = SHAPES.with_borrow(Vec::len);
     let mut tape = Tape::with_capacity();
     match value.serialize(&mut tape) {
         Ok(()) => {
@@ -48,7 +49,12 @@ pub fn to_js(value: &impl Serialize) -> JsValue {
             from_tape(&tape.words, &tape.ascii)
         }
         // Only a map with a non-string key fails (serde_json refuses it too); core has none.
-        Err(Unsupported) => JsValue::NULL,
+        // The shapes this tape introduced never reach `tape.js`: forget them, or a later tape
+        // would send their values without their keys.
+        Err(Unsupported) => {
+            SHAPES.with_borrow_mut(|shapes| shapes.truncate(known));
+            JsValue::NULL
+        }
     }
 }
 
@@ -315,41 +321,28 @@ impl ser::Serializer for &mut Tape {
     }
 }
 
-impl ser::SerializeSeq for &mut Tape {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result {
-        self.words.push(END);
-        Ok(())
-    }
+/// Sequences of values: written in place, closed by one `END`.
+macro_rules! sequence {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for &mut Tape {
+            type Ok = ();
+            type Error = Unsupported;
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Result {
+                self.words.push(END);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Tape {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result {
-        self.words.push(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut Tape {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result {
-        self.words.push(END);
-        Ok(())
-    }
-}
+sequence!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 impl ser::SerializeTupleVariant for &mut Tape {
     type Ok = ();
@@ -643,5 +636,19 @@ mod tests {
         map.insert(vec![1], 2);
         assert!(serde_json::to_string(&map).is_err());
         assert!(to_js(&map).is_null());
+    }
+
+    #[derive(Serialize)]
+    struct SeenFirstInAFailedTape {
+        only: u8,
+    }
+
+    #[wasm_bindgen_test]
+    fn a_shape_first_seen_in_a_refused_value_still_crosses_with_its_keys_later() {
+        let mut bad_keys = BTreeMap::new();
+        bad_keys.insert(vec![1], 2);
+        let refused = (SeenFirstInAFailedTape { only: 1 }, bad_keys);
+        assert!(to_js(&refused).is_null());
+        assert_like_json_parse(&SeenFirstInAFailedTape { only: 2 });
     }
 }
