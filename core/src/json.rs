@@ -1,4 +1,4 @@
-//! Reading JSON into serde types: a strict RFC 8259 parser and a `Deserializer` over its tree.
+//! Reading JSON into serde types: a strict RFC 8259 parser that is itself the `Deserializer`.
 //!
 //! Why not `serde_json::from_str`: its errors format their messages when they are built, and
 //! that formatting (serde's `Unexpected` with f64 and `str` `Debug`) is about a tenth of the wasm
@@ -7,8 +7,9 @@
 //! Behaviour is serde_json's where core can see it: the same grammar (no comments, no trailing
 //! commas, no leading zeros, escapes and surrogate pairs checked, control characters refused),
 //! nesting deeper than 127 and numbers beyond f64 refused where they are read and only checked
-//! (without recursion) where they are ignored; floats within a few units in the last place; integers as `u64`/`i64` when they fit and `f64` otherwise; strings borrowed
-//! from the input unless they hold escapes. `tests` compares the two on random input.
+//! (without recursion) where they are ignored; floats within a few units in the last place;
+//! integers as `u64`/`i64` when they fit and `f64` otherwise; strings borrowed from the input
+//! unless they hold escapes. `tests` compares the two on random input.
 
 use serde::Deserialize;
 use serde::de::value::BorrowedStrDeserializer;
@@ -42,13 +43,12 @@ impl de::Error for Error {
 pub fn from_str<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Error> {
     let mut parser = Parser {
         text,
-        bytes: text.as_bytes(),
         at: 0,
         depth: MAX_DEPTH,
     };
     let value = T::deserialize(&mut parser)?;
     parser.skip_space();
-    if parser.at != parser.bytes.len() {
+    if parser.at != text.len() {
         return Err(Error);
     }
     Ok(value)
@@ -62,7 +62,6 @@ pub fn from_slice<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Error> {
 /// A deserializer reading the text as the visitor asks, like serde_json's: no tree is built.
 struct Parser<'a> {
     text: &'a str,
-    bytes: &'a [u8],
     at: usize,
     /// Levels of nesting still allowed while reading.
     depth: usize,
@@ -77,8 +76,12 @@ enum Number {
 }
 
 impl<'a> Parser<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
+        self.bytes().get(self.at).copied()
     }
 
     fn skip_space(&mut self) {
@@ -98,7 +101,7 @@ impl<'a> Parser<'a> {
     }
 
     fn literal(&mut self, word: &str) -> Result<(), Error> {
-        if self.bytes[self.at..].starts_with(word.as_bytes()) {
+        if self.bytes()[self.at..].starts_with(word.as_bytes()) {
             self.at += word.len();
             Ok(())
         } else {
@@ -199,7 +202,7 @@ impl<'a> Parser<'a> {
         match self.digits() {
             0 => return Err(Error),
             1 => {}
-            _ if self.bytes[int_start] == b'0' => return Err(Error),
+            _ if self.bytes()[int_start] == b'0' => return Err(Error),
             _ => {}
         }
         let mut integer = true;
@@ -257,7 +260,7 @@ impl<'a> Parser<'a> {
             table
         };
         let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-        let rest = &self.bytes[self.at..];
+        let rest = &self.bytes()[self.at..];
         let mut i = 0;
         for chunk in rest.chunks_exact(8) {
             let mut word = [0; 8];
@@ -318,7 +321,7 @@ impl<'a> Parser<'a> {
     }
 
     fn hex4(&mut self) -> Result<u32, Error> {
-        let hex = self.bytes.get(self.at..self.at + 4).ok_or(Error)?;
+        let hex = self.bytes().get(self.at..self.at + 4).ok_or(Error)?;
         let mut n = 0;
         for &b in hex {
             n = n * 16 + char::from(b).to_digit(16).ok_or(Error)?;
@@ -332,7 +335,7 @@ impl<'a> Parser<'a> {
         let first = self.hex4()?;
         let code = match first {
             0xD800..=0xDBFF => {
-                if !self.bytes[self.at..].starts_with(b"\\u") {
+                if !self.bytes()[self.at..].starts_with(b"\\u") {
                     return Err(Error);
                 }
                 self.at += 2;
@@ -447,7 +450,7 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
                 }
                 self.at += 1;
                 let value = if open == b'[' {
-                    let value = visitor.visit_seq(Seq {
+                    let value = visitor.visit_seq(Entries {
                         parser: &mut *self,
                         first: true,
                     })?;
@@ -455,7 +458,7 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
                     self.eat(b']')?;
                     value
                 } else {
-                    let value = visitor.visit_map(Map {
+                    let value = visitor.visit_map(Entries {
                         parser: &mut *self,
                         first: true,
                     })?;
@@ -513,56 +516,53 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
     }
 }
 
-/// Elements up to, not including, the closing `]`.
-struct Seq<'p, 'a> {
+/// The elements of an array or the members of an object, up to (not including) the bracket
+/// that closes them.
+struct Entries<'p, 'a> {
     parser: &'p mut Parser<'a>,
     first: bool,
 }
 
-impl<'de> SeqAccess<'de> for Seq<'_, 'de> {
+impl Entries<'_, '_> {
+    /// Whether another entry follows, past the comma that must come before all but the first.
+    /// An entry after a trailing comma is the closing bracket, which no value reading accepts.
+    fn another(&mut self, close: u8) -> Result<bool, Error> {
+        self.parser.skip_space();
+        if self.parser.peek() == Some(close) {
+            return Ok(false);
+        }
+        if !std::mem::take(&mut self.first) {
+            self.parser.eat(b',')?;
+        }
+        Ok(true)
+    }
+}
+
+impl<'de> SeqAccess<'de> for Entries<'_, 'de> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        self.parser.skip_space();
-        if self.parser.peek() == Some(b']') {
+        if !self.another(b']')? {
             return Ok(None);
-        }
-        if !std::mem::take(&mut self.first) {
-            self.parser.eat(b',')?;
-            self.parser.skip_space();
-            if self.parser.peek() == Some(b']') {
-                return Err(Error);
-            }
         }
         seed.deserialize(&mut *self.parser).map(Some)
     }
 }
 
-/// Members up to, not including, the closing `}`.
-struct Map<'p, 'a> {
-    parser: &'p mut Parser<'a>,
-    first: bool,
-}
-
-impl<'de> MapAccess<'de> for Map<'_, 'de> {
+impl<'de> MapAccess<'de> for Entries<'_, 'de> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        self.parser.skip_space();
-        if self.parser.peek() == Some(b'}') {
+        if !self.another(b'}')? {
             return Ok(None);
         }
-        if !std::mem::take(&mut self.first) {
-            self.parser.eat(b',')?;
-        }
-        let key = self.parser.key()?;
-        match key {
+        match self.parser.key()? {
             Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
             Cow::Owned(key) => seed.deserialize(key.into_deserializer()),
         }
