@@ -39,7 +39,7 @@ features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-flo
   --enable-sign-ext --enable-reference-types --enable-multivalue --enable-simd)
 wasm="$target_dir/wasm32-unknown-unknown/$profile/$name.wasm"
 
-# wasm-bindgen copies the crate's JS snippets (src/tape.js) as they are, ES modules, and the
+# wasm-bindgen copies the crate's JS snippets (src/boundary.js) as they are, ES modules, and the
 # nodejs target require()s them: rewrite them there as CommonJS.
 commonjs_snippets() {
   find "$1/snippets" -name '*.js' -print0 | xargs -0 -r node -e '

@@ -16,7 +16,15 @@ pub struct Intake {
     pub problems: Vec<Problem>,
 }
 
-impl Intake {
+/// [`Intake`] before the token is copied out: a slice of the input, for callers that only
+/// look at it (`inspect` copies nothing, so it has nothing to wipe).
+#[derive(Debug)]
+pub(crate) struct Read<'a> {
+    pub token: Option<&'a str>,
+    pub problems: Vec<Problem>,
+}
+
+impl Read<'_> {
     fn fail(mut problems: Vec<Problem>, error: Problem) -> Self {
         problems.push(error);
         Self {
@@ -35,9 +43,18 @@ fn is_blank(c: char) -> bool {
 
 /// Applies the intake rules to raw input. Never panics, never echoes input in messages.
 pub fn read_token(input: &[u8]) -> Intake {
+    let Read { token, problems } = read(input);
+    Intake {
+        token: token.map(|t| SecretToken::new(t.to_owned())),
+        problems,
+    }
+}
+
+/// [`read_token`] without the copy.
+pub(crate) fn read(input: &[u8]) -> Read<'_> {
     let mut problems = Vec::new();
     if input.len() > MAX_INPUT_BYTES {
-        return Intake::fail(
+        return Read::fail(
             problems,
             Problem::error(
                 Code::TooLong,
@@ -46,13 +63,13 @@ pub fn read_token(input: &[u8]) -> Intake {
         );
     }
     if let Some(token) = already_clean(input) {
-        return Intake {
-            token: Some(SecretToken::new(token.to_owned())),
+        return Read {
+            token: Some(token),
             problems,
         };
     }
     if looks_like_utf16(input) {
-        return Intake::fail(
+        return Read::fail(
             problems,
             Problem::error(
                 Code::Utf16Encoding,
@@ -74,7 +91,7 @@ pub fn read_token(input: &[u8]) -> Intake {
         Ok(text) => text,
         Err(e) => {
             let at = offset + e.valid_up_to();
-            return Intake::fail(
+            return Read::fail(
                 problems,
                 Problem::error(
                     Code::InvalidUtf8,
@@ -89,14 +106,14 @@ pub fn read_token(input: &[u8]) -> Intake {
         .map(|line| line.strip_suffix('\r').unwrap_or(line))
         .filter(|line| !line.chars().all(is_blank));
     let Some(line) = lines.next() else {
-        return Intake::fail(
+        return Read::fail(
             problems,
             Problem::error(Code::Empty, "no token in the input"),
         );
     };
     let extra = lines.count();
     if extra > 0 {
-        return Intake::fail(
+        return Read::fail(
             problems,
             Problem::error(
                 Code::MultipleLines,
@@ -109,7 +126,7 @@ pub fn read_token(input: &[u8]) -> Intake {
     }
     let token = repair(line.trim_matches(is_blank), &mut problems);
     if token.is_empty() {
-        return Intake::fail(
+        return Read::fail(
             problems,
             Problem::error(
                 Code::Empty,
@@ -120,7 +137,7 @@ pub fn read_token(input: &[u8]) -> Intake {
     // `CHOREO_TOKEN=CHOREO_TOKEN=`: what is left would be repaired again on the next read.
     if token.starts_with(ASSIGNMENT) {
         let pos = ASSIGNMENT.len();
-        return Intake::fail(
+        return Read::fail(
             problems,
             Problem::error(
                 Code::InvalidCharacter,
@@ -129,10 +146,10 @@ pub fn read_token(input: &[u8]) -> Intake {
         );
     }
     if let Some(error) = diagnose(token) {
-        return Intake::fail(problems, error);
+        return Read::fail(problems, error);
     }
-    Intake {
-        token: Some(SecretToken::new(token.to_owned())),
+    Read {
+        token: Some(token),
         problems,
     }
 }

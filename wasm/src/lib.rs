@@ -1,9 +1,9 @@
 //! wasm-bindgen bindings of choreo-auth-core, published as the npm package `@choreo/auth`.
 //!
 //! Each export converts its input, calls core and converts the output: no rule lives here.
-//! Strings come in through `TextEncoder.encodeInto`, straight into wasm memory; values go out
-//! as one tape that `tape.js` turns into plain objects (see `tape`). Both crossings were
-//! designed by measurement: wasm/bench and BENCHMARKS.md have the figures.
+//! Strings come in through `TextEncoder.encodeInto`, straight into one reused buffer in wasm
+//! memory; values go out as one tape that `boundary.js` turns into plain objects (see `tape`).
+//! Both crossings were designed by measurement: wasm/bench and BENCHMARKS.md have the figures.
 //! The TypeScript types of those values are generated from core's Rust types (tsify).
 
 mod host;
@@ -13,10 +13,11 @@ use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::CredentialStore;
 use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
 use choreo_auth_core::memory::MemoryStore;
-use choreo_auth_core::{ApiBase, Problem, Session, report};
+use choreo_auth_core::{ApiBase, Problem, Session, intake, report};
 use host::{DateNow, Fetch, JsStore, Store, WebCrypto};
 use js_sys::{JsString, Reflect, Uint8Array};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::rc::Rc;
 use tape::to_js;
 use wasm_bindgen::prelude::*;
@@ -102,42 +103,54 @@ fn argument_error(message: &str) -> JsValue {
     error("invalid-argument", message, &[], None)
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/boundary.js")]
 extern "C" {
-    type Utf8Encoder;
-    #[wasm_bindgen(constructor, js_class = "TextEncoder")]
-    fn new() -> Utf8Encoder;
-    #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encodeInto)]
-    fn encode_into(this: &Utf8Encoder, text: &JsString, into: &mut [u8]) -> EncodeResult;
-    type EncodeResult;
-    #[wasm_bindgen(method, getter)]
-    fn written(this: &EncodeResult) -> u32;
+    #[wasm_bindgen(js_name = encodeUtf8)]
+    fn encode_utf8(text: &JsString, into: &mut [u8]) -> u32;
 }
+
+/// Room for the longest input intake reads, plus one character so a longer one shows.
+const INPUT_ROOM: usize = intake::MAX_INPUT_BYTES + 4;
 
 thread_local! {
-    static ENCODER: Utf8Encoder = Utf8Encoder::new();
+    /// Every argument's bytes pass through this one buffer, wiped after each use.
+    static INPUT: RefCell<Box<[u8]>> = RefCell::new(vec![0; INPUT_ROOM].into_boxed_slice());
 }
 
-/// A string as UTF-8 (lone surrogates become U+FFFD, as `TextEncoder` does). `encodeInto`
-/// straight into wasm memory: wasm-bindgen's own string argument copies the string one
-/// character at a time, about 1.9 µs for a 736-character JWT against 0.25 µs (wasm/bench).
-fn utf8(text: &JsString) -> Vec<u8> {
-    // At most three bytes per UTF-16 unit.
-    let mut bytes = vec![0; text.length() as usize * 3];
-    let written = ENCODER.with(|e| e.encode_into(text, &mut bytes).written());
-    bytes.truncate(written as usize);
-    bytes
-}
-
-/// The bytes of a `string | Uint8Array` argument (strings as UTF-8).
-fn input_bytes(input: &JsValue) -> Result<Vec<u8>, JsValue> {
-    if let Some(text) = input.dyn_ref::<JsString>() {
-        return Ok(utf8(text));
-    }
-    match input.dyn_ref::<Uint8Array>() {
-        Some(bytes) => Ok(bytes.to_vec()),
-        None => Err(argument_error("the input must be a string or a Uint8Array")),
-    }
+/// Calls `f` with the bytes of a `string | Uint8Array` argument (strings as UTF-8, lone
+/// surrogates as U+FFFD, as `TextEncoder` makes them), then wipes them.
+///
+/// A string is encoded straight into wasm memory: wasm-bindgen's own string argument copies it
+/// one character at a time, about 1.9 µs for a 736-character JWT against 0.25 µs (wasm/bench).
+/// At most `MAX_INPUT_BYTES` + 4 bytes are taken: when the text did not fit, more than
+/// `MAX_INPUT_BYTES` were written, so intake refuses the input as too long, as it would the
+/// whole of it, without a copy the size of whatever was pasted.
+fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsValue> {
+    INPUT.with(|cell| {
+        let mut fresh;
+        let mut kept = cell.try_borrow_mut();
+        // `f` never calls back into JavaScript, so the buffer is free; a fresh one otherwise.
+        let room: &mut [u8] = match kept.as_deref_mut() {
+            Ok(room) => room,
+            Err(_) => {
+                fresh = vec![0; INPUT_ROOM];
+                &mut fresh
+            }
+        };
+        let len = if let Some(text) = input.dyn_ref::<JsString>() {
+            encode_utf8(text, room) as usize
+        } else if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
+            let len = (bytes.length() as usize).min(room.len());
+            bytes.subarray(0, len as u32).copy_to(&mut room[..len]);
+            len
+        } else {
+            return Err(argument_error("the input must be a string or a Uint8Array"));
+        };
+        let out = f(&room[..len]);
+        // A kept buffer outlives the call, so these writes cannot be optimised away.
+        room[..len].fill(0);
+        Ok(out)
+    })
 }
 
 fn now_unix() -> i64 {
@@ -159,7 +172,7 @@ pub fn inspect_token_at(
     now_unix_seconds: f64,
 ) -> Result<JsValue, JsValue> {
     let now = unix_seconds(now_unix_seconds)?;
-    Ok(to_js(&report::inspect(&input_bytes(&input)?, now)))
+    with_input(&input, |bytes| to_js(&report::inspect(bytes, now)))
 }
 
 fn unix_seconds(now: f64) -> Result<i64, JsValue> {
@@ -187,7 +200,7 @@ pub fn inspect_token_json_at(
     now_unix_seconds: f64,
 ) -> Result<String, JsValue> {
     let now = unix_seconds(now_unix_seconds)?;
-    Ok(report::inspect_json(&input_bytes(&input)?, now))
+    with_input(&input, |bytes| report::inspect_json(bytes, now))
 }
 
 /// Runs one shared test vector (`tests/vectors/*.json`) and returns core's output JSON.
@@ -287,7 +300,7 @@ impl ChoreoAuth {
     ) -> js_sys::Promise {
         let client = Rc::clone(&self.client);
         // Read the argument now: the caller may reuse or clear its buffer once we return.
-        let input = input_bytes(&token).map(zeroize::Zeroizing::new);
+        let input = with_input(&token, |bytes| zeroize::Zeroizing::new(bytes.to_vec()));
         wasm_bindgen_futures::future_to_promise(async move {
             let input = input?;
             match login::login(&client.host, &client.api, &input, &client.policy).await {

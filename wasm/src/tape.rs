@@ -1,7 +1,7 @@
 //! Serialisable values to JavaScript values in one boundary crossing.
 //!
 //! A serde `Serializer` writes the value as a flat tape of `u32` words plus one pool of ASCII
-//! text; `tape.js` rebuilds the value from views of both. One `TextDecoder` call turns the
+//! text; `boundary.js` rebuilds the value from views of both. One `TextDecoder` call turns the
 //! whole pool into a string that every string and key is sliced from. That beats a JSON text
 //! (decode plus `JSON.parse`) and serde-wasm-bindgen's one crossing per value, measured in
 //! wasm/bench. The value is the one serde_json would give: `JSON.parse` of its JSON text.
@@ -13,7 +13,7 @@
 //! call, `(shape n key*n)*`, and last the number of words they take.
 //!
 //! A shape names a struct's key sequence. V8 adds properties one by one slowly at a call site
-//! that sees many shapes; `tape.js` keeps one template object per shape and clones it, which
+//! that sees many shapes; `boundary.js` keeps one template object per shape and clones it, which
 //! costs a third less for core's report (wasm/bench), and a struct's keys cross only once.
 
 use serde::ser::{self, Serialize};
@@ -31,7 +31,7 @@ const ARRAY: u32 = 6;
 const OBJECT: u32 = 7;
 const END: u32 = 8;
 
-#[wasm_bindgen(module = "/src/tape.js")]
+#[wasm_bindgen(module = "/src/boundary.js")]
 extern "C" {
     #[wasm_bindgen(js_name = fromTape)]
     fn from_tape(words: &[u32], ascii: &[u8]) -> JsValue;
@@ -39,9 +39,22 @@ extern "C" {
 
 /// `value` as a JavaScript value: what `JSON.parse` makes of its serde_json text.
 pub fn to_js(value: &impl Serialize) -> JsValue {
+    // One tape per thread, kept between calls: allocating its buffers anew took a tenth of
+    // `inspectToken` (dlmalloc's large-chunk path). `boundary.js` calls nothing back, so the tape
+    // is never in use twice; a fresh one covers that case anyway.
+    TAPE.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut tape) => {
+            let js = write(&mut tape, value);
+            tape.reset();
+            js
+        }
+        Err(_) => write(&mut Tape::default(), value),
+    })
+}
+
+fn write(tape: &mut Tape, value: &impl Serialize) -> JsValue {
     let known = SHAPES.with_borrow(Vec::len);
-    let mut tape = Tape::with_capacity();
-    match value.serialize(&mut tape) {
+    match value.serialize(&mut *tape) {
         Ok(()) => {
             let shapes = tape.shapes.len() as u32;
             tape.words.extend_from_slice(&tape.shapes);
@@ -49,7 +62,7 @@ pub fn to_js(value: &impl Serialize) -> JsValue {
             from_tape(&tape.words, &tape.ascii)
         }
         // Only a map with a non-string key fails (serde_json refuses it too); core has none.
-        // The shapes this tape introduced never reach `tape.js`: forget them, or a later tape
+        // The shapes this tape introduced never reach `boundary.js`: forget them, or a later tape
         // would send their values without their keys.
         Err(Unsupported) => {
             SHAPES.with_borrow_mut(|shapes| shapes.truncate(known));
@@ -59,12 +72,13 @@ pub fn to_js(value: &impl Serialize) -> JsValue {
 }
 
 thread_local! {
+    static TAPE: RefCell<Tape> = RefCell::new(Tape::default());
     /// Every struct key sequence serialised so far; shape `n` is entry `n - 1`. Keys are
     /// compared by address and length: a `&'static str` at one address never changes.
     static SHAPES: RefCell<Vec<Box<[&'static str]>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The shape of a key sequence, and whether it is new (so `tape.js` has not seen it yet).
+/// The shape of a key sequence, and whether it is new (so `boundary.js` has not seen it yet).
 fn shape_of(keys: &[&'static str]) -> (u32, bool) {
     let same = |known: &[&'static str]| {
         known.len() == keys.len() && known.iter().zip(keys).all(|(a, b)| std::ptr::eq(*a, *b))
@@ -89,13 +103,22 @@ struct Tape {
     structs: Vec<(usize, usize)>,
 }
 
+/// Beyond this many bytes of buffers a used tape is dropped rather than kept for the next
+/// call, so one huge value does not pin its memory. Core's largest report, a JWT's, takes
+/// about 100 words and 300 bytes.
+const KEEP_BYTES: usize = 64 * 1024;
+
 impl Tape {
-    fn with_capacity() -> Self {
-        // Core's largest report (a JWT's) takes about 140 words and 300 bytes.
-        Tape {
-            words: Vec::with_capacity(256),
-            ascii: Vec::with_capacity(512),
-            ..Tape::default()
+    /// Empty again, keeping its buffers unless they grew large.
+    fn reset(&mut self) {
+        if self.words.capacity() * 4 + self.ascii.capacity() > KEEP_BYTES {
+            *self = Tape::default();
+        } else {
+            self.words.clear();
+            self.ascii.clear();
+            self.shapes.clear();
+            self.keys.clear();
+            self.structs.clear();
         }
     }
 

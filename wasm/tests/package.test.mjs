@@ -104,6 +104,26 @@ test("inspectToken uses the current time: an expired jwt is expired now", () => 
   );
 });
 
+test("an input past 16 KiB is too long however it is passed, and one just under is read whole", () => {
+  const codes = (input) => pkg.inspectToken(input).problems.map((p) => p.code);
+  const KiB16 = 16 * 1024;
+  // Characters, UTF-8 bytes and Uint8Array bytes: intake's limit is on UTF-8 bytes.
+  assert.deepEqual(codes("a".repeat(KiB16 + 1)), ["too-long"]);
+  assert.deepEqual(codes("a".repeat(10_000_000)), ["too-long"]);
+  assert.deepEqual(codes("é".repeat(KiB16 / 2 + 1)), ["too-long"]);
+  assert.deepEqual(codes("\u{1F511}".repeat(KiB16 / 4 + 1)), ["too-long"]);
+  assert.deepEqual(codes(new Uint8Array(KiB16 + 1).fill(0x61)), ["too-long"]);
+  // At the limit the whole input reaches intake: a 16 KiB token is an opaque one, too long as
+  // a PAT; with a non-ASCII last character it is refused for that character, at its position.
+  assert.deepEqual(codes("a".repeat(KiB16)), ["too-long"]);
+  assert.equal(pkg.inspectToken("a".repeat(KiB16)).kind, "opaque");
+  assert.deepEqual(codes(`${"a".repeat(KiB16 - 2)}é`), ["invalid-character"]);
+  assert.match(pkg.inspectToken(`${"a".repeat(KiB16 - 2)}é`).problems[0].message, /position 16383\b/);
+  // The buffer is reused: a long input leaves nothing behind for a short one.
+  assert.deepEqual(pkg.inspectToken("abcdefghijklmnopqrstuvwxyz").masked, "…wxyz");
+  assert.equal(pkg.inspectToken("abcdefghijklmnopqrstuvwxyz").length, 26);
+});
+
 test("a wrong argument is an Error with a code, not a crash", () => {
   assert.throws(() => pkg.inspectToken(42), { code: "invalid-argument" });
   assert.throws(() => pkg.inspectTokenAt("abc", Number.NaN), { code: "invalid-argument" });

@@ -1,5 +1,15 @@
-// Rebuilds a value from the tape written by tape.rs: views of wasm memory in, a plain value out.
-// The word codes are tape.rs's constants.
+// The package's two crossings of the wasm boundary, the only hand-written JS in it.
+// Strings in: `encodeUtf8` writes one straight into wasm memory (lib.rs).
+// Values out: `fromTape` rebuilds a value from the tape written by tape.rs, whose constants
+// are the word codes here.
+
+const encoder = new TextEncoder();
+
+// The UTF-8 of `text` (lone surrogates as U+FFFD), as much as fits in `into`: the number of
+// bytes written. One call, where wasm-bindgen's `encodeInto` binding takes three.
+export function encodeUtf8(text, into) {
+  return encoder.encodeInto(text, into).written;
+}
 
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 // Reinterprets two u32 words as the f64 they encode.
