@@ -47,5 +47,8 @@ CHOREO_TEST_API="$api" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
   WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$port" \
   cargo test -p choreo-auth-wasm --target wasm32-unknown-unknown --lib --test browser
 
+echo "== the tape's wasm-bindgen-tests in Node"
+cargo test -p choreo-auth-wasm --target wasm32-unknown-unknown --lib --features tape-tests-in-node
+
 echo "screenshots: $target_dir/screenshots"
 echo "parity: $target_dir/parity/node.json $target_dir/parity/chromium.json"

@@ -12,22 +12,39 @@ export function encodeUtf8(text, into) {
 }
 
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+// Node (and so a VS Code extension host) turns ASCII bytes into a string in half the time of
+// TextDecoder (wasm/bench); browsers have no Buffer.
+const NodeBuffer = typeof Buffer === "function" ? Buffer : undefined;
 // Reinterprets two u32 words as the f64 they encode.
 const bits = new Uint32Array(2);
 const number = new Float64Array(bits.buffer);
 // Per struct shape (tape.rs's SHAPES): its keys and a template object to clone.
 const shapes = [];
 
+// Views of all of wasm memory, made again only when it grows (which detaches the old buffer,
+// so its views have length 0): the tape is read in place, without a view per call.
+let memoryWords = new Uint32Array(0);
+let memoryBytes;
+
 let words;
 let pool;
 let at;
 
-export function fromTape(tapeWords, ascii) {
-  words = tapeWords;
-  // ASCII only, so the decoder takes its fast path and byte offsets are string offsets.
-  pool = ascii.length === 0 ? "" : decoder.decode(ascii);
+// `wordsAt` and `asciiAt` are byte addresses in `memory`; `wordsAt` is 4-aligned.
+export function fromTape(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
+  if (memoryWords.length === 0) {
+    const buffer = memory.buffer;
+    memoryWords = new Uint32Array(buffer);
+    memoryBytes = NodeBuffer ? NodeBuffer.from(buffer) : new Uint8Array(buffer);
+  }
+  words = memoryWords;
+  // ASCII only: byte offsets are string offsets, and latin1 is ASCII (TextDecoder's fast path).
+  if (asciiLen === 0) pool = "";
+  else if (NodeBuffer) pool = memoryBytes.toString("latin1", asciiAt, asciiAt + asciiLen);
+  else pool = decoder.decode(memoryBytes.subarray(asciiAt, asciiAt + asciiLen));
+  const first = wordsAt >>> 2;
   // The shapes first seen in this call, listed after the value.
-  const end = words.length - 1;
+  const end = first + wordsLen - 1;
   at = end - words[end];
   while (at < end) {
     const shape = words[at];
@@ -36,7 +53,7 @@ export function fromTape(tapeWords, ascii) {
     for (let i = 0; i < keys.length; i++) keys[i] = string(words[at++]);
     shapes[shape] = { keys, template: template(keys) };
   }
-  at = 0;
+  at = first;
   try {
     return value();
   } finally {

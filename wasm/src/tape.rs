@@ -33,8 +33,15 @@ const END: u32 = 8;
 
 #[wasm_bindgen(module = "/src/boundary.js")]
 extern "C" {
+    /// Reads the tape in place: addresses rather than slices, which would cost a view each.
     #[wasm_bindgen(js_name = fromTape)]
-    fn from_tape(words: &[u32], ascii: &[u8]) -> JsValue;
+    fn from_tape(
+        memory: &JsValue,
+        words: *const u32,
+        words_len: usize,
+        ascii: *const u8,
+        ascii_len: usize,
+    ) -> JsValue;
 }
 
 /// `value` as a JavaScript value: what `JSON.parse` makes of its serde_json text.
@@ -59,7 +66,15 @@ fn write(tape: &mut Tape, value: &impl Serialize) -> JsValue {
             let shapes = tape.shapes.len() as u32;
             tape.words.extend_from_slice(&tape.shapes);
             tape.words.push(shapes);
-            from_tape(&tape.words, &tape.ascii)
+            MEMORY.with(|memory| {
+                from_tape(
+                    memory,
+                    tape.words.as_ptr(),
+                    tape.words.len(),
+                    tape.ascii.as_ptr(),
+                    tape.ascii.len(),
+                )
+            })
         }
         // Only a map with a non-string key fails (serde_json refuses it too); core has none.
         // The shapes this tape introduced never reach `boundary.js`: forget them, or a later tape
@@ -73,6 +88,7 @@ fn write(tape: &mut Tape, value: &impl Serialize) -> JsValue {
 
 thread_local! {
     static TAPE: RefCell<Tape> = RefCell::new(Tape::default());
+    static MEMORY: JsValue = wasm_bindgen::memory();
     /// Every struct key sequence serialised so far; shape `n` is entry `n - 1`. Keys are
     /// compared by address and length: a `&'static str` at one address never changes.
     static SHAPES: RefCell<Vec<Box<[&'static str]>>> = const { RefCell::new(Vec::new()) };
@@ -564,6 +580,9 @@ mod tests {
     use wasm_bindgen::JsValue;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
+    // In Chromium; `--features tape-tests-in-node` runs them in Node, where `boundary.js` reads
+    // strings through `Buffer` instead of `TextDecoder` (wasm/test.sh runs both).
+    #[cfg(not(feature = "tape-tests-in-node"))]
     wasm_bindgen_test_configure!(run_in_browser);
 
     /// Compared through `JSON.stringify`, which also checks key order.
@@ -659,6 +678,18 @@ mod tests {
         map.insert(vec![1], 2);
         assert!(serde_json::to_string(&map).is_err());
         assert!(to_js(&map).is_null());
+    }
+
+    #[wasm_bindgen_test]
+    fn values_still_cross_after_wasm_memory_grows() {
+        assert_like_json_parse(&("before", 1));
+        let pages = core::arch::wasm32::memory_size(0);
+        // Growing memory replaces its buffer, and with it every view `boundary.js` keeps.
+        let big = vec![7u8; 64 << 20];
+        assert!(core::arch::wasm32::memory_size(0) > pages);
+        assert_like_json_parse(&("after", big.len(), &big[..3]));
+        // A tape larger than any kept one, at a new address.
+        assert_like_json_parse(&vec!["word"; 200_000]);
     }
 
     #[derive(Serialize)]
