@@ -578,12 +578,12 @@ mod tests {
     use serde::Serialize;
     use std::collections::BTreeMap;
     use wasm_bindgen::JsValue;
-    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+    use wasm_bindgen_test::wasm_bindgen_test;
 
     // In Chromium; `--features tape-tests-in-node` runs them in Node, where `boundary.js` reads
     // strings through `Buffer` instead of `TextDecoder` (wasm/test.sh runs both).
     #[cfg(not(feature = "tape-tests-in-node"))]
-    wasm_bindgen_test_configure!(run_in_browser);
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     /// Compared through `JSON.stringify`, which also checks key order.
     fn assert_like_json_parse(value: &impl Serialize) {
