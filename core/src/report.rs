@@ -211,7 +211,7 @@ fn judge_jwt(
             return;
         }
     };
-    if claims.alg.eq_ignore_ascii_case("none") {
+    if claims.alg().eq_ignore_ascii_case("none") {
         problems.push(Problem::error(
             Code::JwtAlgNone,
             "the jwt is unsigned (alg \"none\") and is refused",

@@ -72,11 +72,12 @@ pub fn expiry(valid_until: Option<&str>, now: i64) -> String {
     format!("{} ({when})", format_rfc3339(at))
 }
 
-fn scopes(s: &[String]) -> String {
-    if s.is_empty() {
+fn scopes<'a>(s: impl IntoIterator<Item = &'a str>) -> String {
+    let list: Vec<&str> = s.into_iter().collect();
+    if list.is_empty() {
         "(none)".to_owned()
     } else {
-        s.join(", ")
+        list.join(", ")
     }
 }
 
@@ -88,7 +89,10 @@ pub fn session_lines(session: &Session, now: i64) -> Vec<String> {
             session.organization.name, session.organization.handle
         ),
         format!("token: {} ({})", session.masked, session.kind),
-        format!("scopes: {}", scopes(&session.scopes)),
+        format!(
+            "scopes: {}",
+            scopes(session.scopes.iter().map(String::as_str))
+        ),
         format!("expires: {}", expiry(session.valid_until.as_deref(), now)),
     ]
 }
@@ -115,11 +119,11 @@ pub fn report_lines(report: &Report) -> Vec<String> {
     lines.push(format!("checksum: {checksum}"));
     if let Some(jwt) = &report.jwt {
         let time = |t: Option<i64>| t.map_or("-".to_owned(), format_rfc3339);
-        lines.push(format!("jwt alg: {}", jwt.alg));
-        lines.push(format!("jwt issuer: {}", or_dash(jwt.iss.as_deref())));
-        lines.push(format!("jwt subject: {}", or_dash(jwt.sub.as_deref())));
-        lines.push(format!("jwt audience: {}", scopes(&jwt.aud)));
-        lines.push(format!("jwt scopes: {}", scopes(&jwt.scopes)));
+        lines.push(format!("jwt alg: {}", jwt.alg()));
+        lines.push(format!("jwt issuer: {}", or_dash(jwt.iss())));
+        lines.push(format!("jwt subject: {}", or_dash(jwt.sub())));
+        lines.push(format!("jwt audience: {}", scopes(jwt.aud())));
+        lines.push(format!("jwt scopes: {}", scopes(jwt.scopes())));
         lines.push(format!("jwt issued at: {}", time(jwt.iat)));
         lines.push(format!("jwt not before: {}", time(jwt.nbf)));
         lines.push(format!("jwt expires: {}", time(jwt.exp)));

@@ -680,6 +680,7 @@ mod tests {
         assert!(to_js(&map).is_null());
     }
 
+    #[cfg(target_arch = "wasm32")]
     #[wasm_bindgen_test]
     fn values_still_cross_after_wasm_memory_grows() {
         assert_like_json_parse(&("before", 1));
