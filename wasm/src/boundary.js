@@ -70,10 +70,20 @@ function string(code) {
   }
   if (code !== 5) corrupt(code);
   const n = words[at++];
-  let s = "";
-  // By chunks: apply's argument count is bounded.
-  for (let i = 0; i < n; i += 8192) {
-    s += String.fromCharCode.apply(null, words.subarray(at + i, at + Math.min(n, i + 8192)));
+  let s;
+  if (n <= 8) {
+    // Most wide strings are short (a mask's "…"): one call with a fixed count of arguments,
+    // past the string's end if need be, is far cheaper than `apply` on a view.
+    const w = words;
+    const i = at;
+    s = String.fromCharCode(w[i], w[i + 1], w[i + 2], w[i + 3], w[i + 4], w[i + 5], w[i + 6], w[i + 7]);
+    if (n < 8) s = s.slice(0, n);
+  } else {
+    s = "";
+    // By chunks: apply's argument count is bounded.
+    for (let i = 0; i < n; i += 8192) {
+      s += String.fromCharCode.apply(null, words.subarray(at + i, at + Math.min(n, i + 8192)));
+    }
   }
   at += n;
   return s;

@@ -7,10 +7,10 @@
 //! wasm/bench. The value is the one serde_json would give: `JSON.parse` of its JSON text.
 //!
 //! Words: `NULL`, `TRUE`, `FALSE`; `NUMBER lo hi` (f64 bits); `ASCII start end` (pool byte
-//! range); `WIDE n unit*n` (UTF-16, for the rare non-ASCII string); `ARRAY value* END`;
-//! `OBJECT 0 (key value)* END` for maps, where a key is an `ASCII` or `WIDE` string, and
-//! `OBJECT shape value* END` for structs. After the value come the shapes first seen in this
-//! call, `(shape n key*n)*`, and last the number of words they take.
+//! range); `WIDE n unit*n` (UTF-16, for a non-ASCII string such as a mask's `…`);
+//! `ARRAY value* END`; `OBJECT 0 (key value)* END` for maps, where a key is an `ASCII` or
+//! `WIDE` string, and `OBJECT shape value* END` for structs. After the value come the shapes
+//! first seen in this call, `(shape n key*n)*`, and last the number of words they take.
 //!
 //! A shape names a struct's key sequence. V8 adds properties one by one slowly at a call site
 //! that sees many shapes; `boundary.js` keeps one template object per shape and clones it, which
@@ -629,6 +629,8 @@ mod tests {
         assert_like_json_parse(&(f64::NAN, f64::INFINITY, f64::NEG_INFINITY));
         assert_like_json_parse(&("", "ascii", "…3-_w", "é\u{0}\u{7f}\u{80}", "😀 astral"));
         assert_like_json_parse(&'…');
+        // Wide strings up to 8 units take a path of their own.
+        assert_like_json_parse(&("ééééééé", "éééééééé", "ééééééééé", "😀😀😀😀", "a😀"));
         assert_like_json_parse(&serde_bytes_like());
         // Longer than one String.fromCharCode chunk.
         assert_like_json_parse(&"é".repeat(20_000));
