@@ -3,8 +3,6 @@
 //! Hardened for hostile input: the size is capped before decoding, base64url must be canonical
 //! (no padding, zero trailing bits), and serde_json's recursion limit stays on.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -308,9 +306,7 @@ fn decode<'b>(
     buf: &'b mut Vec<u8>,
 ) -> Result<&'b str, JwtError> {
     buf.clear();
-    URL_SAFE_NO_PAD
-        .decode_vec(segment, buf)
-        .map_err(|_| JwtError::Base64(part))?;
+    crate::base64url::decode_into(segment.as_bytes(), buf).map_err(|_| JwtError::Base64(part))?;
     std::str::from_utf8(buf).map_err(|_| JwtError::Json(part))
 }
 
@@ -448,6 +444,8 @@ pub fn decode_parts(h: &str, p: &str) -> Result<JwtClaims, JwtError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn b64(s: &str) -> String {
         URL_SAFE_NO_PAD.encode(s)

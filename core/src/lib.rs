@@ -11,9 +11,11 @@
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
 //! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows.
 //! - [`credential`]: what a login stores; [`problem`]: the stable codes.
-//! - [`json`]: JSON into serde types, without serde_json's error formatting.
+//! - [`json`]: JSON into serde types, without serde_json's error formatting; [`base64url`]: a
+//!   JWT segment's bytes.
 
 pub mod api;
+pub mod base64url;
 pub mod checksum;
 pub mod credential;
 pub mod formats;

@@ -18,18 +18,12 @@ const pat = input("clean-choreo-pat").trimEnd();
 if (jwt.length !== 736) throw new Error(`the jwt has ${jwt.length} characters, not 736`);
 const jwtBytes = new TextEncoder().encode(jwt);
 
-/** Median ns per call over `rounds` timed batches, after a warm-up. */
-function bench(fn, { batch = 20000, rounds = 15 } = {}) {
+/** Nanoseconds per call of one batch. */
+function batch(fn, calls) {
   let sink = 0;
-  for (let i = 0; i < batch * 2; i++) sink ^= fn() ? 1 : 0;
-  const per = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) sink ^= fn() ? 1 : 0;
-    per.push(Number(process.hrtime.bigint() - t0) / batch);
-  }
-  per.sort((a, b) => a - b);
-  return { ns: per[Math.floor(rounds / 2)], min: per[0], sink };
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) sink ^= fn() ? 1 : 0;
+  return { ns: Number(process.hrtime.bigint() - t0) / calls, sink };
 }
 
 const cases = [
@@ -45,8 +39,27 @@ const cases = [
   }],
 ];
 
-console.log(`node ${process.version}, ${process.arch}; median of 15 batches of 20000 calls`);
-for (const [name, fn] of cases) {
-  const { ns, min } = bench(fn);
-  console.log(`${name.padEnd(48)} ${(ns / 1000).toFixed(2).padStart(6)} µs/call  (min ${(min / 1000).toFixed(2)})  ${Math.round(1e9 / ns).toLocaleString("en")} calls/s`);
+// Rounds visit every case in turn, so a noisy stretch of this shared VM slows them all alike;
+// the median and the minimum over the rounds are printed, and each case's median against jose's.
+const ROUNDS = 21;
+const CALLS = 10000;
+const times = cases.map(() => []);
+let sink = 0;
+for (const [, fn] of cases) sink ^= batch(fn, CALLS * 2).sink;
+for (let r = 0; r < ROUNDS; r++) {
+  cases.forEach(([, fn], i) => {
+    const { ns, sink: s } = batch(fn, CALLS);
+    times[i].push(ns);
+    sink ^= s;
+  });
 }
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const jose = median(times[cases.findIndex(([name]) => name.startsWith("jose"))]);
+console.log(`node ${process.version}, ${process.arch}; ${ROUNDS} interleaved rounds of ${CALLS} calls per case`);
+cases.forEach(([name], i) => {
+  const med = median(times[i]);
+  const min = Math.min(...times[i]);
+  const µs = (ns) => (ns / 1000).toFixed(2);
+  console.log(`${name.padEnd(48)} ${µs(med).padStart(6)} µs/call  (min ${µs(min)})  ${(med / jose).toFixed(2)}× jose`);
+});
+if (sink === 2) console.log("");
