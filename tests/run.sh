@@ -15,6 +15,9 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # The plain ABI only exists for wasm32; the host run above does not see it.
 cargo clippy -p choreo-auth-plain-abi --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+# The package as wasm/build.sh builds it: core's simd128 code exists only there.
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128" \
+  cargo clippy -p choreo-auth-wasm --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
 
 section "core: no I/O, builds for wasm32"

@@ -6,13 +6,16 @@
 #      the page in headless Chromium (playwright-core, screenshots in target/screenshots), and
 #      the vectors in Chromium (target/parity/chromium.json).
 #   2. wasm-bindgen-test in headless Chromium (Debian chromium + chromium-driver): the value
-#      tape against JSON.parse (src/tape.rs), and fetch under
-#      the server's CORS allow-list and crypto.getRandomValues.
+#      tape against JSON.parse (src/tape.rs), core's simd128 code against its reference, and
+#      fetch under the server's CORS allow-list and crypto.getRandomValues.
+#   3. The same library tests in Node.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
+# The wasm-bindgen tests build core as the package is built (build.sh), so its simd128 paths run.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128"
 
 if [[ ! -f wasm/pkg/package.json || ! -d "$target_dir/wasm-vectors" ]]; then
   echo "wasm/test.sh: run wasm/build.sh first" >&2

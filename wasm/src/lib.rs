@@ -376,3 +376,52 @@ impl ChoreoAuth {
 fn login_error(e: &LoginError) -> JsValue {
     error(e.code(), &e.to_string(), e.problems(), None)
 }
+
+#[cfg(test)]
+mod simd_tests {
+    //! Core as the package builds it, with simd128: code that only exists in that build.
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use choreo_auth_core::base64url::decode_into;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn base64url_decoding_in_16_character_blocks_agrees_with_the_base64_crate() {
+        // Every kind of character at every place of a block: the alphabet's edges, the
+        // characters just outside them, padding, the standard alphabet's `+/`, non-ASCII.
+        const CHARS: &[u8] = b"AZaz09-_@[`{/:,.+=~\x20\x7f\x80\xff";
+        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut accepted, mut refused) = (0, 0);
+        for case in 0..20_000 {
+            let bytes: Vec<u8> = (0..next() % 64).map(|_| next() as u8).collect();
+            let mut text = URL_SAFE_NO_PAD.encode(&bytes).into_bytes();
+            // Half the cases are canonical; the rest get one odd byte, or lose their last one.
+            if case % 2 == 1 && !text.is_empty() {
+                let at = (next() % text.len() as u64) as usize;
+                match next() % 4 {
+                    0 => drop(text.pop()),
+                    _ => text[at] = CHARS[(next() % CHARS.len() as u64) as usize],
+                }
+            }
+            let want = URL_SAFE_NO_PAD.decode(&text).ok();
+            let mut got = Vec::new();
+            let got = decode_into(&text, &mut got).ok().map(|()| got);
+            assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&text));
+            if want.is_some() {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(
+            accepted > 10_000 && refused > 5_000,
+            "{accepted} accepted, {refused} refused"
+        );
+    }
+}
