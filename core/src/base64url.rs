@@ -93,36 +93,115 @@ fn blocks(_: &[u8], _: &mut [u8]) -> Blocks {
 /// `simd128`): a JWT's header and payload are most of what `inspectToken` reads, and this took
 /// core's inspection of one from 1.89 to 1.71 µs in wasm (wasm/bench, interleaved runs).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn blocks(text: &[u8], out: &mut [u8]) -> Blocks {
+mod nibbles {
     use core::arch::wasm32::*;
-    // High nibbles 2 to 7 each have a class bit; any other is invalid whatever the low nibble.
-    const HI_CLASS: v128 = u8x16(
+
+    // Validity by nibbles (Muła and Lemire's method): a byte is base64url exactly when its low
+    // nibble's set of classes where it is invalid misses its high nibble's class.
+
+    /// High nibbles 2 to 7 each have a class bit; any other is invalid whatever the low nibble.
+    pub const HI_CLASS: v128 = u8x16(
         0xFF, 0xFF, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, //
         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
     );
-    // Per low nibble, the classes it is invalid in: 0x2_ holds only `-` (0x2D), 0x3_ holds
-    // `0-9`, 0x4_ and 0x6_ all but 0x40 and 0x60, 0x5_ `P-Z` and `_`, 0x7_ `p-z`.
-    const LO_INVALID: v128 = u8x16(
+    /// Per low nibble, the classes it is invalid in: 0x2_ holds only `-` (0x2D), 0x3_ holds
+    /// `0-9`, 0x4_ and 0x6_ all but 0x40 and 0x60, 0x5_ `P-Z` and `_`, 0x7_ `p-z`.
+    pub const LO_INVALID: v128 = u8x16(
         0x15, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, //
         0x01, 0x01, 0x03, 0x2B, 0x2B, 0x2A, 0x2B, 0x23,
     );
-    // Added to a character of each high nibble to make its sextet (`_` is set apart).
-    const HI_OFFSET: v128 = i8x16(0, 0, 17, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
+    /// The same with `.` (0x2E) valid too: the bytes of a compact JWS.
+    pub const LO_INVALID_OR_DOT: v128 = u8x16(
+        0x15, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, //
+        0x01, 0x01, 0x03, 0x2B, 0x2B, 0x2A, 0x2A, 0x23,
+    );
+    /// RFC 6750's b64token characters before the padding: base64url's and `.~+/`.
+    pub const LO_INVALID_B64TOKEN: v128 = u8x16(
+        0x15, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, //
+        0x01, 0x01, 0x03, 0x2A, 0x2B, 0x2A, 0x0A, 0x22,
+    );
+    /// Added to a character of each high nibble to make its sextet (`_` is set apart).
+    pub const HI_OFFSET: v128 = i8x16(0, 0, 17, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// Bytes outside the class `lo_invalid` describes, as non-zero lanes.
+    pub fn outside(x: v128, lo_invalid: v128) -> v128 {
+        let lo = v128_and(x, u8x16_splat(0x0F));
+        v128_and(
+            u8x16_swizzle(lo_invalid, lo),
+            u8x16_swizzle(HI_CLASS, u8x16_shr(x, 4)),
+        )
+    }
+
+    /// 16 bytes of a slice of at least 16.
+    pub fn load(bytes: &[u8]) -> v128 {
+        let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or_default());
+        u64x2(word(0), word(8))
+    }
+}
+
+/// Whether every byte is a b64token character (intake's check of every token), 16 at a time.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) fn all_b64token_body(text: &[u8]) -> bool {
+    use core::arch::wasm32::*;
+    let chunks = text.chunks_exact(16);
+    let rest = chunks.remainder();
+    let mut bad = u8x16_splat(0);
+    for chunk in chunks {
+        bad = v128_or(
+            bad,
+            nibbles::outside(nibbles::load(chunk), nibbles::LO_INVALID_B64TOKEN),
+        );
+    }
+    !v128_any_true(bad) && rest.iter().all(|&b| crate::intake::is_body_byte(b))
+}
+
+/// Where the two dots of a compact JWS are: `Some` when the text has exactly two and every other
+/// byte is base64url. One SIMD pass that finds the dots while it checks the bytes.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) fn jws_dots(text: &[u8]) -> Option<(usize, usize)> {
+    use core::arch::wasm32::*;
+    let mut bad = u8x16_splat(0);
+    let (mut dots, mut found) = (0, [0; 2]);
+    let mut note = |at: usize| {
+        if dots < 2 {
+            found[dots] = at;
+        }
+        dots += 1;
+    };
+    let chunks = text.chunks_exact(16);
+    let rest = chunks.remainder();
+    for (i, chunk) in chunks.enumerate() {
+        let x = nibbles::load(chunk);
+        bad = v128_or(bad, nibbles::outside(x, nibbles::LO_INVALID_OR_DOT));
+        let mut mask = i8x16_bitmask(i8x16_eq(x, u8x16_splat(b'.')));
+        while mask != 0 {
+            note(i * 16 + mask.trailing_zeros() as usize);
+            mask &= mask - 1;
+        }
+    }
+    let base = text.len() - rest.len();
+    let mut odd = false;
+    for (i, &b) in rest.iter().enumerate() {
+        if b == b'.' {
+            note(base + i);
+        } else {
+            odd |= SEXTET[usize::from(b)] == BAD;
+        }
+    }
+    (dots == 2 && !odd && !v128_any_true(bad)).then_some((found[0], found[1]))
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn blocks(text: &[u8], out: &mut [u8]) -> Blocks {
+    use core::arch::wasm32::*;
+    use nibbles::{HI_OFFSET, LO_INVALID};
     let mut bad = u8x16_splat(0);
     let mut chars = 0;
     for (chunk, group) in text.chunks_exact(16).zip(out.chunks_exact_mut(12)) {
-        let word = |i: usize| u64::from_le_bytes(chunk[i..i + 8].try_into().unwrap_or_default());
-        let x = u64x2(word(0), word(8));
-        // Validity by nibbles (Muła and Lemire's method): a character is base64url exactly when
-        // its low nibble's set of classes where it is invalid misses its high nibble's class.
-        let hi = u8x16_shr(x, 4);
-        let lo = v128_and(x, u8x16_splat(0x0F));
-        bad = v128_or(
-            bad,
-            v128_and(u8x16_swizzle(LO_INVALID, lo), u8x16_swizzle(HI_CLASS, hi)),
-        );
+        let x = nibbles::load(chunk);
+        bad = v128_or(bad, nibbles::outside(x, LO_INVALID));
         // The sextet is the character plus an offset set by the high nibble, except for `_`.
-        let offset = u8x16_swizzle(HI_OFFSET, hi);
+        let offset = u8x16_swizzle(HI_OFFSET, u8x16_shr(x, 4));
         let offset = v128_bitselect(
             u8x16_splat(32u8.wrapping_neg()),
             offset,

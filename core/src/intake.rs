@@ -235,12 +235,7 @@ const B64TOKEN: [bool; 256] = {
 /// This is the hot path of every inspection: the first check is branch-free (simd128 vectorises
 /// it in wasm), and the table walk only runs when padding (or a bad byte) is present.
 fn is_b64token(token: &[u8]) -> bool {
-    if !token.is_empty()
-        && token
-            .iter()
-            .fold(0u8, |acc, &b| acc | u8::from(!is_body_byte(b)))
-            == 0
-    {
+    if !token.is_empty() && all_body_bytes(token) {
         return true;
     }
     let body = token
@@ -248,6 +243,19 @@ fn is_b64token(token: &[u8]) -> bool {
         .position(|&b| !B64TOKEN[usize::from(b)])
         .unwrap_or(token.len());
     body > 0 && token[body..].iter().all(|&b| b == b'=')
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn all_body_bytes(token: &[u8]) -> bool {
+    token
+        .iter()
+        .fold(0u8, |acc, &b| acc | u8::from(!is_body_byte(b)))
+        == 0
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn all_body_bytes(token: &[u8]) -> bool {
+    crate::base64url::all_b64token_body(token)
 }
 
 /// `A-Za-z` without branches: setting bit 5 folds `A-Z` onto `a-z`, and nothing else onto them.
@@ -259,7 +267,7 @@ pub(crate) const fn is_letter(b: u8) -> bool {
 /// A b64token character before the `=` padding. Few comparisons, because this runs over every
 /// byte of a token: `-./0-9` are one range (0x2D to 0x39).
 #[inline(always)]
-const fn is_body_byte(b: u8) -> bool {
+pub(crate) const fn is_body_byte(b: u8) -> bool {
     is_letter(b) | (b.wrapping_sub(b'-') < 13) | (b == b'_') | (b == b'~') | (b == b'+')
 }
 

@@ -198,18 +198,35 @@ pub fn looks_like_jwt(token: &str) -> bool {
 
 /// Header, payload and signature of a JWT-shaped token (see [`looks_like_jwt`]).
 pub fn segments(token: &str) -> Option<(&str, &str, &str)> {
-    let (h, rest) = token.split_once('.')?;
-    let (p, sig) = rest.split_once('.')?;
-    // One branch-free pass per part (no early exit, so it vectorises), which also finds a third
-    // dot without a search through the signature.
-    let bad = |part: &str| {
-        part.bytes()
-            .fold(0u8, |acc, c| acc | u8::from(!is_url_byte(c)))
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let (h, p, sig) = {
+        let (first, second) = crate::base64url::jws_dots(token.as_bytes())?;
+        (
+            &token[..first],
+            &token[first + 1..second],
+            &token[second + 1..],
+        )
     };
-    (bad(h) | bad(p) | bad(sig) == 0 && !h.is_empty() && !p.is_empty()).then_some((h, p, sig))
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let (h, p, sig) = {
+        let (h, rest) = token.split_once('.')?;
+        let (p, sig) = rest.split_once('.')?;
+        // One branch-free pass per part (no early exit, so it vectorises), which also finds a
+        // third dot without a search through the signature.
+        let bad = |part: &str| {
+            part.bytes()
+                .fold(0u8, |acc, c| acc | u8::from(!is_url_byte(c)))
+        };
+        if bad(h) | bad(p) | bad(sig) != 0 {
+            return None;
+        }
+        (h, p, sig)
+    };
+    (!h.is_empty() && !p.is_empty()).then_some((h, p, sig))
 }
 
 /// base64url's alphabet: `A-Za-z0-9-_`.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 fn is_url_byte(c: u8) -> bool {
     crate::intake::is_letter(c) | (c.wrapping_sub(b'0') < 10) | (c == b'-') | (c == b'_')

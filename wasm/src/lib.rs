@@ -383,20 +383,113 @@ mod simd_tests {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use choreo_auth_core::base64url::decode_into;
+    use choreo_auth_core::jwt::segments;
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn xorshift() -> impl FnMut() -> u64 {
+        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
+    /// The rule `segments` implements, written the plain way.
+    fn three_parts(token: &str) -> Option<(&str, &str, &str)> {
+        let parts: Vec<&str> = token.split('.').collect();
+        let url = |p: &str| {
+            p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        match parts[..] {
+            [h, p, s] if !h.is_empty() && !p.is_empty() && [h, p, s].into_iter().all(url) => {
+                Some((h, p, s))
+            }
+            _ => None,
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn intake_checks_b64token_characters_16_at_a_time_as_the_plain_rule() {
+        let mut next = xorshift();
+        let body = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+        let odd = b"=!#$%&*,:;<>?@[]^`{|}\x7f\x80\xc3\xa9";
+        // RFC 6750: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+        let b64token = |t: &[u8]| {
+            let n = t.iter().take_while(|b| body.contains(b)).count();
+            n > 0 && t[n..].iter().all(|&b| b == b'=')
+        };
+        let (mut tokens, mut refused) = (0, 0);
+        for case in 0..20_000 {
+            let len = 1 + (next() % 80) as usize;
+            let mut input: Vec<u8> = (0..len)
+                .map(|_| body[(next() % body.len() as u64) as usize])
+                .collect();
+            match case % 4 {
+                0 => {}
+                1 => input.extend(std::iter::repeat_n(b'=', (next() % 3) as usize)),
+                _ => {
+                    input[(next() % len as u64) as usize] =
+                        odd[(next() % odd.len() as u64) as usize]
+                }
+            }
+            let got = choreo_auth_core::intake::read_token(&input).token.is_some();
+            assert_eq!(
+                got,
+                b64token(&input),
+                "{:?}",
+                String::from_utf8_lossy(&input)
+            );
+            if got {
+                tokens += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(
+            tokens > 8_000 && refused > 5_000,
+            "{tokens} tokens, {refused} refused"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn jwt_segments_found_16_bytes_at_a_time_are_the_plain_rule() {
+        let mut next = xorshift();
+        let pick = |n: u64, set: &[u8]| set[(n % set.len() as u64) as usize];
+        let url = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let (mut jws, mut not) = (0, 0);
+        for case in 0..20_000 {
+            let len = (next() % 90) as usize;
+            let mut token: Vec<u8> = (0..len).map(|_| pick(next(), url)).collect();
+            // Dots at random places (0 to 4 of them), and now and then a byte outside the set.
+            for _ in 0..(case % 5) {
+                if len > 0 {
+                    token[(next() % len as u64) as usize] = b'.';
+                }
+            }
+            if case % 7 == 0 && len > 0 {
+                token[(next() % len as u64) as usize] = pick(next(), b"+/=~ \x7f@[`{");
+            }
+            let token = String::from_utf8(token).unwrap();
+            let want = three_parts(&token);
+            assert_eq!(segments(&token), want, "{token}");
+            if want.is_some() {
+                jws += 1;
+            } else {
+                not += 1;
+            }
+        }
+        assert!(jws > 2_000 && not > 5_000, "{jws} compact JWS, {not} not");
+    }
 
     #[wasm_bindgen_test]
     fn base64url_decoding_in_16_character_blocks_agrees_with_the_base64_crate() {
         // Every kind of character at every place of a block: the alphabet's edges, the
         // characters just outside them, padding, the standard alphabet's `+/`, non-ASCII.
         const CHARS: &[u8] = b"AZaz09-_@[`{/:,.+=~\x20\x7f\x80\xff";
-        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift();
         let (mut accepted, mut refused) = (0, 0);
         for case in 0..20_000 {
             let bytes: Vec<u8> = (0..next() % 64).map(|_| next() as u8).collect();
