@@ -39,6 +39,12 @@ const cases = [
   }],
 ];
 
+// BENCH_ONLY=<text>: only the cases whose name contains it (e.g. each case alone, in its own
+// process, to compare with the interleaved figures).
+if (process.env.BENCH_ONLY) {
+  cases.splice(0, cases.length, ...cases.filter(([name]) => name.includes(process.env.BENCH_ONLY)));
+}
+
 // Rounds visit every case in turn, so a noisy stretch of this shared VM slows them all alike;
 // the median and the minimum over the rounds are printed, and each case's median against jose's.
 const ROUNDS = 21;
@@ -54,12 +60,14 @@ for (let r = 0; r < ROUNDS; r++) {
   });
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const jose = median(times[cases.findIndex(([name]) => name.startsWith("jose"))]);
+const joseAt = cases.findIndex(([name]) => name.startsWith("jose"));
+const jose = joseAt < 0 ? undefined : median(times[joseAt]);
 console.log(`node ${process.version}, ${process.arch}; ${ROUNDS} interleaved rounds of ${CALLS} calls per case`);
 cases.forEach(([name], i) => {
   const med = median(times[i]);
   const min = Math.min(...times[i]);
   const µs = (ns) => (ns / 1000).toFixed(2);
-  console.log(`${name.padEnd(48)} ${µs(med).padStart(6)} µs/call  (min ${µs(min)})  ${(med / jose).toFixed(2)}× jose`);
+  const vsJose = jose === undefined ? "" : `  ${(med / jose).toFixed(2)}× jose`;
+  console.log(`${name.padEnd(48)} ${µs(med).padStart(6)} µs/call  (min ${µs(min)})${vsJose}`);
 });
 if (sink === 2) console.log("");
