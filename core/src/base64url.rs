@@ -96,34 +96,68 @@ fn blocks(_: &[u8], _: &mut [u8]) -> Blocks {
 mod nibbles {
     use core::arch::wasm32::*;
 
-    // Validity by nibbles (Muła and Lemire's method): a byte is base64url exactly when its low
-    // nibble's set of classes where it is invalid misses its high nibble's class.
+    // Validity by nibbles (Muła and Lemire's method): a byte is in a class exactly when the set
+    // of high nibbles its low nibble is invalid with misses its own high nibble's bit.
 
-    /// High nibbles 2 to 7 each have a class bit; any other is invalid whatever the low nibble.
+    /// High nibbles 2 to 7 each have a bit; any other is invalid whatever the low nibble (every
+    /// class below is printable ASCII).
     pub const HI_CLASS: v128 = u8x16(
         0xFF, 0xFF, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, //
         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
     );
-    /// Per low nibble, the classes it is invalid in: 0x2_ holds only `-` (0x2D), 0x3_ holds
-    /// `0-9`, 0x4_ and 0x6_ all but 0x40 and 0x60, 0x5_ `P-Z` and `_`, 0x7_ `p-z`.
-    pub const LO_INVALID: v128 = u8x16(
-        0x15, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, //
-        0x01, 0x01, 0x03, 0x2B, 0x2B, 0x2A, 0x2B, 0x23,
-    );
-    /// The same with `.` (0x2E) valid too: the bytes of a compact JWS.
-    pub const LO_INVALID_OR_DOT: v128 = u8x16(
-        0x15, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, //
-        0x01, 0x01, 0x03, 0x2B, 0x2B, 0x2A, 0x2A, 0x23,
-    );
-    /// RFC 6750's b64token characters before the padding: base64url's and `.~+/`.
-    pub const LO_INVALID_B64TOKEN: v128 = u8x16(
-        0x15, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, //
-        0x01, 0x01, 0x03, 0x2A, 0x2B, 0x2A, 0x0A, 0x22,
-    );
+
+    /// The bytes each table describes.
+    #[derive(Clone, Copy)]
+    pub enum Class {
+        Base64url,
+        /// base64url and `.`: the bytes of a compact JWS.
+        Jws,
+        /// RFC 6750's b64token characters before the padding: base64url's and `.~+/`.
+        B64tokenBody,
+    }
+
+    const fn admits(class: Class, b: u8) -> bool {
+        let url = super::SEXTET[b as usize] != super::BAD;
+        match class {
+            Class::Base64url => url,
+            Class::Jws => url || b == b'.',
+            Class::B64tokenBody => crate::intake::is_body_byte(b),
+        }
+    }
+
+    /// Per low nibble, the high nibbles (2 to 7) it is invalid with. Bit 6 is always set, so a
+    /// high nibble outside 2 to 7 (all bits) fails with any low nibble.
+    pub const fn invalid(class: Class) -> v128 {
+        let mut t = [0x40u8; 16];
+        let mut lo = 0;
+        while lo < 16 {
+            let mut hi = 2;
+            while hi < 8 {
+                if !admits(class, (hi << 4 | lo) as u8) {
+                    t[lo] |= 1 << (hi - 2);
+                }
+                hi += 1;
+            }
+            let mut other = 0;
+            while other < 16 {
+                assert!(other >= 2 && other < 8 || !admits(class, (other << 4 | lo) as u8));
+                other += 1;
+            }
+            lo += 1;
+        }
+        u8x16(
+            t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13],
+            t[14], t[15],
+        )
+    }
+
+    pub const BASE64URL: v128 = invalid(Class::Base64url);
+    pub const JWS: v128 = invalid(Class::Jws);
+    pub const B64TOKEN_BODY: v128 = invalid(Class::B64tokenBody);
     /// Added to a character of each high nibble to make its sextet (`_` is set apart).
     pub const HI_OFFSET: v128 = i8x16(0, 0, 17, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
 
-    /// Bytes outside the class `lo_invalid` describes, as non-zero lanes.
+    /// Bytes outside the class an [`invalid`] table describes, as non-zero lanes.
     pub fn outside(x: v128, lo_invalid: v128) -> v128 {
         let lo = v128_and(x, u8x16_splat(0x0F));
         v128_and(
@@ -149,7 +183,7 @@ pub(crate) fn all_b64token_body(text: &[u8]) -> bool {
     for chunk in chunks {
         bad = v128_or(
             bad,
-            nibbles::outside(nibbles::load(chunk), nibbles::LO_INVALID_B64TOKEN),
+            nibbles::outside(nibbles::load(chunk), nibbles::B64TOKEN_BODY),
         );
     }
     !v128_any_true(bad) && rest.iter().all(|&b| crate::intake::is_body_byte(b))
@@ -172,7 +206,7 @@ pub(crate) fn jws_dots(text: &[u8]) -> Option<(usize, usize)> {
     let rest = chunks.remainder();
     for (i, chunk) in chunks.enumerate() {
         let x = nibbles::load(chunk);
-        bad = v128_or(bad, nibbles::outside(x, nibbles::LO_INVALID_OR_DOT));
+        bad = v128_or(bad, nibbles::outside(x, nibbles::JWS));
         let mut mask = i8x16_bitmask(i8x16_eq(x, u8x16_splat(b'.')));
         while mask != 0 {
             note(i * 16 + mask.trailing_zeros() as usize);
@@ -194,12 +228,12 @@ pub(crate) fn jws_dots(text: &[u8]) -> Option<(usize, usize)> {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn blocks(text: &[u8], out: &mut [u8]) -> Blocks {
     use core::arch::wasm32::*;
-    use nibbles::{HI_OFFSET, LO_INVALID};
+    use nibbles::{BASE64URL, HI_OFFSET};
     let mut bad = u8x16_splat(0);
     let mut chars = 0;
     for (chunk, group) in text.chunks_exact(16).zip(out.chunks_exact_mut(12)) {
         let x = nibbles::load(chunk);
-        bad = v128_or(bad, nibbles::outside(x, LO_INVALID));
+        bad = v128_or(bad, nibbles::outside(x, BASE64URL));
         // The sextet is the character plus an offset set by the high nibble, except for `_`.
         let offset = u8x16_swizzle(HI_OFFSET, u8x16_shr(x, 4));
         let offset = v128_bitselect(
