@@ -3,6 +3,11 @@
 //! segment). The same rules as the `base64` crate's `URL_SAFE_NO_PAD` engine, checked against it
 //! in the tests below. Own code because it is small, one table, and core's only use of base64
 //! (the crate's general engine is about as fast here and larger in wasm).
+//!
+//! In the wasm package (built with `simd128`) this module also holds the 16-bytes-at-a-time
+//! scans of a token's characters that share its nibble tables: decoding, the compact-JWS split
+//! ([`crate::jwt::segments`]) and intake's b64token check. Every other build uses the portable
+//! loops; `wasm/src/lib.rs`'s `simd_tests` check the SIMD paths against their references.
 
 /// A character's 6-bit value, or `BAD`.
 const SEXTET: [u8; 256] = {

@@ -2,6 +2,8 @@
 // Strings in: `encodeUtf8` writes one straight into wasm memory (lib.rs).
 // Values out: `fromTape` rebuilds a value from the tape written by tape.rs, whose constants
 // are the word codes here.
+// State here (shapes, views of memory) belongs to the one module instance that imports this
+// copy of the file: wasm-bindgen's glue instantiates its module once.
 
 const encoder = new TextEncoder();
 
