@@ -378,6 +378,30 @@ fn login_error(e: &LoginError) -> JsValue {
 }
 
 #[cfg(test)]
+mod input_tests {
+    use super::{INPUT, inspect_token_at};
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn no_token_byte_stays_in_the_input_buffer_after_a_call() {
+        let token = "chp_M7H4jxUDDWHP4kZ6A4dxlQYsQIWJuq11T4V4";
+        for input in [
+            JsValue::from_str(token),
+            js_sys::Uint8Array::from(token.as_bytes()).into(),
+        ] {
+            let report = inspect_token_at(input, 0.0).unwrap();
+            assert!(
+                js_sys::Reflect::get(&report, &"kind".into())
+                    .unwrap()
+                    .is_string()
+            );
+            INPUT.with_borrow(|room| assert!(room.iter().all(|&b| b == 0)));
+        }
+    }
+}
+
+#[cfg(test)]
 mod simd_tests {
     //! Core as the package builds it, with simd128: code that only exists in that build.
     use base64::Engine as _;
