@@ -129,7 +129,8 @@ fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsVal
     INPUT.with(|cell| {
         let mut fresh;
         let mut kept = cell.try_borrow_mut();
-        // `f` never calls back into JavaScript, so the buffer is free; a fresh one otherwise.
+        // Free unless `f` re-entered the module, which nothing does (`boundary.js` calls nothing
+        // back); a fresh buffer covers that case anyway.
         let room: &mut [u8] = match kept.as_deref_mut() {
             Ok(room) => room,
             Err(_) => {
