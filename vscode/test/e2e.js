@@ -436,7 +436,12 @@ test('signing out from the Accounts menu goes through removeSession', async () =
   await dialog.getByRole('button', { name: 'Sign Out' }).click();
   await dialog.waitFor({ state: 'hidden' });
 
-  const after = await status();
+  // The dialog closes before VS Code has finished calling removeSession: ask until it has.
+  let after = await status();
+  for (const deadline = Date.now() + 10_000; after.signedIn && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    after = await status();
+  }
   assert.equal(after.signedIn, false);
   assert.equal(after.code, 'not-logged-in');
   assert.equal(after.vscodeSession, null);
