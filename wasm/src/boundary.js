@@ -1,16 +1,26 @@
 // The package's two crossings of the wasm boundary, the only hand-written JS in it.
-// Strings in: `encodeUtf8` writes one straight into wasm memory (lib.rs).
+// Arguments in: `readInput` writes a string or bytes straight into wasm memory (lib.rs).
 // Values out: `fromTape` rebuilds a value from the tape written by tape.rs, whose constants
 // are the word codes here.
 // State here (shapes, views of memory) belongs to the one module instance that imports this
 // copy of the file: wasm-bindgen's glue instantiates its module once.
 
 const encoder = new TextEncoder();
+// A view of the input buffer, made again only when memory grows (which empties it) or the
+// buffer moves.
+let input = new Uint8Array(0);
 
-// The UTF-8 of `text` (lone surrogates as U+FFFD), as much as fits in `into`: the number of
-// bytes written. One call, where wasm-bindgen's `encodeInto` binding takes three.
-export function encodeUtf8(text, into) {
-  return encoder.encodeInto(text, into).written;
+// Writes a `string` (as UTF-8, lone surrogates as U+FFFD) or the bytes of a `Uint8Array` into
+// the `room` bytes at `at` in `memory`, as much as fits: the number of bytes written, or -1 for
+// any other value. One call, where wasm-bindgen's type checks and `encodeInto` binding take
+// four and a view of memory each.
+export function readInput(value, memory, at, room) {
+  if (input.length !== room || input.byteOffset !== at) input = new Uint8Array(memory.buffer, at, room);
+  if (typeof value === "string") return encoder.encodeInto(value, input).written;
+  if (!(value instanceof Uint8Array)) return -1;
+  const n = Math.min(value.length, room);
+  input.set(n === value.length ? value : value.subarray(0, n));
+  return n;
 }
 
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -73,13 +83,17 @@ function string(code) {
   if (code !== 5) corrupt(code);
   const n = words[at++];
   let s;
-  if (n <= 8) {
-    // Most wide strings are short (a mask's "…"): one call with a fixed count of arguments,
-    // past the string's end if need be, is far cheaper than `apply` on a view.
+  if (n <= 16) {
+    // Most wide strings are short (a mask's "…", "chp_…Nmox"): one call with a fixed count of
+    // arguments, past the string's end if need be, is far cheaper than `apply` on a view.
     const w = words;
     const i = at;
-    s = String.fromCharCode(w[i], w[i + 1], w[i + 2], w[i + 3], w[i + 4], w[i + 5], w[i + 6], w[i + 7]);
-    if (n < 8) s = s.slice(0, n);
+    s =
+      n <= 8
+        ? String.fromCharCode(w[i], w[i + 1], w[i + 2], w[i + 3], w[i + 4], w[i + 5], w[i + 6], w[i + 7])
+        : String.fromCharCode(w[i], w[i + 1], w[i + 2], w[i + 3], w[i + 4], w[i + 5], w[i + 6], w[i + 7],
+            w[i + 8], w[i + 9], w[i + 10], w[i + 11], w[i + 12], w[i + 13], w[i + 14], w[i + 15]);
+    if (n !== 8 && n !== 16) s = s.slice(0, n);
   } else {
     s = "";
     // By chunks: apply's argument count is bounded.

@@ -15,7 +15,7 @@ use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
 use choreo_auth_core::memory::MemoryStore;
 use choreo_auth_core::{ApiBase, Problem, Session, intake, report};
 use host::{DateNow, Fetch, JsStore, Store, WebCrypto};
-use js_sys::{JsString, Reflect, Uint8Array};
+use js_sys::Reflect;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -105,8 +105,10 @@ fn argument_error(message: &str) -> JsValue {
 
 #[wasm_bindgen(module = "/src/boundary.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = encodeUtf8)]
-    fn encode_utf8(text: &JsString, into: &mut [u8]) -> u32;
+    /// The bytes written at `at`, at most `room`, or -1 when `input` is neither a string nor a
+    /// `Uint8Array`.
+    #[wasm_bindgen(js_name = readInput)]
+    fn read_input(input: &JsValue, memory: &JsValue, at: *mut u8, room: usize) -> i32;
 }
 
 /// Room for the longest input intake reads, plus one character so a longer one shows.
@@ -138,16 +140,12 @@ fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsVal
                 &mut fresh
             }
         };
-        let len = if let Some(text) = input.dyn_ref::<JsString>() {
-            encode_utf8(text, room) as usize
-        } else if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
-            let len = (bytes.length() as usize).min(room.len());
-            bytes.subarray(0, len as u32).copy_to(&mut room[..len]);
-            len
-        } else {
+        let written =
+            tape::with_memory(|memory| read_input(input, memory, room.as_mut_ptr(), room.len()));
+        let Ok(len) = usize::try_from(written) else {
             return Err(argument_error("the input must be a string or a Uint8Array"));
         };
-        let out = f(&room[..len]);
+        let out = f(&room[..len.min(room.len())]);
         // A kept buffer outlives the call, so these writes cannot be optimised away.
         room[..len].fill(0);
         Ok(out)

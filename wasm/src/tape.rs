@@ -59,6 +59,11 @@ pub fn to_js(value: &impl Serialize) -> JsValue {
     })
 }
 
+/// `f` with wasm-bindgen's handle on this module's memory, made once per thread.
+pub fn with_memory<T>(f: impl FnOnce(&JsValue) -> T) -> T {
+    MEMORY.with(f)
+}
+
 fn write(tape: &mut Tape, value: &impl Serialize) -> JsValue {
     let known = SHAPES.with_borrow(Vec::len);
     match value.serialize(&mut *tape) {
@@ -629,8 +634,10 @@ mod tests {
         assert_like_json_parse(&(f64::NAN, f64::INFINITY, f64::NEG_INFINITY));
         assert_like_json_parse(&("", "ascii", "…3-_w", "é\u{0}\u{7f}\u{80}", "😀 astral"));
         assert_like_json_parse(&'…');
-        // Wide strings up to 8 units take a path of their own.
+        // Wide strings up to 8 and up to 16 units take paths of their own.
         assert_like_json_parse(&("ééééééé", "éééééééé", "ééééééééé", "😀😀😀😀", "a😀"));
+        assert_like_json_parse(&("chp_…Nmox", "é".repeat(15), "é".repeat(16), "é".repeat(17)));
+        assert_like_json_parse(&("😀".repeat(8), "a😀".repeat(5), "😀".repeat(9)));
         assert_like_json_parse(&serde_bytes_like());
         // Longer than one String.fromCharCode chunk.
         assert_like_json_parse(&"é".repeat(20_000));

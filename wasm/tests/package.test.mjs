@@ -124,8 +124,22 @@ test("an input past 16 KiB is too long however it is passed, and one just under 
   assert.equal(pkg.inspectToken("abcdefghijklmnopqrstuvwxyz").length, 26);
 });
 
+test("bytes are read from the view they are given: a Buffer, or a subarray at an offset", () => {
+  const text = "xxxxabcdefghijklmnopqrstuvwxyzxxxx";
+  const at = pkg.inspectTokenAt("abcdefghijklmnopqrstuvwxyz", 1_800_000_000);
+  const bytes = new TextEncoder().encode(text);
+  assert.deepEqual(pkg.inspectTokenAt(bytes.subarray(4, 30), 1_800_000_000), at);
+  assert.deepEqual(pkg.inspectTokenAt(Buffer.from(text).subarray(4, 30), 1_800_000_000), at);
+  assert.deepEqual(pkg.inspectTokenAt(bytes.subarray(4, 4), 1_800_000_000).problems[0].code, "empty");
+});
+
 test("a wrong argument is an Error with a code, not a crash", () => {
-  assert.throws(() => pkg.inspectToken(42), { code: "invalid-argument" });
+  for (const wrong of [42, null, undefined, new String("chp_x"), new Uint16Array(4), [99, 104]]) {
+    assert.throws(() => pkg.inspectToken(wrong), {
+      code: "invalid-argument",
+      message: "the input must be a string or a Uint8Array",
+    });
+  }
   assert.throws(() => pkg.inspectTokenAt("abc", Number.NaN), { code: "invalid-argument" });
   assert.throws(() => new pkg.ChoreoAuth({ apiBase: "http://example.com" }), {
     code: "insecure-api-base",
