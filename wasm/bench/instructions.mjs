@@ -1,0 +1,23 @@
+// One inspectToken case in a loop, for wasm/bench/instructions.sh to count instructions of.
+//   node wasm/bench/instructions.mjs <jwt|pat|none> <calls>
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const pkg = createRequire(import.meta.url)(process.env.BENCH_PKG ?? join(root, "wasm/pkg"));
+const input = (name) =>
+  JSON.parse(readFileSync(join(root, "tests/vectors", `${name}.json`), "utf8")).input;
+const tokens = { jwt: input("jwt-access-token"), pat: input("clean-choreo-pat").trimEnd() };
+
+const [which, calls] = [process.argv[2], Number(process.argv[3])];
+const token = tokens[which];
+if ((token === undefined && which !== "none") || !(calls >= 0)) {
+  throw new Error("usage: instructions.mjs <jwt|pat|none> <calls>");
+}
+const call = token === undefined ? () => true : () => pkg.inspectToken(token).ok;
+let sink = 0;
+// The same warm-up in every run, so the optimising tiers are reached before the counted calls.
+for (let i = 0; i < 30_000 + calls; i++) sink ^= call() ? 1 : 0;
+if (sink === 2) console.log(sink);
