@@ -8,9 +8,13 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 count() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-    node --no-concurrent-recompilation --no-liftoff "$here/instructions.mjs" "$1" "$2" 2>&1 |
-    awk '/Collected/ { print $4 }'
+  local log
+  log=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+    node --no-concurrent-recompilation --no-liftoff "$here/instructions.mjs" "$1" "$2" 2>&1) || {
+    echo "$log" >&2
+    return 1
+  }
+  awk '/Collected/ { print $4 }' <<<"$log"
 }
 cases=("$@")
 [[ ${#cases[@]} -gt 0 ]] || cases=(jwt pat)
