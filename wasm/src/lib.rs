@@ -142,10 +142,11 @@ fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsVal
         };
         let written =
             tape::with_memory(|memory| read_input(input, memory, room.as_mut_ptr(), room.len()));
-        let Ok(len) = usize::try_from(written) else {
+        let Ok(written) = usize::try_from(written) else {
             return Err(argument_error("the input must be a string or a Uint8Array"));
         };
-        let out = f(&room[..len.min(room.len())]);
+        let len = written.min(room.len());
+        let out = f(&room[..len]);
         // A kept buffer outlives the call, so these writes cannot be optimised away.
         room[..len].fill(0);
         Ok(out)
