@@ -45,6 +45,11 @@ impl JwtClaims {
         &self.text[span.start as usize..span.end as usize]
     }
 
+    /// The buffer every claim string is a slice of, so a host can copy all of them at once.
+    pub fn buffer(&self) -> &str {
+        &self.text
+    }
+
     pub fn alg(&self) -> &str {
         self.str(self.alg)
     }

@@ -13,6 +13,17 @@ pub enum Severity {
     Notice,
 }
 
+impl Severity {
+    /// The name in the report's JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Notice => "notice",
+        }
+    }
+}
+
 macro_rules! codes {
     ($($variant:ident => $code:literal,)*) => {
         /// Every stable code the token rules can report. The kebab-case string is the contract.

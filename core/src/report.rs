@@ -30,6 +30,17 @@ pub enum ChecksumState {
     None,
 }
 
+impl ChecksumState {
+    /// The name in the report's JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ChecksumState::Valid => "valid",
+            ChecksumState::Invalid => "invalid",
+            ChecksumState::None => "none",
+        }
+    }
+}
+
 /// What a token is and what is wrong with it. Holds no token material beyond the mask.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
@@ -318,5 +329,31 @@ mod tests {
             to_json(&inspect(b"", NOW)),
             r#"{"ok":false,"kind":null,"label":null,"masked":null,"length":null,"checksum":"none","jwt":null,"problems":[{"code":"empty","severity":"error","message":"no token in the input"}]}"#
         );
+    }
+
+    #[test]
+    fn names_of_checksum_states_severities_and_codes_are_their_json() {
+        for state in [
+            ChecksumState::Valid,
+            ChecksumState::Invalid,
+            ChecksumState::None,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&state).unwrap(),
+                format!("\"{}\"", state.as_str())
+            );
+        }
+        for severity in [Severity::Error, Severity::Warning, Severity::Notice] {
+            assert_eq!(
+                serde_json::to_string(&severity).unwrap(),
+                format!("\"{}\"", severity.as_str())
+            );
+        }
+        for &code in crate::Code::ALL {
+            assert_eq!(
+                serde_json::to_string(&code).unwrap(),
+                format!("\"{}\"", code.as_str())
+            );
+        }
     }
 }

@@ -46,16 +46,7 @@ let at;
 
 // `wordsAt` and `asciiAt` are byte addresses in `memory`; `wordsAt` is 4-aligned.
 export function fromTape(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
-  if (memoryWords.length === 0) {
-    const buffer = memory.buffer;
-    memoryWords = new Uint32Array(buffer);
-    memoryBytes = NodeBuffer ? NodeBuffer.from(buffer) : new Uint8Array(buffer);
-  }
-  words = memoryWords;
-  // ASCII only: byte offsets are string offsets, and latin1 is ASCII (TextDecoder's fast path).
-  if (asciiLen === 0) pool = "";
-  else if (NodeBuffer) pool = memoryBytes.toString("latin1", asciiAt, asciiAt + asciiLen);
-  else pool = decoder.decode(memoryBytes.subarray(asciiAt, asciiAt + asciiLen));
+  begin(memory, asciiAt, asciiLen);
   const first = wordsAt >>> 2;
   // The shapes first seen in this call, listed after the value.
   const end = first + wordsLen - 1;
@@ -76,12 +67,117 @@ export function fromTape(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
   }
 }
 
+// Core's report, in the layout of tape/report.rs: no word per value says its type, and no
+// call site sees more than one kind of value, so V8 builds the report as one literal.
+export function fromReport(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
+  begin(memory, asciiAt, asciiLen);
+  at = wordsAt >>> 2;
+  const end = at + wordsLen;
+  try {
+    const r = report();
+    if (at !== end) corrupt(words[at]);
+    return r;
+  } finally {
+    words = pool = undefined;
+  }
+}
+
+function begin(memory, asciiAt, asciiLen) {
+  if (memoryWords.length === 0) {
+    const buffer = memory.buffer;
+    memoryWords = new Uint32Array(buffer);
+    memoryBytes = NodeBuffer ? NodeBuffer.from(buffer) : new Uint8Array(buffer);
+  }
+  words = memoryWords;
+  // ASCII only: byte offsets are string offsets, and latin1 is ASCII (TextDecoder's fast path).
+  if (asciiLen === 0) pool = "";
+  else if (NodeBuffer) pool = memoryBytes.toString("latin1", asciiAt, asciiAt + asciiLen);
+  else pool = decoder.decode(memoryBytes.subarray(asciiAt, asciiAt + asciiLen));
+}
+
+function report() {
+  return {
+    ok: flag(),
+    kind: optString(),
+    label: optString(),
+    masked: optString(),
+    length: optNumber(),
+    checksum: string(words[at++]),
+    jwt: optClaims(),
+    problems: problems(),
+  };
+}
+
+function optClaims() {
+  const code = words[at++];
+  if (code === 0) return null;
+  if (code !== 7) corrupt(code);
+  return {
+    alg: string(words[at++]),
+    typ: optString(),
+    iss: optString(),
+    sub: optString(),
+    aud: strings(),
+    exp: optNumber(),
+    nbf: optNumber(),
+    iat: optNumber(),
+    scopes: strings(),
+  };
+}
+
+function problems() {
+  const list = [];
+  for (let n = words[at++]; n > 0; n--) {
+    list.push({ code: string(words[at++]), severity: string(words[at++]), message: string(words[at++]) });
+  }
+  return list;
+}
+
+function strings() {
+  const list = [];
+  for (let n = words[at++]; n > 0; n--) list.push(string(words[at++]));
+  return list;
+}
+
+function flag() {
+  const code = words[at++];
+  if (code === 1) return true;
+  if (code !== 2) corrupt(code);
+  return false;
+}
+
+function optString() {
+  const code = words[at++];
+  return code === 0 ? null : string(code);
+}
+
+function optNumber() {
+  const code = words[at++];
+  if (code === 0) return null;
+  if (code !== 3) corrupt(code);
+  return number64();
+}
+
+function number64() {
+  bits[0] = words[at];
+  bits[1] = words[at + 1];
+  at += 2;
+  return number[0];
+}
+
 function string(code) {
   if (code === 4) {
     const start = words[at];
     const end = words[at + 1];
     at += 2;
     return pool.slice(start, end);
+  }
+  if (code === 9) {
+    const address = words[at];
+    const length = words[at + 1];
+    at += 2;
+    const s = statics.get(address);
+    return s !== undefined && s.length === length ? s : staticString(address, length);
   }
   if (code !== 5) corrupt(code);
   const n = words[at++];
@@ -108,6 +204,18 @@ function string(code) {
   return s;
 }
 
+// ASCII `&'static str`s by address: their bytes never change. Rust may place one string at the
+// start of a longer one, so the length is checked and the first string seen keeps the entry.
+const statics = new Map();
+
+function staticString(address, length) {
+  const s = NodeBuffer
+    ? memoryBytes.toString("latin1", address, address + length)
+    : decoder.decode(memoryBytes.subarray(address, address + length));
+  if (!statics.has(address)) statics.set(address, s);
+  return s;
+}
+
 function value() {
   const code = words[at++];
   switch (code) {
@@ -118,10 +226,7 @@ function value() {
     case 2:
       return false;
     case 3:
-      bits[0] = words[at];
-      bits[1] = words[at + 1];
-      at += 2;
-      return number[0];
+      return number64();
     case 4:
     case 5:
       return string(code);

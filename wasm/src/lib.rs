@@ -19,7 +19,7 @@ use js_sys::Reflect;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
-use tape::to_js;
+use tape::{report_to_js, to_js};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -172,7 +172,7 @@ pub fn inspect_token_at(
     now_unix_seconds: f64,
 ) -> Result<JsValue, JsValue> {
     let now = unix_seconds(now_unix_seconds)?;
-    with_input(&input, |bytes| to_js(&report::inspect(bytes, now)))
+    with_input(&input, |bytes| report_to_js(&report::inspect(bytes, now)))
 }
 
 fn unix_seconds(now: f64) -> Result<i64, JsValue> {
