@@ -38,11 +38,14 @@ const shapes = [];
 // Views of all of wasm memory, made again only when it grows (which detaches the old buffer,
 // so its views have length 0): the tape is read in place, without a view per call.
 let memoryWords = new Uint32Array(0);
+let memoryUnits;
 let memoryBytes;
 
 let words;
 let pool;
 let at;
+// Where `fromReport`'s wide strings start, in units of memory.
+let units;
 
 // `wordsAt` and `asciiAt` are byte addresses in `memory`; `wordsAt` is 4-aligned.
 export function fromTape(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
@@ -67,16 +70,54 @@ export function fromTape(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
   }
 }
 
-// Core's report, in the layout of tape/report.rs: no word per value says its type, and no
-// call site sees more than one kind of value, so V8 builds the report as one literal.
-export function fromReport(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
+// Core's report, in the layout of tape/report.rs: each field at an offset computed in a local,
+// no call site sees more than one kind of value, and V8 builds the report as literals.
+export function fromReport(memory, wordsAt, wordsLen, asciiAt, asciiLen, wideAt) {
   begin(memory, asciiAt, asciiLen);
-  at = wordsAt >>> 2;
-  const end = at + wordsLen;
+  units = wideAt >>> 1;
+  const w = words;
+  const r = wordsAt >>> 2;
   try {
-    const r = report();
-    if (at !== end) corrupt(words[at]);
-    return r;
+    let i = r + 17;
+    let jwt = null;
+    if (w[r + 16] === 7) {
+      const aud = i + 12;
+      const exp = aud + 1 + 3 * w[aud];
+      const scopes = exp + 9;
+      jwt = {
+        alg: str(w[i], w[i + 1], w[i + 2]),
+        typ: str(w[i + 3], w[i + 4], w[i + 5]),
+        iss: str(w[i + 6], w[i + 7], w[i + 8]),
+        sub: str(w[i + 9], w[i + 10], w[i + 11]),
+        aud: strs(aud),
+        exp: num(w[exp], w[exp + 1], w[exp + 2]),
+        nbf: num(w[exp + 3], w[exp + 4], w[exp + 5]),
+        iat: num(w[exp + 6], w[exp + 7], w[exp + 8]),
+        scopes: strs(scopes),
+      };
+      i = scopes + 1 + 3 * w[scopes];
+    } else if (w[r + 16] !== 0) {
+      corrupt(w[r + 16]);
+    }
+    const problems = [];
+    for (let n = w[i++]; n > 0; n--, i += 9) {
+      problems.push({
+        code: str(w[i], w[i + 1], w[i + 2]),
+        severity: str(w[i + 3], w[i + 4], w[i + 5]),
+        message: str(w[i + 6], w[i + 7], w[i + 8]),
+      });
+    }
+    if (i !== r + wordsLen) corrupt(w[i]);
+    return {
+      ok: flag(w[r]),
+      kind: str(w[r + 1], w[r + 2], w[r + 3]),
+      label: str(w[r + 4], w[r + 5], w[r + 6]),
+      masked: str(w[r + 7], w[r + 8], w[r + 9]),
+      length: num(w[r + 10], w[r + 11], w[r + 12]),
+      checksum: str(w[r + 13], w[r + 14], w[r + 15]),
+      jwt,
+      problems,
+    };
   } finally {
     words = pool = undefined;
   }
@@ -86,6 +127,7 @@ function begin(memory, asciiAt, asciiLen) {
   if (memoryWords.length === 0) {
     const buffer = memory.buffer;
     memoryWords = new Uint32Array(buffer);
+    memoryUnits = new Uint16Array(buffer);
     memoryBytes = NodeBuffer ? NodeBuffer.from(buffer) : new Uint8Array(buffer);
   }
   words = memoryWords;
@@ -95,74 +137,79 @@ function begin(memory, asciiAt, asciiLen) {
   else pool = decoder.decode(memoryBytes.subarray(asciiAt, asciiAt + asciiLen));
 }
 
-function report() {
-  return {
-    ok: flag(),
-    kind: optString(),
-    label: optString(),
-    masked: optString(),
-    length: optNumber(),
-    checksum: string(words[at++]),
-    jwt: optClaims(),
-    problems: problems(),
-  };
-}
-
-function optClaims() {
-  const code = words[at++];
-  if (code === 0) return null;
-  if (code !== 7) corrupt(code);
-  return {
-    alg: string(words[at++]),
-    typ: optString(),
-    iss: optString(),
-    sub: optString(),
-    aud: strings(),
-    exp: optNumber(),
-    nbf: optNumber(),
-    iat: optNumber(),
-    scopes: strings(),
-  };
-}
-
-function problems() {
-  const list = [];
-  for (let n = words[at++]; n > 0; n--) {
-    list.push({ code: string(words[at++]), severity: string(words[at++]), message: string(words[at++]) });
+// A list of strings, built at its length: most claims lists have one to four entries.
+function strs(at) {
+  const w = words;
+  const n = w[at];
+  const i = at + 1;
+  switch (n) {
+    case 0:
+      return [];
+    case 1:
+      return [str(w[i], w[i + 1], w[i + 2])];
+    case 2:
+      return [str(w[i], w[i + 1], w[i + 2]), str(w[i + 3], w[i + 4], w[i + 5])];
+    case 3:
+      return [
+        str(w[i], w[i + 1], w[i + 2]),
+        str(w[i + 3], w[i + 4], w[i + 5]),
+        str(w[i + 6], w[i + 7], w[i + 8]),
+      ];
+    case 4:
+      return [
+        str(w[i], w[i + 1], w[i + 2]),
+        str(w[i + 3], w[i + 4], w[i + 5]),
+        str(w[i + 6], w[i + 7], w[i + 8]),
+        str(w[i + 9], w[i + 10], w[i + 11]),
+      ];
   }
-  return list;
-}
-
-function strings() {
   const list = [];
-  for (let n = words[at++]; n > 0; n--) list.push(string(words[at++]));
+  for (let k = i; k < i + 3 * n; k += 3) list.push(str(w[k], w[k + 1], w[k + 2]));
   return list;
 }
 
-function flag() {
-  const code = words[at++];
-  if (code === 1) return true;
-  if (code !== 2) corrupt(code);
+function str(tag, a, b) {
+  if (tag === 4) return pool.slice(a, b);
+  if (tag === 9) {
+    const slot = Math.imul(a, 0x9e3779b1) >>> STATIC_SHIFT;
+    const s = staticStrings[slot];
+    return staticAddresses[slot] === a && s.length === b ? s : staticString(slot, a, b);
+  }
+  if (tag === 0) return null;
+  if (tag === 5) return utf16(memoryUnits, units + a, b);
+  return corrupt(tag);
+}
+
+function num(tag, lo, hi) {
+  if (tag === 10) return lo | 0;
+  if (tag === 0) return null;
+  if (tag !== 3) corrupt(tag);
+  bits[0] = lo;
+  bits[1] = hi;
+  return number[0];
+}
+
+function flag(word) {
+  if (word === 1) return true;
+  if (word !== 2) corrupt(word);
   return false;
 }
 
-function optString() {
-  const code = words[at++];
-  return code === 0 ? null : string(code);
-}
+// ASCII `&'static str`s by address, as their bytes never change: a direct-mapped cache, which
+// costs a fraction of a Map's lookup. Two strings in one slot take turns, and Rust may place one
+// string at the start of a longer one, so a hit needs both the address and the length. An empty
+// slot holds the empty string at address 0, which is right for that string.
+const STATIC_SHIFT = 20;
+const staticAddresses = new Uint32Array(1 << (32 - STATIC_SHIFT));
+const staticStrings = new Array(1 << (32 - STATIC_SHIFT)).fill("");
 
-function optNumber() {
-  const code = words[at++];
-  if (code === 0) return null;
-  if (code !== 3) corrupt(code);
-  return number64();
-}
-
-function number64() {
-  bits[0] = words[at];
-  bits[1] = words[at + 1];
-  at += 2;
-  return number[0];
+function staticString(slot, address, length) {
+  const s = NodeBuffer
+    ? memoryBytes.toString("latin1", address, address + length)
+    : decoder.decode(memoryBytes.subarray(address, address + length));
+  staticAddresses[slot] = address;
+  staticStrings[slot] = s;
+  return s;
 }
 
 function string(code) {
@@ -172,47 +219,31 @@ function string(code) {
     at += 2;
     return pool.slice(start, end);
   }
-  if (code === 9) {
-    const address = words[at];
-    const length = words[at + 1];
-    at += 2;
-    const s = statics.get(address);
-    return s !== undefined && s.length === length ? s : staticString(address, length);
-  }
   if (code !== 5) corrupt(code);
-  const n = words[at++];
-  let s;
-  if (n <= 16) {
-    // Most wide strings are short (a mask's "…", "chp_…Nmox"): one call with a fixed count of
-    // arguments, past the string's end if need be, is far cheaper than `apply` on a view.
-    const w = words;
-    const i = at;
-    s =
-      n <= 8
-        ? String.fromCharCode(w[i], w[i + 1], w[i + 2], w[i + 3], w[i + 4], w[i + 5], w[i + 6], w[i + 7])
-        : String.fromCharCode(w[i], w[i + 1], w[i + 2], w[i + 3], w[i + 4], w[i + 5], w[i + 6], w[i + 7],
-            w[i + 8], w[i + 9], w[i + 10], w[i + 11], w[i + 12], w[i + 13], w[i + 14], w[i + 15]);
-    if (n !== 8 && n !== 16) s = s.slice(0, n);
-  } else {
-    s = "";
-    // By chunks: apply's argument count is bounded.
-    for (let i = 0; i < n; i += 8192) {
-      s += String.fromCharCode.apply(null, words.subarray(at + i, at + Math.min(n, i + 8192)));
-    }
-  }
-  at += n;
+  const n = words[at];
+  const s = utf16(words, at + 1, n);
+  at += n + 1;
   return s;
 }
 
-// ASCII `&'static str`s by address: their bytes never change. Rust may place one string at the
-// start of a longer one, so the length is checked and the first string seen keeps the entry.
-const statics = new Map();
-
-function staticString(address, length) {
-  const s = NodeBuffer
-    ? memoryBytes.toString("latin1", address, address + length)
-    : decoder.decode(memoryBytes.subarray(address, address + length));
-  if (!statics.has(address)) statics.set(address, s);
+// The `n` UTF-16 units at index `i` of `view`.
+function utf16(view, i, n) {
+  if (n <= 16) {
+    // Most wide strings are short (a mask's "…", "chp_…Nmox"): one call with a fixed count of
+    // arguments, past the string's end if need be, is far cheaper than `apply` on a view.
+    const v = view;
+    const s =
+      n <= 8
+        ? String.fromCharCode(v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5], v[i + 6], v[i + 7])
+        : String.fromCharCode(v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5], v[i + 6], v[i + 7],
+            v[i + 8], v[i + 9], v[i + 10], v[i + 11], v[i + 12], v[i + 13], v[i + 14], v[i + 15]);
+    return n === 8 || n === 16 ? s : s.slice(0, n);
+  }
+  let s = "";
+  // By chunks: apply's argument count is bounded.
+  for (let k = 0; k < n; k += 8192) {
+    s += String.fromCharCode.apply(null, view.subarray(i + k, i + Math.min(n, k + 8192)));
+  }
   return s;
 }
 
@@ -225,8 +256,11 @@ function value() {
       return true;
     case 2:
       return false;
-    case 3:
-      return number64();
+    case 3: {
+      const n = num(3, words[at], words[at + 1]);
+      at += 2;
+      return n;
+    }
     case 4:
     case 5:
       return string(code);

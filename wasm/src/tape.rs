@@ -36,6 +36,8 @@ const OBJECT: u32 = 7;
 const END: u32 = 8;
 /// `STATIC address length`: an ASCII `&'static str` in wasm memory, in `report.rs`'s layout.
 const STATIC: u32 = 9;
+/// `INT value 0`: an integer that fits an `i32`, in `report.rs`'s layout.
+const INT: u32 = 10;
 
 #[wasm_bindgen(module = "/src/boundary.js")]
 extern "C" {
@@ -49,7 +51,7 @@ extern "C" {
         ascii_len: usize,
     ) -> JsValue;
 
-    /// The same for the layout of `report.rs`.
+    /// The same for the layout of `report.rs`, whose wide strings have a buffer of their own.
     #[wasm_bindgen(js_name = fromReport)]
     fn from_report(
         memory: &JsValue,
@@ -57,6 +59,7 @@ extern "C" {
         words_len: usize,
         ascii: *const u8,
         ascii_len: usize,
+        wide: *const u16,
     ) -> JsValue;
 }
 
@@ -76,6 +79,7 @@ pub fn report_to_js(report: &choreo_auth_core::Report) -> JsValue {
                 tape.words.len(),
                 tape.ascii.as_ptr(),
                 tape.ascii.len(),
+                tape.wide.as_ptr(),
             )
         })
     })
@@ -155,6 +159,8 @@ struct Tape {
     ascii: Vec<u8>,
     /// The shapes first seen in this call, appended to `words` at the end.
     shapes: Vec<u32>,
+    /// UTF-16 units of non-ASCII strings, in `report.rs`'s layout.
+    wide: Vec<u16>,
     /// Keys of the structs being written, innermost last, and where each struct begins.
     keys: Vec<&'static str>,
     structs: Vec<(usize, usize)>,
@@ -168,12 +174,14 @@ const KEEP_BYTES: usize = 64 * 1024;
 impl Tape {
     /// Empty again, keeping its buffers unless they grew large.
     fn reset(&mut self) {
-        if self.words.capacity() * 4 + self.ascii.capacity() > KEEP_BYTES {
+        if self.words.capacity() * 4 + self.ascii.capacity() + self.wide.capacity() * 2 > KEEP_BYTES
+        {
             *self = Tape::default();
         } else {
             self.words.clear();
             self.ascii.clear();
             self.shapes.clear();
+            self.wide.clear();
             self.keys.clear();
             self.structs.clear();
         }

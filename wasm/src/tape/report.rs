@@ -1,26 +1,32 @@
 //! Core's report in a layout of its own, which `boundary.js`'s `fromReport` reads field by field.
 //!
 //! `inspectToken` returns nothing else, and the generic tape spent half its crossing on what this
-//! layout leaves out: serde's calls per value, a type word per value, shapes to look up, and a
-//! `switch` per value in JavaScript (the JWT report: tape write and read 1.1 -> 0.5 µs, wasm/bench).
-//! The value is still the one serde_json gives: the Node tests compare the two on every vector.
+//! layout leaves out: serde's calls per value, keys and shapes to look up, and in JavaScript a
+//! `switch` per value and a shared cursor. Every string and number takes three words, so
+//! `fromReport` finds each field at an offset it computes in a local variable. The value is
+//! still the one serde_json gives: the Node tests compare the two on every vector.
 //!
-//! `S` is a string (`ASCII start end`, `WIDE n unit*n` or `STATIC address length`), `S?` is
-//! that or `NULL`, `N?` is `NUMBER lo hi` or `NULL`, and `[x]` is a count then that many `x`:
+//! `S` is a string, `S?` a string or null, `N?` a number or null, `[x]` a count then that many
+//! `x`; a flag is `TRUE` or `FALSE`:
 //!
 //! ```text
-//! report:  ok kind:S? label:S? masked:S? length:N? checksum:S jwt:(NULL | OBJECT claims) [problem]
+//! report:  ok:flag kind:S? label:S? masked:S? length:N? checksum:S jwt:(NULL | OBJECT claims)
+//!          [problem]
 //! claims:  alg:S typ:S? iss:S? sub:S? [aud:S] exp:N? nbf:N? iat:N? [scope:S]
 //! problem: code:S severity:S message:S
+//! S:       NULL 0 0 | ASCII start end | STATIC address length | WIDE at length
+//! N:       NULL 0 0 | INT value 0 | NUMBER lo hi
 //! ```
 //!
+//! `ASCII` is a byte range of the pool, `WIDE` a range of UTF-16 units in the wide buffer.
+//! `INT` holds an `i32` (as its bits): JavaScript reads it without going through an `f64`.
 //! Two kinds of string skip the copy into the pool. A `&'static str` (codes, names, most labels
 //! and messages) crosses as its address: it never changes, so `boundary.js` decodes it once and
 //! keeps it. The claims, all slices of one buffer, are that buffer copied once.
 //!
 //! The destructuring below stops compiling when a field is added to `Report` or `Problem`.
 
-use super::{ASCII, FALSE, NULL, OBJECT, STATIC, TRUE, Tape};
+use super::{ASCII, FALSE, INT, NULL, NUMBER, OBJECT, STATIC, TRUE, Tape, WIDE};
 use choreo_auth_core::jwt::JwtClaims;
 use choreo_auth_core::{Problem, Report};
 use std::borrow::Cow;
@@ -40,9 +46,12 @@ impl Tape {
         self.words.push(if *ok { TRUE } else { FALSE });
         self.opt_cow(kind.as_ref());
         self.opt_cow(label.as_ref());
-        self.opt_string(masked.as_deref());
-        self.opt_number(length.map(|n| n as f64));
-        self.static_string(checksum.as_str());
+        match masked {
+            Some(masked) => self.text(masked),
+            None => self.null(),
+        }
+        self.opt_number(length.map(|n| n as i64));
+        self.static_text(checksum.as_str());
         match jwt {
             None => self.words.push(NULL),
             Some(claims) => {
@@ -57,8 +66,8 @@ impl Tape {
             message,
         } in problems
         {
-            self.static_string(code.as_str());
-            self.static_string(severity.as_str());
+            self.static_text(code.as_str());
+            self.static_text(severity.as_str());
             self.cow(message);
         }
     }
@@ -77,32 +86,49 @@ impl Tape {
                 let start = (base + (s.as_ptr() as usize - buffer.as_ptr() as usize)) as u32;
                 tape.words.extend([ASCII, start, start + s.len() as u32]);
             }
-            None => tape.string(s),
+            None => tape.text(s),
         };
         claim(self, claims.alg());
         for s in [claims.typ(), claims.iss(), claims.sub()] {
             match s {
                 Some(s) => claim(self, s),
-                None => self.words.push(NULL),
+                None => self.null(),
             }
         }
         let aud = claims.aud();
         self.words.push(aud.len() as u32);
         aud.for_each(|s| claim(self, s));
         for n in [claims.exp, claims.nbf, claims.iat] {
-            self.opt_number(n.map(|n| n as f64));
+            self.opt_number(n);
         }
         let scopes = claims.scopes();
         self.words.push(scopes.len() as u32);
         scopes.for_each(|s| claim(self, s));
     }
 
-    fn static_string(&mut self, s: &'static str) {
+    fn null(&mut self) {
+        self.words.extend([NULL, 0, 0]);
+    }
+
+    fn text(&mut self, s: &str) {
+        if s.is_ascii() {
+            let start = self.ascii.len() as u32;
+            self.ascii.extend_from_slice(s.as_bytes());
+            self.words.extend([ASCII, start, self.ascii.len() as u32]);
+        } else {
+            let start = self.wide.len() as u32;
+            self.wide.extend(s.encode_utf16());
+            self.words
+                .extend([WIDE, start, self.wide.len() as u32 - start]);
+        }
+    }
+
+    fn static_text(&mut self, s: &'static str) {
         if s.is_ascii() {
             self.words
                 .extend([STATIC, s.as_ptr() as u32, s.len() as u32]);
         } else {
-            self.string(s);
+            self.text(s);
         }
     }
 
@@ -112,29 +138,30 @@ impl Tape {
     )]
     fn cow(&mut self, s: &Cow<'static, str>) {
         match s {
-            Cow::Borrowed(s) => self.static_string(s),
-            Cow::Owned(s) => self.string(s),
+            Cow::Borrowed(s) => self.static_text(s),
+            Cow::Owned(s) => self.text(s),
         }
     }
 
     fn opt_cow(&mut self, s: Option<&Cow<'static, str>>) {
         match s {
             Some(s) => self.cow(s),
-            None => self.words.push(NULL),
+            None => self.null(),
         }
     }
 
-    fn opt_string(&mut self, s: Option<&str>) {
-        match s {
-            Some(s) => self.string(s),
-            None => self.words.push(NULL),
-        }
-    }
-
-    fn opt_number(&mut self, n: Option<f64>) {
+    fn opt_number(&mut self, n: Option<i64>) {
         match n {
-            Some(n) => self.number(n),
-            None => self.words.push(NULL),
+            Some(n) => match i32::try_from(n) {
+                Ok(n) => self.words.extend([INT, n as u32, 0]),
+                // Beyond 2^53 a JavaScript number rounds, exactly as `JSON.parse` rounds the digits.
+                Err(_) => {
+                    let bits = (n as f64).to_bits();
+                    self.words
+                        .extend([NUMBER, bits as u32, (bits >> 32) as u32]);
+                }
+            },
+            None => self.null(),
         }
     }
 }
