@@ -172,8 +172,7 @@ function str(tag, a, b) {
   if (tag === 4) return pool.slice(a, b);
   if (tag === 9) {
     const slot = Math.imul(a, 0x9e3779b1) >>> STATIC_SHIFT;
-    const s = staticStrings[slot];
-    return staticAddresses[slot] === a && s.length === b ? s : staticString(slot, a, b);
+    return staticAddresses[slot] === a && staticLengths[slot] === b ? staticStrings[slot] : staticString(slot, a, b);
   }
   if (tag === 0) return null;
   if (tag === 5) return utf16(memoryUnits, units + a, b);
@@ -195,19 +194,20 @@ function flag(word) {
   return false;
 }
 
-// ASCII `&'static str`s by address, as their bytes never change: a direct-mapped cache, which
-// costs a fraction of a Map's lookup. Two strings in one slot take turns, and Rust may place one
-// string at the start of a longer one, so a hit needs both the address and the length. An empty
-// slot holds the empty string at address 0, which is right for that string.
+// `&'static str`s by address, as their bytes never change: a direct-mapped cache, which costs a
+// fraction of a Map's lookup. Two strings in one slot take turns, and Rust may place one string
+// at the start of a longer one, so a hit needs both the address and the length, which is the
+// string's length in UTF-8 bytes (kept beside it: it differs from a JS length past ASCII). An
+// empty slot holds the empty string at address 0 and length 0, which is right for that string.
 const STATIC_SHIFT = 20;
 const staticAddresses = new Uint32Array(1 << (32 - STATIC_SHIFT));
+const staticLengths = new Uint32Array(1 << (32 - STATIC_SHIFT));
 const staticStrings = new Array(1 << (32 - STATIC_SHIFT)).fill("");
 
 function staticString(slot, address, length) {
-  const s = NodeBuffer
-    ? memoryBytes.toString("latin1", address, address + length)
-    : decoder.decode(memoryBytes.subarray(address, address + length));
+  const s = decoder.decode(memoryBytes.subarray(address, address + length));
   staticAddresses[slot] = address;
+  staticLengths[slot] = length;
   staticStrings[slot] = s;
   return s;
 }

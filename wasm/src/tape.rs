@@ -34,7 +34,7 @@ const WIDE: u32 = 5;
 const ARRAY: u32 = 6;
 const OBJECT: u32 = 7;
 const END: u32 = 8;
-/// `STATIC address length`: an ASCII `&'static str` in wasm memory, in `report.rs`'s layout.
+/// `STATIC address length`: a `&'static str` in wasm memory, in `report.rs`'s layout.
 const STATIC: u32 = 9;
 /// `INT value 0`: an integer that fits an `i32`, in `report.rs`'s layout.
 const INT: u32 = 10;
@@ -744,6 +744,59 @@ mod tests {
         assert_like_json_parse(&("after", big.len(), &big[..3]));
         // A tape larger than any kept one, at a new address.
         assert_like_json_parse(&vec!["word"; 200_000]);
+    }
+
+    /// A report through its own layout (`report.rs`), against serde_json's text of it.
+    fn assert_report_like_json_parse(report: &choreo_auth_core::Report) {
+        let json = serde_json::to_string(report).unwrap();
+        let expected = js_sys::JSON::parse(&json).unwrap();
+        let got = super::report_to_js(report);
+        let text = |v: &JsValue| String::from(js_sys::JSON::stringify(v).unwrap());
+        assert_eq!(text(&got), text(&expected), "for {json}");
+    }
+
+    #[wasm_bindgen_test]
+    fn reports_cross_in_their_own_layout_as_json_parse_of_their_json() {
+        use choreo_auth_core::inspect;
+        use std::borrow::Cow;
+        let b64 =
+            |s: &str| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, s);
+        let jwt = |payload: &str| {
+            format!(
+                "{}.{}.c2ln",
+                b64(r#"{"alg":"RS256","typ":"JWT"}"#),
+                b64(payload)
+            )
+        };
+        let inputs = [
+            jwt(
+                r#"{"iss":"https://sts","sub":"u","aud":"a","exp":1800003600,"scope":"a b c d e f"}"#,
+            ),
+            // Non-ASCII claims go one by one; numbers past i32 and 2^53, and negative ones.
+            jwt(
+                r#"{"iss":"stś","aud":["a","ß"],"scp":["é"],"exp":4102444800,"nbf":-5,"iat":9007199254740993}"#,
+            ),
+            jwt("{}"),
+            "chp_abc".to_owned(),
+            String::new(),
+        ];
+        for input in &inputs {
+            let mut report = inspect(input.as_bytes(), 1_800_000_000);
+            assert_report_like_json_parse(&report);
+            // Static strings past ASCII, owned ones, a length past i32 and an absent mask.
+            report.kind = Some(Cow::Owned("kind-é".into()));
+            report.label = Some(Cow::Borrowed("Jeton — JSON"));
+            report.masked = None;
+            report.length = Some(3_000_000_000);
+            for (i, problem) in report.problems.iter_mut().enumerate() {
+                problem.message = if i % 2 == 0 {
+                    Cow::Borrowed("déjà vu…")
+                } else {
+                    Cow::Owned(format!("owned {i} ✓"))
+                };
+            }
+            assert_report_like_json_parse(&report);
+        }
     }
 
     #[derive(Serialize)]

@@ -21,8 +21,8 @@
 //! `ASCII` is a byte range of the pool, `WIDE` a range of UTF-16 units in the wide buffer.
 //! `INT` holds an `i32` (as its bits): JavaScript reads it without going through an `f64`.
 //! Two kinds of string skip the copy into the pool. A `&'static str` (codes, names, most labels
-//! and messages) crosses as its address: it never changes, so `boundary.js` decodes it once and
-//! keeps it. The claims, all slices of one buffer, are that buffer copied once.
+//! and messages) crosses as its address and UTF-8 length: it never changes, so `boundary.js`
+//! decodes it once and keeps it. The claims, all slices of one buffer, are that buffer copied once.
 //!
 //! The destructuring below stops compiling when a field is added to `Report` or `Problem`.
 
@@ -124,12 +124,8 @@ impl Tape {
     }
 
     fn static_text(&mut self, s: &'static str) {
-        if s.is_ascii() {
-            self.words
-                .extend([STATIC, s.as_ptr() as u32, s.len() as u32]);
-        } else {
-            self.text(s);
-        }
+        self.words
+            .extend([STATIC, s.as_ptr() as u32, s.len() as u32]);
     }
 
     #[expect(
