@@ -1,8 +1,8 @@
-// The package's two crossings of the wasm boundary, its only JS besides wasm-bindgen's glue
-// (hand-written but for the known shapes, which a test of tape.rs writes).
+// The package's crossings of the wasm boundary, its only JS besides wasm-bindgen's glue.
 // Arguments in: `readInput` writes a string or bytes straight into wasm memory (lib.rs).
-// Values out: `fromTape` rebuilds a value from the tape written by tape.rs, whose constants
-// are the word codes here.
+// Values out: `fromReport` builds core's report from its own layout (tape/report.rs), and
+// `fromTape` any other value from the generic tape (tape.rs). The word codes are tape.rs's
+// constants.
 // State here (shapes, views of memory) belongs to the one module instance that imports this
 // copy of the file: wasm-bindgen's glue instantiates its module once.
 
@@ -31,8 +31,7 @@ const NodeBuffer = typeof Buffer === "function" ? Buffer : undefined;
 // Reinterprets two u32 words as the f64 they encode.
 const bits = new Uint32Array(2);
 const number = new Float64Array(bits.buffer);
-// Per struct shape (tape.rs's SHAPES): its keys, and its object literal when it is one of
-// core's report (KNOWN, below) or else a template object to clone.
+// Per struct shape (tape.rs's SHAPES): its keys and a template object to clone.
 const shapes = [];
 
 // Views of all of wasm memory, made again only when it grows (which detaches the old buffer,
@@ -59,8 +58,7 @@ export function fromTape(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
     const keys = new Array(words[at + 1]);
     at += 2;
     for (let i = 0; i < keys.length; i++) keys[i] = string(words[at++]);
-    const literal = KNOWN.get(JSON.stringify(keys));
-    shapes[shape] = { keys, literal, template: literal === undefined ? template(keys) : undefined };
+    shapes[shape] = { keys, template: template(keys) };
   }
   at = first;
   try {
@@ -99,14 +97,11 @@ export function fromReport(memory, wordsAt, wordsLen, asciiAt, asciiLen, wideAt)
     } else if (w[r + 16] !== 0) {
       corrupt(w[r + 16]);
     }
-    const problems = [];
-    for (let n = w[i++]; n > 0; n--, i += 9) {
-      problems.push({
-        code: str(w[i], w[i + 1], w[i + 2]),
-        severity: str(w[i + 3], w[i + 4], w[i + 5]),
-        message: str(w[i + 6], w[i + 7], w[i + 8]),
-      });
-    }
+    const n = w[i++];
+    // Most reports have one problem or none: a literal of that length, no growing array.
+    const problems = n === 0 ? [] : n === 1 ? [problem(i)] : [];
+    if (n > 1) for (let k = 0; k < n; k++) problems.push(problem(i + 9 * k));
+    i += 9 * n;
     if (i !== r + wordsLen) corrupt(w[i]);
     return {
       ok: flag(w[r]),
@@ -121,6 +116,15 @@ export function fromReport(memory, wordsAt, wordsLen, asciiAt, asciiLen, wideAt)
   } finally {
     words = pool = undefined;
   }
+}
+
+function problem(i) {
+  const w = words;
+  return {
+    code: str(w[i], w[i + 1], w[i + 2]),
+    severity: str(w[i + 3], w[i + 4], w[i + 5]),
+    message: str(w[i + 6], w[i + 7], w[i + 8]),
+  };
 }
 
 function begin(memory, asciiAt, asciiLen) {
@@ -281,11 +285,6 @@ function object(shape) {
   if (shape !== 0) {
     const known = shapes[shape];
     if (known === undefined) corrupt(shape);
-    if (known.literal !== undefined) {
-      const o = known.literal();
-      if (words[at++] !== 8) corrupt(words[at - 1]);
-      return o;
-    }
     const o = { ...known.template };
     const keys = known.keys;
     for (let i = 0; i < keys.length; i++) o[keys[i]] = value();
@@ -321,51 +320,6 @@ function template(keys) {
   }
   return t;
 }
-
-// The struct shapes of core's report, written by a test of tape.rs from core's types. V8 builds
-// an object literal faster than the generic path's clone of a template plus a store per key at
-// call sites that see every shape: `fromTape` of the JWT report 0.8 -> 0.6 µs (BENCHMARKS.md).
-// BEGIN GENERATED KNOWN SHAPES
-const KNOWN = new Map(
-  [
-    [
-      ["alg", "typ", "iss", "sub", "aud", "exp", "nbf", "iat", "scopes"],
-      () => ({
-        alg: value(),
-        typ: value(),
-        iss: value(),
-        sub: value(),
-        aud: value(),
-        exp: value(),
-        nbf: value(),
-        iat: value(),
-        scopes: value(),
-      }),
-    ],
-    [
-      ["code", "severity", "message"],
-      () => ({
-        code: value(),
-        severity: value(),
-        message: value(),
-      }),
-    ],
-    [
-      ["ok", "kind", "label", "masked", "length", "checksum", "jwt", "problems"],
-      () => ({
-        ok: value(),
-        kind: value(),
-        label: value(),
-        masked: value(),
-        length: value(),
-        checksum: value(),
-        jwt: value(),
-        problems: value(),
-      }),
-    ],
-  ].map(([keys, literal]) => [JSON.stringify(keys), literal]),
-);
-// END GENERATED KNOWN SHAPES
 
 function corrupt(code) {
   throw new Error(`@choreo/auth: corrupt value tape (word ${code} at ${at - 1})`);

@@ -15,8 +15,8 @@
 //! A shape names a struct's key sequence. V8 adds properties one by one slowly at a call site
 //! that sees many shapes; `boundary.js` keeps one template object per shape and clones it, which
 //! costs a third less for core's report (wasm/bench), and a struct's keys cross only once.
-//! The shapes of core's report have an object literal each in `boundary.js`, written by this
-//! module's `known_shapes` test, which V8 builds faster still.
+//! Core's report, the value `inspectToken` returns, crosses in a layout of its own instead
+//! (`report.rs`).
 
 mod report;
 
@@ -811,99 +811,5 @@ mod tests {
         let refused = (SeenFirstInAFailedTape { only: 1 }, bad_keys);
         assert!(to_js(&refused).is_null());
         assert_like_json_parse(&SeenFirstInAFailedTape { only: 2 });
-    }
-}
-
-/// The struct shapes of core's report, written into `boundary.js` as object literals.
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod known_shapes {
-    use super::{SHAPES, Tape};
-    use choreo_auth_core::{report, vectors::Vector};
-    use serde::Serialize;
-    use std::path::Path;
-
-    const BEGIN: &str = "// BEGIN GENERATED KNOWN SHAPES\n";
-    const END: &str = "// END GENERATED KNOWN SHAPES\n";
-
-    /// Every key sequence core's report gives over the shared vectors, in a stable order.
-    fn report_shapes() -> Vec<Vec<&'static str>> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .collect();
-        files.sort();
-        let mut tape = Tape::default();
-        for file in files {
-            let vector: Vector = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-            let input = vector.input_bytes().unwrap();
-            report::inspect(&input, vector.now)
-                .serialize(&mut tape)
-                .unwrap();
-            tape.reset();
-        }
-        let mut shapes: Vec<Vec<&'static str>> =
-            SHAPES.with_borrow(|shapes| shapes.iter().map(|keys| keys.to_vec()).collect());
-        shapes.sort();
-        shapes
-    }
-
-    /// Each key sequence with a function building its object from the next values: an object
-    /// literal, whose keys V8 stores without the lookups of the generic path.
-    fn generated(shapes: &[Vec<&'static str>]) -> String {
-        let quote = |text: &str| serde_json::to_string(text).unwrap();
-        let identifier = |key: &str| {
-            let mut chars = key.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-        };
-        let mut js = String::from(BEGIN);
-        js.push_str("const KNOWN = new Map(\n  [\n");
-        for keys in shapes {
-            let names: Vec<String> = keys.iter().map(|key| quote(key)).collect();
-            js.push_str(&format!(
-                "    [\n      [{}],\n      () => ({{\n",
-                names.join(", ")
-            ));
-            for &key in keys {
-                let field = match key {
-                    // A literal `__proto__:` would set the prototype; a computed key defines it.
-                    "__proto__" => format!("[{}]", quote(key)),
-                    _ if identifier(key) => key.to_owned(),
-                    _ => quote(key),
-                };
-                js.push_str(&format!("        {field}: value(),\n"));
-            }
-            js.push_str("      }),\n    ],\n");
-        }
-        js.push_str("  ].map(([keys, literal]) => [JSON.stringify(keys), literal]),\n);\n");
-        js.push_str(END);
-        js
-    }
-
-    /// `UPDATE_KNOWN_SHAPES=1 cargo test -p choreo-auth-wasm known_shapes` rewrites the block.
-    #[test]
-    fn boundary_js_has_an_object_literal_for_every_shape_of_cores_report() {
-        let shapes = report_shapes();
-        assert!(
-            shapes.len() >= 3,
-            "report, claims and problem shapes, got {shapes:?}"
-        );
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/boundary.js");
-        let js = std::fs::read_to_string(&path).unwrap();
-        let (start, end) = (js.find(BEGIN).unwrap(), js.find(END).unwrap() + END.len());
-        let fresh = generated(&shapes);
-        if std::env::var_os("UPDATE_KNOWN_SHAPES").is_some() {
-            let updated = format!("{}{fresh}{}", &js[..start], &js[end..]);
-            std::fs::write(&path, updated).unwrap();
-        } else {
-            assert!(
-                js[start..end] == fresh,
-                "src/boundary.js is out of date: run UPDATE_KNOWN_SHAPES=1 cargo test -p \
-                 choreo-auth-wasm known_shapes\n{fresh}"
-            );
-        }
     }
 }
