@@ -30,9 +30,8 @@ fi
 # core's byte scans vectorise (inspectToken on a JWT: ~2x faster; every current browser, Node
 # >= 16.4 and VS Code run it).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128"
-# Cargo.toml's `wasm` profile: release, with the dependencies off inspectToken's path built for
-# size (9 KB less gzip, inspectToken as fast). opt-level z throughout saved 12 KB more but made
-# inspectToken 2x slower (wasm/bench).
+# Cargo.toml's `wasm` profile: release (opt-level 3) that keeps the target_features section for
+# wasm-bindgen; wasm-opt -Oz below then shrinks the module (BENCHMARKS.md has the sizes).
 profile=wasm
 # Rust's wasm32 target enables these proposals; wasm-opt must be told to keep them.
 features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
