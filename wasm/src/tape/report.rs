@@ -1,10 +1,11 @@
 //! Core's report in a layout of its own, which `boundary.js`'s `fromReport` reads field by field.
 //!
-//! `inspectToken` returns nothing else, and the generic tape spent half its crossing on what this
-//! layout leaves out: serde's calls per value, keys and shapes to look up, and in JavaScript a
-//! `switch` per value and a shared cursor. Every string and number takes three words, so
+//! The report is all `inspectToken` returns, and the generic tape spent half its crossing on what
+//! this layout leaves out: serde's calls per value, keys and shapes to look up, and in JavaScript
+//! a `switch` per value and a shared cursor. Every string and number takes three words, so
 //! `fromReport` finds each field at an offset it computes in a local variable. The value is
-//! still the one serde_json gives: the Node tests compare the two on every vector.
+//! still the one serde_json gives: the Node tests compare the two on every vector, and a tape
+//! test on reports no vector makes (BENCHMARKS.md has the figures).
 //!
 //! `S` is a string, `S?` a string or null, `N?` a number or null, `[x]` a count then that many
 //! `x`; a flag is `TRUE` or `FALSE`:
