@@ -82,12 +82,20 @@ impl Tape {
             self.ascii.extend_from_slice(buffer.as_bytes());
             base
         });
-        let claim = |tape: &mut Tape, s: &str| match base {
-            Some(base) => {
-                let start = (base + (s.as_ptr() as usize - buffer.as_ptr() as usize)) as u32;
-                tape.words.extend([ASCII, start, start + s.len() as u32]);
+        let claim = |tape: &mut Tape, s: &str| {
+            // Core promises the slices; a string from elsewhere would still cross, copied.
+            let offset = (s.as_ptr() as usize).wrapping_sub(buffer.as_ptr() as usize);
+            match base {
+                Some(base)
+                    if offset
+                        .checked_add(s.len())
+                        .is_some_and(|end| end <= buffer.len()) =>
+                {
+                    let start = (base + offset) as u32;
+                    tape.words.extend([ASCII, start, start + s.len() as u32]);
+                }
+                _ => tape.text(s),
             }
-            None => tape.text(s),
         };
         claim(self, claims.alg());
         for s in [claims.typ(), claims.iss(), claims.sub()] {
