@@ -3,8 +3,8 @@
 // Values out: `fromReport` builds core's report from its own layout (tape/report.rs), and
 // `fromTape` any other value from the generic tape (tape.rs). The word codes are tape.rs's
 // constants.
-// State here (shapes, views of memory) belongs to the one module instance that imports this
-// copy of the file: wasm-bindgen's glue instantiates its module once.
+// State here (shapes, views of memory, static strings by address) belongs to the one module
+// instance that imports this copy of the file: wasm-bindgen's glue instantiates its module once.
 
 const encoder = new TextEncoder();
 // A view of the input buffer, made again only when memory grows (which empties it) or the
@@ -322,5 +322,5 @@ function template(keys) {
 }
 
 function corrupt(code) {
-  throw new Error(`@choreo/auth: corrupt value tape (word ${code} at ${at - 1})`);
+  throw new Error(`@choreo/auth: corrupt value tape (unexpected word ${code})`);
 }
