@@ -91,7 +91,10 @@ async function showStatus(provider, log) {
   const file = process.env[STATUS_FILE_ENV];
   if (file) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${JSON.stringify(status, null, 2)}\n`);
+    // Whole or not at all: the end-to-end test polls for the file and read it half-written once.
+    const partial = `${file}.${process.pid}.partial`;
+    fs.writeFileSync(partial, `${JSON.stringify(status, null, 2)}\n`);
+    fs.renameSync(partial, file);
   }
   return status;
 }
