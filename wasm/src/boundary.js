@@ -76,6 +76,8 @@ export function fromReport(memory, wordsAt, wordsLen, asciiAt, asciiLen, wideAt)
   const w = words;
   const r = wordsAt >>> 2;
   try {
+    // Word r is `ok`, then five fields of three words each (kind to checksum), so `jwt`'s word is
+    // r + 16 and the claims begin at r + 17.
     let i = r + 17;
     let jwt = null;
     if (w[r + 16] === 7) {
@@ -99,7 +101,7 @@ export function fromReport(memory, wordsAt, wordsLen, asciiAt, asciiLen, wideAt)
     }
     const n = w[i++];
     // Most reports have one problem or none: a literal of that length, no growing array.
-    const problems = n === 0 ? [] : n === 1 ? [problem(i)] : [];
+    const problems = n === 1 ? [problem(i)] : [];
     if (n > 1) for (let k = 0; k < n; k++) problems.push(problem(i + 9 * k));
     i += 9 * n;
     if (i !== r + wordsLen) corrupt(w[i]);
