@@ -57,6 +57,8 @@ test("inspectToken's object is exactly the JSON's on inputs that take every bran
     " \n",
     "Bearer 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",
     new Uint8Array([0xef, 0xbb, 0xbf, 0x61, 0xff]),
+    // Wide strings of every length boundary.js builds with a call of its own, and longer.
+    ...Array.from({ length: 20 }, (_, n) => jwt('{"alg":"RS256"}', JSON.stringify({ sub: `ü${"abcdefghijklmnopqrst".slice(0, n)}` }))),
   ];
   for (const input of inputs) {
     for (const now of [0, 1_800_000_000]) {
