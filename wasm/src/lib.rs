@@ -6,8 +6,16 @@
 //! Both crossings were designed by measurement: wasm/bench and BENCHMARKS.md have the figures.
 //! The TypeScript types of those values are generated from core's Rust types (tsify).
 
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+mod alloc;
 mod host;
 mod tape;
+
+/// Free lists in front of dlmalloc: an inspection's few blocks come back in a handful of
+/// instructions (`alloc`). Only where wasm has one thread.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: alloc::Classes = alloc::Classes::new();
 
 use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::CredentialStore;
