@@ -90,12 +90,19 @@ pub fn mask(token: &str, prefix: &str) -> String {
 
 /// Inspects input with the built-in rules at `now_unix` (seconds).
 pub fn inspect(input: &[u8], now_unix: i64) -> Report {
+    assess(input, FormatRules::builtin(), &|| now_unix).0
+}
+
+/// [`inspect`] at the time `now_unix` gives in seconds, asked only when a rule needs it (a
+/// JWT's `exp` or `nbf`), at most once: a host whose clock costs a call out of its sandbox
+/// (wasm's `Date.now()`) pays it only for those inputs.
+pub fn inspect_lazy(input: &[u8], now_unix: &dyn Fn() -> i64) -> Report {
     assess(input, FormatRules::builtin(), now_unix).0
 }
 
 /// Intake and recognition with explicit rules; keeps the token for the caller.
 pub fn examine(input: &[u8], rules: &FormatRules, now_unix: i64) -> Inspection {
-    let (report, token) = assess(input, rules, now_unix);
+    let (report, token) = assess(input, rules, &|| now_unix);
     let token = token
         .filter(|_| report.ok)
         .map(|t| SecretToken::new(t.to_owned()));
@@ -103,7 +110,11 @@ pub fn examine(input: &[u8], rules: &FormatRules, now_unix: i64) -> Inspection {
 }
 
 /// The report, and the token as a slice of the input (copied only by [`examine`]).
-fn assess<'a>(input: &'a [u8], rules: &FormatRules, now_unix: i64) -> (Report, Option<&'a str>) {
+fn assess<'a>(
+    input: &'a [u8],
+    rules: &FormatRules,
+    now_unix: &dyn Fn() -> i64,
+) -> (Report, Option<&'a str>) {
     let intake::Read {
         token,
         mut problems,
@@ -125,7 +136,12 @@ fn assess<'a>(input: &'a [u8], rules: &FormatRules, now_unix: i64) -> (Report, O
     (Report { problems, ..report }, Some(token))
 }
 
-fn recognise(t: &str, rules: &FormatRules, now: i64, problems: &mut Vec<Problem>) -> Report {
+fn recognise(
+    t: &str,
+    rules: &FormatRules,
+    now: &dyn Fn() -> i64,
+    problems: &mut Vec<Problem>,
+) -> Report {
     let mut report = Report {
         ok: true,
         kind: None,
@@ -200,7 +216,7 @@ fn recognise(t: &str, rules: &FormatRules, now: i64, problems: &mut Vec<Problem>
 fn judge_jwt(
     t: &str,
     (header, payload): (&str, &str),
-    now: i64,
+    now: &dyn Fn() -> i64,
     report: &mut Report,
     problems: &mut Vec<Problem>,
 ) {
@@ -222,6 +238,8 @@ fn judge_jwt(
             return;
         }
     };
+    let time = std::cell::OnceCell::new();
+    let now = || *time.get_or_init(now);
     if claims.alg().eq_ignore_ascii_case("none") {
         problems.push(Problem::error(
             Code::JwtAlgNone,
@@ -229,12 +247,12 @@ fn judge_jwt(
         ));
     } else if claims
         .exp
-        .is_some_and(|exp| now > exp.saturating_add(jwt::LEEWAY_SECS))
+        .is_some_and(|exp| now() > exp.saturating_add(jwt::LEEWAY_SECS))
     {
         problems.push(Problem::error(Code::JwtExpired, "the jwt has expired"));
     } else if claims
         .nbf
-        .is_some_and(|nbf| nbf > now.saturating_add(jwt::LEEWAY_SECS))
+        .is_some_and(|nbf| nbf > now().saturating_add(jwt::LEEWAY_SECS))
     {
         problems.push(Problem::error(
             Code::JwtNotYetValid,
@@ -272,6 +290,29 @@ mod tests {
 
     fn codes(r: &Report) -> Vec<&'static str> {
         r.problems.iter().map(|p| p.code.as_str()).collect()
+    }
+
+    #[test]
+    fn the_lazy_clock_is_read_once_and_only_for_a_jwt_with_exp_or_nbf() {
+        use base64::Engine as _;
+        let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let jwt = |payload: &str| format!("{}.{}.c2ln", b64(r#"{"alg":"RS256"}"#), b64(payload));
+        let pat = checksum::mint("chp_", || 7);
+        for (input, reads) in [
+            (pat, 0),
+            (jwt(r#"{"sub":"u"}"#), 0),
+            (jwt(r#"{"exp":1900000000}"#), 1),
+            (jwt(r#"{"exp":1900000000,"nbf":1700000000}"#), 1),
+            (jwt(r#"{"exp":1700000000,"nbf":1700000000}"#), 1),
+        ] {
+            let read = std::cell::Cell::new(0);
+            let lazy = inspect_lazy(input.as_bytes(), &|| {
+                read.set(read.get() + 1);
+                NOW
+            });
+            assert_eq!(read.get(), reads, "{input}");
+            assert_eq!(to_json(&lazy), to_json(&inspect(input.as_bytes(), NOW)));
+        }
     }
 
     #[test]

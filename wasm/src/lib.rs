@@ -170,7 +170,10 @@ fn now_unix() -> i64 {
 pub fn inspect_token(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    inspect_token_at(input, now_unix() as f64)
+    // The clock only for a JWT's exp or nbf: `Date.now()` is about a tenth of a PAT's inspection.
+    with_input(&input, |bytes| {
+        report_to_js(&report::inspect_lazy(bytes, &now_unix))
+    })
 }
 
 /// `inspectToken` at a given time (Unix seconds), for tests and reproducible output.
@@ -198,7 +201,9 @@ fn unix_seconds(now: f64) -> Result<i64, JsValue> {
 pub fn inspect_token_json(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
 ) -> Result<String, JsValue> {
-    inspect_token_json_at(input, now_unix() as f64)
+    with_input(&input, |bytes| {
+        report::to_json(&report::inspect_lazy(bytes, &now_unix))
+    })
 }
 
 /// `inspectTokenJson` at a given time (Unix seconds).

@@ -91,13 +91,18 @@ test("inspectToken and inspectTokenJson agree, and the JSON is core's canonical 
   assert.ok(json.startsWith('{"ok":true,"kind":"opaque",'));
 });
 
-test("inspectToken uses the current time: an expired jwt is expired now", () => {
+test("inspectToken uses the current time: an expired jwt is expired now, a future one not valid yet", () => {
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
-  const jwt = `${b64({ alg: "RS256" })}.${b64({ exp: Math.floor(Date.now() / 1000) - 3600 })}.c2ln`;
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = `${b64({ alg: "RS256" })}.${b64({ exp: now - 3600 })}.c2ln`;
+  const future = `${b64({ alg: "RS256" })}.${b64({ exp: now + 7200, nbf: now + 3600 })}.c2ln`;
   assert.deepEqual(
     pkg.inspectToken(jwt).problems.map((p) => p.code),
     ["jwt-expired"],
   );
+  assert.deepEqual(JSON.parse(pkg.inspectTokenJson(jwt)).problems.map((p) => p.code), ["jwt-expired"]);
+  assert.deepEqual(pkg.inspectToken(future).problems.map((p) => p.code), ["jwt-not-yet-valid"]);
+  assert.deepEqual(JSON.parse(pkg.inspectTokenJson(future)).problems.map((p) => p.code), ["jwt-not-yet-valid"]);
   assert.deepEqual(
     pkg.inspectTokenAt(jwt, Math.floor(Date.now() / 1000) - 7200).problems.map((p) => p.code),
     ["jwt-not-pat"],
