@@ -70,67 +70,83 @@ export function fromTape(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
   }
 }
 
-// Core's report, in the layout of tape/report.rs: each field at an offset computed in a local,
-// no call site sees more than one kind of value, and V8 builds the report as literals.
+// Core's report, in the layout of tape/report.rs. Fields are read in loops, so V8 compiles
+// `field` into few call sites: inlined into each of 25 sites, the report's code outgrew the
+// instruction cache (BENCHMARKS.md).
 export function fromReport(memory, wordsAt, wordsLen, asciiAt, asciiLen, wideAt) {
   begin(memory, asciiAt, asciiLen);
   units = wideAt >>> 1;
   const w = words;
   const r = wordsAt >>> 2;
-  {
-    // Word r is `ok`, then five fields of three words each (kind to checksum), so `jwt`'s word is
-    // r + 16 and the claims begin at r + 17.
-    let i = r + 17;
-    let jwt = null;
-    if (w[r + 16] === 7) {
-      const aud = i + 12;
-      const exp = aud + 1 + 3 * w[aud];
-      const scopes = exp + 9;
-      jwt = {
-        alg: str(w[i], w[i + 1], w[i + 2]),
-        typ: str(w[i + 3], w[i + 4], w[i + 5]),
-        iss: str(w[i + 6], w[i + 7], w[i + 8]),
-        sub: str(w[i + 9], w[i + 10], w[i + 11]),
-        aud: strs(aud),
-        exp: num(w[exp], w[exp + 1], w[exp + 2]),
-        nbf: num(w[exp + 3], w[exp + 4], w[exp + 5]),
-        iat: num(w[exp + 6], w[exp + 7], w[exp + 8]),
-        scopes: strs(scopes),
-      };
-      i = scopes + 1 + 3 * w[scopes];
-    } else if (w[r + 16] !== 0) {
-      corrupt(w[r + 16]);
-    }
-    const n = w[i++];
-    // Most reports have one problem or none: a literal of that length, no growing array.
-    const problems = n === 1 ? [problem(i)] : [];
-    if (n > 1) for (let k = 0; k < n; k++) problems.push(problem(i + 9 * k));
-    i += 9 * n;
-    if (i !== r + wordsLen) corrupt(w[i]);
-    const report = {
-      ok: flag(w[r]),
-      kind: str(w[r + 1], w[r + 2], w[r + 3]),
-      label: str(w[r + 4], w[r + 5], w[r + 6]),
-      masked: str(w[r + 7], w[r + 8], w[r + 9]),
-      length: num(w[r + 10], w[r + 11], w[r + 12]),
-      checksum: str(w[r + 13], w[r + 14], w[r + 15]),
-      jwt,
-      problems,
+  // Word r is `ok`, then five fields of three words each (kind to checksum), so `jwt`'s word is
+  // r + 16 and the claims begin at r + 17.
+  const top = read(r + 1, 5);
+  let i = r + 17;
+  let jwt = null;
+  if (w[r + 16] === 7) {
+    const aud = i + 12;
+    const exp = aud + 1 + 3 * w[aud];
+    const scopes = exp + 9;
+    const strings = read(i, 4);
+    const times = read(exp, 3);
+    jwt = {
+      alg: strings[0],
+      typ: strings[1],
+      iss: strings[2],
+      sub: strings[3],
+      aud: read(aud + 1, w[aud]),
+      exp: times[0],
+      nbf: times[1],
+      iat: times[2],
+      scopes: read(scopes + 1, w[scopes]),
     };
-    // Not in a `finally`, which costs more than the rest of this line: only a corrupt layout
-    // throws, and the next call lets go of that pool.
-    pool = undefined;
-    return report;
+    i = scopes + 1 + 3 * w[scopes];
+  } else if (w[r + 16] !== 0) {
+    corrupt(w[r + 16]);
   }
+  const n = w[i++];
+  const problems = new Array(n);
+  for (let k = 0; k < n; k++) {
+    const p = read(i + 9 * k, 3);
+    problems[k] = { code: p[0], severity: p[1], message: p[2] };
+  }
+  i += 9 * n;
+  if (i !== r + wordsLen) corrupt(w[i]);
+  const report = {
+    ok: flag(w[r]),
+    kind: top[0],
+    label: top[1],
+    masked: top[2],
+    length: top[3],
+    checksum: top[4],
+    jwt,
+    problems,
+  };
+  // Not in a `finally`, which costs more than the rest of this line: only a corrupt layout
+  // throws, and the next call lets go of that pool.
+  pool = undefined;
+  return report;
 }
 
-function problem(i) {
+// The `n` fields of three words each from word `at`, as a list.
+function read(at, n) {
   const w = words;
-  return {
-    code: str(w[i], w[i + 1], w[i + 2]),
-    severity: str(w[i + 3], w[i + 4], w[i + 5]),
-    message: str(w[i + 6], w[i + 7], w[i + 8]),
-  };
+  const list = new Array(n);
+  for (let k = 0; k < n; k++) list[k] = field(w[at + 3 * k], w[at + 3 * k + 1], w[at + 3 * k + 2]);
+  return list;
+}
+
+// A field of the report's layout: a string, a number or null.
+function field(tag, a, b) {
+  if (tag === 4) return pool.slice(a, b);
+  if (tag === 9) {
+    const slot = Math.imul(a, 0x9e3779b1) >>> STATIC_SHIFT;
+    return staticAddresses[slot] === a && staticLengths[slot] === b ? staticStrings[slot] : staticString(slot, a, b);
+  }
+  if (tag === 10) return a | 0;
+  if (tag === 0) return null;
+  if (tag === 5) return utf16(memoryUnits, units + a, b);
+  return num(tag, a, b);
 }
 
 function begin(memory, asciiAt, asciiLen) {
@@ -145,48 +161,6 @@ function begin(memory, asciiAt, asciiLen) {
   if (asciiLen === 0) pool = "";
   else if (NodeBuffer) pool = memoryBytes.latin1Slice(asciiAt, asciiAt + asciiLen);
   else pool = decoder.decode(memoryBytes.subarray(asciiAt, asciiAt + asciiLen));
-}
-
-// A list of strings, built at its length: most claims lists have one to four entries.
-function strs(at) {
-  const w = words;
-  const n = w[at];
-  const i = at + 1;
-  switch (n) {
-    case 0:
-      return [];
-    case 1:
-      return [str(w[i], w[i + 1], w[i + 2])];
-    case 2:
-      return [str(w[i], w[i + 1], w[i + 2]), str(w[i + 3], w[i + 4], w[i + 5])];
-    case 3:
-      return [
-        str(w[i], w[i + 1], w[i + 2]),
-        str(w[i + 3], w[i + 4], w[i + 5]),
-        str(w[i + 6], w[i + 7], w[i + 8]),
-      ];
-    case 4:
-      return [
-        str(w[i], w[i + 1], w[i + 2]),
-        str(w[i + 3], w[i + 4], w[i + 5]),
-        str(w[i + 6], w[i + 7], w[i + 8]),
-        str(w[i + 9], w[i + 10], w[i + 11]),
-      ];
-  }
-  const list = [];
-  for (let k = i; k < i + 3 * n; k += 3) list.push(str(w[k], w[k + 1], w[k + 2]));
-  return list;
-}
-
-function str(tag, a, b) {
-  if (tag === 4) return pool.slice(a, b);
-  if (tag === 9) {
-    const slot = Math.imul(a, 0x9e3779b1) >>> STATIC_SHIFT;
-    return staticAddresses[slot] === a && staticLengths[slot] === b ? staticStrings[slot] : staticString(slot, a, b);
-  }
-  if (tag === 0) return null;
-  if (tag === 5) return utf16(memoryUnits, units + a, b);
-  return corrupt(tag);
 }
 
 function num(tag, lo, hi) {
