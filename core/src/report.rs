@@ -3,6 +3,7 @@
 
 use crate::checksum;
 use crate::formats::FormatRules;
+use crate::host::Clock;
 use crate::intake;
 use crate::jwt::{self, JwtClaims};
 use crate::problem::{Code, Problem, Severity};
@@ -93,11 +94,14 @@ pub fn inspect(input: &[u8], now_unix: i64) -> Report {
     assess(input, FormatRules::builtin(), &|| now_unix).0
 }
 
-/// [`inspect`] at the time `now_unix` gives in seconds, asked only when a rule needs it (a
-/// JWT's `exp` or `nbf`), at most once: a host whose clock costs a call out of its sandbox
-/// (wasm's `Date.now()`) pays it only for those inputs.
-pub fn inspect_lazy(input: &[u8], now_unix: &dyn Fn() -> i64) -> Report {
-    assess(input, FormatRules::builtin(), now_unix).0
+/// [`inspect`] at the time of `clock`, read only when a rule needs it (a JWT's `exp` or
+/// `nbf`), and then once: a host whose clock costs a call out of its sandbox (wasm's
+/// `Date.now()`) pays it only for those inputs.
+pub fn inspect_with_clock(input: &[u8], clock: &dyn Clock) -> Report {
+    assess(input, FormatRules::builtin(), &|| {
+        clock.now_unix_ms().div_euclid(1000)
+    })
+    .0
 }
 
 /// Intake and recognition with explicit rules; keeps the token for the caller.
@@ -292,8 +296,18 @@ mod tests {
         r.problems.iter().map(|p| p.code.as_str()).collect()
     }
 
+    /// `NOW` and a millisecond, counting its reads.
+    struct CountingClock(std::cell::Cell<u32>);
+
+    impl Clock for CountingClock {
+        fn now_unix_ms(&self) -> i64 {
+            self.0.set(self.0.get() + 1);
+            NOW * 1000 + 1
+        }
+    }
+
     #[test]
-    fn the_lazy_clock_is_read_once_and_only_for_a_jwt_with_exp_or_nbf() {
+    fn the_clock_is_read_once_and_only_for_a_jwt_with_exp_or_nbf() {
         use base64::Engine as _;
         let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
         let jwt = |payload: &str| format!("{}.{}.c2ln", b64(r#"{"alg":"RS256"}"#), b64(payload));
@@ -305,12 +319,9 @@ mod tests {
             (jwt(r#"{"exp":1900000000,"nbf":1700000000}"#), 1),
             (jwt(r#"{"exp":1700000000,"nbf":1700000000}"#), 1),
         ] {
-            let read = std::cell::Cell::new(0);
-            let lazy = inspect_lazy(input.as_bytes(), &|| {
-                read.set(read.get() + 1);
-                NOW
-            });
-            assert_eq!(read.get(), reads, "{input}");
+            let clock = CountingClock(std::cell::Cell::new(0));
+            let lazy = inspect_with_clock(input.as_bytes(), &clock);
+            assert_eq!(clock.0.get(), reads, "{input}");
             assert_eq!(to_json(&lazy), to_json(&inspect(input.as_bytes(), NOW)));
         }
     }

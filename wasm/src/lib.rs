@@ -161,10 +161,6 @@ fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsVal
     })
 }
 
-fn now_unix() -> i64 {
-    (js_sys::Date::now() / 1000.0).floor() as i64
-}
-
 /// Recognises a token and lists its problems, offline, at the current time.
 #[wasm_bindgen(js_name = inspectToken, unchecked_return_type = "TokenReport")]
 pub fn inspect_token(
@@ -172,7 +168,7 @@ pub fn inspect_token(
 ) -> Result<JsValue, JsValue> {
     // The clock only for a JWT's exp or nbf: `Date.now()` is about a tenth of a PAT's inspection.
     with_input(&input, |bytes| {
-        report_to_js(&report::inspect_lazy(bytes, &now_unix))
+        report_to_js(&report::inspect_with_clock(bytes, &DateNow))
     })
 }
 
@@ -202,7 +198,7 @@ pub fn inspect_token_json(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
 ) -> Result<String, JsValue> {
     with_input(&input, |bytes| {
-        report::to_json(&report::inspect_lazy(bytes, &now_unix))
+        report::to_json(&report::inspect_with_clock(bytes, &DateNow))
     })
 }
 
