@@ -12,7 +12,7 @@
 
 #![expect(
     unsafe_code,
-    reason = "a global allocator is unsafe by contract; each block says why it holds"
+    reason = "a global allocator is unsafe by contract; the allocator's unsafe blocks each say why they hold"
 )]
 
 use std::alloc::{GlobalAlloc, Layout, System};
