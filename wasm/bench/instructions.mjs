@@ -1,5 +1,7 @@
 // One inspectToken case in a loop, for wasm/bench/instructions.sh to count instructions of.
-//   node wasm/bench/instructions.mjs <jwt|pat|none> <calls>
+//   node wasm/bench/instructions.mjs <jwt|pat|jwt-at|pat-at|none> <calls>
+// `-at` cases call inspectTokenAt at core/examples/prof.rs's fixed time, the same work as native
+// `prof` does; the others call inspectToken, which reads Date.now().
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -11,12 +13,19 @@ const input = (name) =>
   JSON.parse(readFileSync(join(root, "tests/vectors", `${name}.json`), "utf8")).input;
 const tokens = { jwt: input("jwt-access-token"), pat: input("clean-choreo-pat").trimEnd() };
 
+const AT = 1_800_000_000;
 const [which, calls] = [process.argv[2], Number(process.argv[3])];
-const token = tokens[which];
-if ((token === undefined && which !== "none") || !(calls >= 0)) {
-  throw new Error("usage: instructions.mjs <jwt|pat|none> <calls>");
+const [name, at] = which.split("-");
+const token = tokens[name];
+if ((token === undefined && which !== "none") || (at !== undefined && at !== "at") || !(calls >= 0)) {
+  throw new Error("usage: instructions.mjs <jwt|pat|jwt-at|pat-at|none> <calls>");
 }
-const call = token === undefined ? () => true : () => pkg.inspectToken(token).ok;
+const call =
+  token === undefined
+    ? () => true
+    : at === undefined
+      ? () => pkg.inspectToken(token).ok
+      : () => pkg.inspectTokenAt(token, AT).ok;
 let sink = 0;
 // The same warm-up in every run, so the optimising tiers are reached before the counted calls.
 for (let i = 0; i < 30_000 + calls; i++) sink ^= call() ? 1 : 0;
