@@ -21,7 +21,7 @@ if [[ ! -x "$here/node_modules/.bin/vsce" ]]; then
 fi
 
 # wasm/build.sh rebuilds wasm/pkg/* from scratch: wait out a build that is running right now.
-files=(choreo_auth_wasm.js choreo_auth_wasm_bg.wasm package.json)
+files=(index.js choreo_auth_wasm.js choreo_auth_wasm_bg.wasm package.json)
 for _ in $(seq 120); do
   missing=0
   for f in "${files[@]}"; do [[ -f "$nodejs/$f" ]] || missing=1; done

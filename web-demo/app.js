@@ -1,7 +1,7 @@
 // The console helper page: live offline inspection and a wasm login client. Every rule runs in
 // the wasm build of choreo-auth-core; this file only renders. The token stays in the input
 // until a login succeeds, then lives only in wasm memory (the in-memory credential store).
-import init, { inspectToken, ChoreoAuth } from "./pkg/choreo_auth_wasm.js";
+import init, { inspectToken, ChoreoAuth } from "./pkg/index.js";
 
 const $ = (id) => document.getElementById(id);
 const apiBase = location.origin;

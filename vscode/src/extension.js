@@ -4,7 +4,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const vscode = require('vscode');
-const lib = require('../dist/choreo-auth/choreo_auth_wasm.js');
+const lib = require('../dist/choreo-auth/index.js');
 const {
   PROVIDER_ID,
   PROVIDER_LABEL,

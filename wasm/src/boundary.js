@@ -1,8 +1,12 @@
-// The package's crossings of the wasm boundary, its only JS besides wasm-bindgen's glue.
+// The package's crossings of the wasm boundary, its only JS besides wasm-bindgen's glue and
+// the entry files wasm/build.sh writes.
 // Arguments in: `readInput` writes a string or bytes straight into wasm memory (lib.rs).
 // Values out: `fromReport` builds core's report from its own layout (tape/report.rs), and
 // `fromTape` any other value from the generic tape (tape.rs). The word codes are tape.rs's
 // constants.
+// `inspectToken` and `inspectTokenAt` run from here, calling the module rather than being
+// called by it: the input goes in before the call and the report is read after it, so neither
+// crosses back out of wasm, and no value passes through wasm-bindgen's externref table.
 // State here (shapes, views of memory, static strings by address) belongs to the one module
 // instance that imports this copy of the file: wasm-bindgen's glue instantiates its module once.
 
@@ -22,6 +26,47 @@ export function readInput(value, memory, at, room) {
   const n = Math.min(value.length, room);
   input.set(n === value.length ? value : value.subarray(0, n));
   return n;
+}
+
+// What the direct calls need, handed over by the module's start function (lib.rs): its exports,
+// its memory, and where its input buffer is and how large.
+let exported;
+let memoryOf;
+let inputAt = 0;
+let inputRoom = 0;
+
+export function install(exports, memory, at, room) {
+  exported = exports;
+  memoryOf = memory;
+  inputAt = at;
+  inputRoom = room;
+}
+
+// The package's `inspectToken` (the entry files pass the glue's as `checked`). Any other
+// argument than a string or a `Uint8Array`, or a module that has not started, goes to
+// `checked`, which throws the package's argument error, or the glue's.
+export function inspectToken(value, checked) {
+  const n = exported === undefined ? -1 : readInput(value, memoryOf, inputAt, inputRoom);
+  if (n < 0) return checked(value);
+  return laidOut(exported.__inspectInput(n));
+}
+
+// The package's `inspectTokenAt`, the same way; a time that is not a finite number goes to
+// `checked` too.
+export function inspectTokenAt(value, now, checked) {
+  if (typeof now !== "number" || !Number.isFinite(now)) return checked(value, now);
+  const n = exported === undefined ? -1 : readInput(value, memoryOf, inputAt, inputRoom);
+  if (n < 0) return checked(value, now);
+  return laidOut(exported.__inspectInputAt(n, now));
+}
+
+// The report the module left laid out, from the five words at byte `header`: where its words
+// are and how many, where its pool is and how long, and where its wide strings are.
+function laidOut(header) {
+  views(memoryOf);
+  const w = memoryWords;
+  const h = header >>> 2;
+  return fromReport(memoryOf, w[h], w[h + 1], w[h + 2], w[h + 3], w[h + 4]);
 }
 
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -150,13 +195,17 @@ function field(tag, a, b) {
   return corrupt(tag);
 }
 
-function begin(memory, asciiAt, asciiLen) {
+function views(memory) {
   if (memoryWords.length === 0) {
     const buffer = memory.buffer;
     memoryWords = new Uint32Array(buffer);
     memoryUnits = new Uint16Array(buffer);
     memoryBytes = NodeBuffer ? NodeBuffer.from(buffer) : new Uint8Array(buffer);
   }
+}
+
+function begin(memory, asciiAt, asciiLen) {
+  views(memory);
   words = memoryWords;
   // ASCII only: byte offsets are string offsets, and latin1 is ASCII (TextDecoder's fast path).
   if (asciiLen === 0) pool = "";

@@ -3,7 +3,10 @@
 //! Each export converts its input, calls core and converts the output: no rule lives here.
 //! Strings come in through `TextEncoder.encodeInto`, straight into one reused buffer in wasm
 //! memory; values go out as one tape that `boundary.js` turns into plain objects (see `tape`).
-//! Both crossings were designed by measurement: wasm/bench and BENCHMARKS.md have the figures.
+//! `inspectToken` and `inspectTokenAt` go the other way round: `boundary.js` writes the input,
+//! calls `__inspectInput` and reads the report it left, so nothing crosses back out of wasm
+//! during the call. Both crossings were designed by measurement: wasm/bench and BENCHMARKS.md
+//! have the figures.
 //! The TypeScript types of those values are generated from core's Rust types (tsify).
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
@@ -117,6 +120,25 @@ extern "C" {
     /// `Uint8Array`.
     #[wasm_bindgen(js_name = readInput)]
     fn read_input(input: &JsValue, memory: &JsValue, at: *mut u8, room: usize) -> i32;
+
+    /// Hands `boundary.js` what its `inspectToken` calls directly: this module's exports, its
+    /// memory and the input buffer.
+    fn install(exports: &JsValue, memory: &JsValue, at: *mut u8, room: usize);
+}
+
+/// Runs once, when the glue instantiates the module.
+#[wasm_bindgen(start, js_name = __start, skip_typescript)]
+fn start() {
+    INPUT.with_borrow_mut(|room| {
+        tape::with_memory(|memory| {
+            install(
+                &wasm_bindgen::exports(),
+                memory,
+                room.as_mut_ptr(),
+                room.len(),
+            )
+        })
+    });
 }
 
 /// Room for the longest input intake reads, plus one character so a longer one shows.
@@ -162,6 +184,8 @@ fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsVal
 }
 
 /// Recognises a token and lists its problems, offline, at the current time.
+// The package's entry calls this for arguments other than a string or bytes, so its declaration
+// (the `.d.ts`) and its argument error are the package's; `__inspectInput` takes the others.
 #[wasm_bindgen(js_name = inspectToken, unchecked_return_type = "TokenReport")]
 pub fn inspect_token(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
@@ -169,6 +193,30 @@ pub fn inspect_token(
     // The clock only for a JWT's exp or nbf: `Date.now()` is about a tenth of a PAT's inspection.
     with_input(&input, |bytes| {
         report_to_js(&report::inspect_with_clock(bytes, &DateNow))
+    })
+}
+
+/// `inspectToken` as `boundary.js` calls it, after writing the input's `len` bytes into the input
+/// buffer: they are inspected and wiped, and the report is left laid out for `fromReport`.
+/// Returns the address of the layout's header (`tape::lay_out_report`).
+#[wasm_bindgen(js_name = __inspectInput, skip_typescript)]
+pub fn inspect_input(len: usize) -> *const u32 {
+    inspected(len, |bytes| report::inspect_with_clock(bytes, &DateNow))
+}
+
+/// `inspectTokenAt`'s counterpart of `__inspectInput`; `boundary.js` has checked the time.
+#[wasm_bindgen(js_name = __inspectInputAt, skip_typescript)]
+pub fn inspect_input_at(len: usize, now_unix_seconds: f64) -> *const u32 {
+    let now = now_unix_seconds.floor() as i64;
+    inspected(len, |bytes| report::inspect(bytes, now))
+}
+
+fn inspected(len: usize, inspect: impl FnOnce(&[u8]) -> report::Report) -> *const u32 {
+    INPUT.with_borrow_mut(|room| {
+        let len = len.min(room.len());
+        let report = inspect(&room[..len]);
+        room[..len].fill(0);
+        tape::lay_out_report(&report)
     })
 }
 

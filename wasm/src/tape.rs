@@ -85,6 +85,31 @@ pub fn report_to_js(report: &choreo_auth_core::Report) -> JsValue {
     })
 }
 
+thread_local! {
+    /// The report the direct `inspectToken` last laid out (`lay_out_report`), and its header.
+    static LAID_OUT: RefCell<(Tape, [u32; 5])> = RefCell::new(Default::default());
+}
+
+/// Lays `report` out for `fromReport`, which `boundary.js` calls once this module has returned:
+/// the layout stays until the next call. Returns the address of its header, five words: where
+/// the words are and how many, where the pool is and how long, and where the wide strings are.
+/// Nothing calls back into the module while it runs (the clock is `Date.now()`).
+pub fn lay_out_report(report: &choreo_auth_core::Report) -> *const u32 {
+    LAID_OUT.with_borrow_mut(|(tape, header)| {
+        tape.reset();
+        tape.report(report);
+        // wasm32 addresses and lengths are 32 bits.
+        *header = [
+            tape.words.as_ptr() as u32,
+            tape.words.len() as u32,
+            tape.ascii.as_ptr() as u32,
+            tape.ascii.len() as u32,
+            tape.wide.as_ptr() as u32,
+        ];
+        header.as_ptr()
+    })
+}
+
 fn with_tape(f: impl FnOnce(&mut Tape) -> JsValue) -> JsValue {
     // One tape per thread, kept between calls: allocating its buffers anew took a tenth of
     // `inspectToken` (dlmalloc's large-chunk path). `boundary.js` calls nothing back, so the tape

@@ -138,6 +138,36 @@ test("bytes are read from the view they are given: a Buffer, or a subarray at an
   assert.deepEqual(pkg.inspectTokenAt(bytes.subarray(4, 4), 1_800_000_000).problems[0].code, "empty");
 });
 
+test("inspectToken reads its input and its report through fresh views after wasm memory grows", () => {
+  // The package's module instance, caught as the glue makes it, in a process of its own.
+  const script = `
+    const Instance = WebAssembly.Instance;
+    let exports;
+    WebAssembly.Instance = function (module, imports) {
+      const instance = new Instance(module, imports);
+      exports = instance.exports;
+      return instance;
+    };
+    const pkg = require(${JSON.stringify(pkgDir)});
+    WebAssembly.Instance = Instance;
+    const jwt = JSON.parse(require("fs").readFileSync(${JSON.stringify(join(root, "tests/vectors/jwt-access-token.json"))}, "utf8")).input;
+    const at = (input) => JSON.stringify(pkg.inspectTokenAt(input, 1800000000));
+    const bytes = exports.memory.buffer.byteLength;
+    const outputs = [at(jwt)];
+    exports.memory.grow(1);
+    outputs.push(at(jwt));
+    exports.memory.grow(1);
+    outputs.push(at(new TextEncoder().encode(jwt)));
+    exports.memory.grow(1);
+    outputs.push(JSON.stringify(pkg.inspectToken(jwt)) === pkg.inspectTokenJson(jwt) ? outputs[0] : "now differs");
+    console.log(JSON.stringify({ grown: exports.memory.buffer.byteLength - bytes, outputs, json: pkg.inspectTokenJsonAt(jwt, 1800000000) }));
+  `;
+  const { grown, outputs, json } = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+  assert.equal(grown, 3 * 65536);
+  assert.equal(outputs.length, 4);
+  for (const output of outputs) assert.equal(output, json);
+});
+
 test("a wrong argument is an Error with a code, not a crash", () => {
   for (const wrong of [42, null, undefined, new String("chp_x"), new Uint16Array(4), [99, 104]]) {
     assert.throws(() => pkg.inspectToken(wrong), {
@@ -145,7 +175,14 @@ test("a wrong argument is an Error with a code, not a crash", () => {
       message: "the input must be a string or a Uint8Array",
     });
   }
-  assert.throws(() => pkg.inspectTokenAt("abc", Number.NaN), { code: "invalid-argument" });
+  for (const time of [Number.NaN, Number.POSITIVE_INFINITY, undefined, "soon"]) {
+    assert.throws(() => pkg.inspectTokenAt("abc", time), { code: "invalid-argument" }, String(time));
+  }
+  assert.throws(() => pkg.inspectTokenAt(42, 1_800_000_000), { code: "invalid-argument" });
+  // A time that is not a number is converted as wasm converts any f64 argument.
+  assert.deepEqual(pkg.inspectTokenAt("abc", "1800000000"), pkg.inspectTokenAt("abc", 1_800_000_000));
+  // And a wrong argument leaves the next call whole.
+  assert.equal(pkg.inspectToken(GITHUB).kind, "github-classic");
   assert.throws(() => new pkg.ChoreoAuth({ apiBase: "http://example.com" }), {
     code: "insecure-api-base",
     message: "the api base must use https unless its host is a loopback address",

@@ -11,8 +11,8 @@ const { fakeVscode, SecretStorage, memoryLog } = require('./fake-vscode');
 const { ChoreoAuthenticationProvider, validationMessage, PROVIDER_ID } = require('../../src/provider');
 
 // What the .vsix ships (after build.sh), else the package it is copied from.
-const shipped = path.join(__dirname, '..', '..', 'dist', 'choreo-auth', 'choreo_auth_wasm.js');
-const lib = require(fs.existsSync(shipped) ? shipped : path.join(root, 'wasm', 'pkg', 'nodejs', 'choreo_auth_wasm.js'));
+const shipped = path.join(__dirname, '..', '..', 'dist', 'choreo-auth', 'index.js');
+const lib = require(fs.existsSync(shipped) ? shipped : path.join(root, 'wasm', 'pkg', 'nodejs', 'index.js'));
 
 const GITHUB_TOKEN = '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';
 const SCOPES = ['apim:api_view', 'choreo:project_view'];
