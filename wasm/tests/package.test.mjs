@@ -47,6 +47,19 @@ test("Node's require and import both load the package through its exports map", 
   assert.deepEqual(imported.inspectTokenAt(GITHUB, 1), required.inspectTokenAt(GITHUB, 1));
 });
 
+test("the bundler build loads where wasm modules import as ES modules (Node's flag, as bundlers do)", () => {
+  const script = `
+    const m = await import(${JSON.stringify(join(pkgDir, manifest.exports["./bundler"].default))});
+    console.log(JSON.stringify([m.inspectToken("abc").problems[0].code, m.inspectTokenAt(new Uint8Array([97]), 1).kind, typeof m.ChoreoAuth]));
+  `;
+  const out = execFileSync(
+    process.execPath,
+    ["--experimental-wasm-modules", "--no-warnings", "--input-type=module", "-e", script],
+    { encoding: "utf8" },
+  );
+  assert.deepEqual(JSON.parse(out), ["too-short", "opaque", "function"]);
+});
+
 test("the types are generated from core's Rust types, not written by hand", () => {
   const dts = readFileSync(join(pkgDir, "nodejs/choreo_auth_wasm.d.ts"), "utf8");
   // Each of these comes from a #[derive(Tsify)] in core or in wasm/src/lib.rs.
