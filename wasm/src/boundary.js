@@ -48,7 +48,7 @@ export function install(exports, memory, at, room) {
 export function inspectToken(value, checked) {
   const n = exported === undefined ? -1 : readInput(value, memoryOf, inputAt, inputRoom);
   if (n < 0) return checked(value);
-  return laidOut(exported.__inspectInput(n));
+  return fromReport(memoryOf, exported.__inspectInput(n));
 }
 
 // The package's `inspectTokenAt`, the same way; a time that is not a finite number goes to
@@ -57,16 +57,7 @@ export function inspectTokenAt(value, now, checked) {
   if (typeof now !== "number" || !Number.isFinite(now)) return checked(value, now);
   const n = exported === undefined ? -1 : readInput(value, memoryOf, inputAt, inputRoom);
   if (n < 0) return checked(value, now);
-  return laidOut(exported.__inspectInputAt(n, now));
-}
-
-// The report the module left laid out, from the five words at byte `header`: where its words
-// are and how many, where its pool is and how long, and where its wide strings are.
-function laidOut(header) {
-  views(memoryOf);
-  const w = memoryWords;
-  const h = header >>> 2;
-  return fromReport(memoryOf, w[h], w[h + 1], w[h + 2], w[h + 3], w[h + 4]);
+  return fromReport(memoryOf, exported.__inspectInputAt(n, now));
 }
 
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -115,14 +106,19 @@ export function fromTape(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
   }
 }
 
-// Core's report, in the layout of tape/report.rs. Fields are read in loops, so V8 compiles
-// `field` into few call sites: inlined into each of 25 sites, the report's code outgrew the
-// instruction cache (BENCHMARKS.md).
-export function fromReport(memory, wordsAt, wordsLen, asciiAt, asciiLen, wideAt) {
-  begin(memory, asciiAt, asciiLen);
-  units = wideAt >>> 1;
+// Core's report, in the layout of tape/report.rs, from the five words at byte `header`
+// (tape.rs's `lay_out_report`): where its words are and how many, where its pool is and how
+// long, and where its wide strings are. Fields are read in loops, so V8 compiles `field` into
+// few call sites: inlined into each of 25 sites, the report's code outgrew the instruction cache
+// (BENCHMARKS.md).
+export function fromReport(memory, header) {
+  views(memory);
+  const h = header >>> 2;
+  const wordsLen = memoryWords[h + 1];
+  begin(memory, memoryWords[h + 2], memoryWords[h + 3]);
+  units = memoryWords[h + 4] >>> 1;
   const w = words;
-  const r = wordsAt >>> 2;
+  const r = w[h] >>> 2;
   // Word r is `ok`, then five fields of three words each (kind to checksum), so `jwt`'s word is
   // r + 16 and the claims begin at r + 17.
   const top = read(r + 1, 5);

@@ -51,16 +51,9 @@ extern "C" {
         ascii_len: usize,
     ) -> JsValue;
 
-    /// The same for the layout of `report.rs`, whose wide strings have a buffer of their own.
+    /// The same for the layout of `report.rs`, from its header (`lay_out_report`).
     #[wasm_bindgen(js_name = fromReport)]
-    fn from_report(
-        memory: &JsValue,
-        words: *const u32,
-        words_len: usize,
-        ascii: *const u8,
-        ascii_len: usize,
-        wide: *const u16,
-    ) -> JsValue;
+    fn from_report(memory: &JsValue, header: *const u32) -> JsValue;
 }
 
 /// `value` as a JavaScript value: what `JSON.parse` makes of its serde_json text.
@@ -70,30 +63,20 @@ pub fn to_js(value: &impl Serialize) -> JsValue {
 
 /// Core's report as a JavaScript value: the same value as `to_js` gives, faster (`report.rs`).
 pub fn report_to_js(report: &choreo_auth_core::Report) -> JsValue {
-    with_tape(|tape| {
-        tape.report(report);
-        MEMORY.with(|memory| {
-            from_report(
-                memory,
-                tape.words.as_ptr(),
-                tape.words.len(),
-                tape.ascii.as_ptr(),
-                tape.ascii.len(),
-                tape.wide.as_ptr(),
-            )
-        })
-    })
+    let header = lay_out_report(report);
+    MEMORY.with(|memory| from_report(memory, header))
 }
 
 thread_local! {
-    /// The report the direct `inspectToken` last laid out (`lay_out_report`), and its header.
+    /// The report last laid out (`lay_out_report`), and its header.
     static LAID_OUT: RefCell<(Tape, [u32; 5])> = RefCell::new(Default::default());
 }
 
-/// Lays `report` out for `fromReport`, which `boundary.js` calls once this module has returned:
-/// the layout stays until the next call. Returns the address of its header, five words: where
-/// the words are and how many, where the pool is and how long, and where the wide strings are.
-/// Nothing calls back into the module while it runs (the clock is `Date.now()`).
+/// Lays `report` out for `fromReport`, which reads it after this returns: from `report_to_js`,
+/// or from `boundary.js` once the module has returned (the direct `inspectToken`). The layout
+/// stays until the next call. Returns the address of its header, five words: where the words
+/// are and how many, where the pool is and how long, and where the wide strings are. Nothing
+/// calls back into the module while it runs (the clock is `Date.now()`).
 pub fn lay_out_report(report: &choreo_auth_core::Report) -> *const u32 {
     LAID_OUT.with_borrow_mut(|(tape, header)| {
         tape.reset();
