@@ -60,6 +60,39 @@ test("the bundler build loads where wasm modules import as ES modules (Node's fl
   assert.deepEqual(JSON.parse(out), ["too-short", "opaque", "function"]);
 });
 
+test("each entry exports exactly what its .d.ts declares, and no internal function", async () => {
+  // The values a build's .d.ts declares: its functions and classes, and `init` as the web
+  // build's default export.
+  const declared = (target) => {
+    const dts = readFileSync(join(pkgDir, target, "choreo_auth_wasm.d.ts"), "utf8");
+    const names = [...dts.matchAll(/^export (?:function|class) (\w+)/gm)].map((m) => m[1]);
+    if (/^export default function/m.test(dts)) names.push("default");
+    return names.sort();
+  };
+  assert.ok(declared("nodejs").includes("inspectToken"));
+  const required = createRequire(import.meta.url)(pkgDir);
+  assert.deepEqual(Object.keys(required).sort(), declared("nodejs"));
+  // Node's `import` adds the CommonJS entry as its default export.
+  const imported = await import(join(pkgDir, manifest.exports["."].node.import));
+  assert.deepEqual(Object.keys(imported).sort(), [...declared("nodejs"), "default"].sort());
+  const web = await import(join(pkgDir, manifest.exports["./web"].default));
+  assert.deepEqual(Object.keys(web).sort(), declared("web"));
+  assert.ok(declared("web").includes("default") && declared("web").includes("initSync"));
+  const script = `
+    const m = await import(${JSON.stringify(join(pkgDir, manifest.exports["./bundler"].default))});
+    console.log(JSON.stringify(Object.keys(m).sort()));
+  `;
+  const bundler = execFileSync(
+    process.execPath,
+    ["--experimental-wasm-modules", "--no-warnings", "--input-type=module", "-e", script],
+    { encoding: "utf8" },
+  );
+  assert.deepEqual(JSON.parse(bundler), declared("bundler"));
+  for (const names of [Object.keys(required), Object.keys(web), JSON.parse(bundler)]) {
+    assert.deepEqual(names.filter((n) => n.startsWith("__")), []);
+  }
+});
+
 test("the types are generated from core's Rust types, not written by hand", () => {
   const dts = readFileSync(join(pkgDir, "nodejs/choreo_auth_wasm.d.ts"), "utf8");
   // Each of these comes from a #[derive(Tsify)] in core or in wasm/src/lib.rs.
