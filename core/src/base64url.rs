@@ -171,11 +171,7 @@ mod nibbles {
         )
     }
 
-    /// 16 bytes of a slice of at least 16.
-    pub fn load(bytes: &[u8]) -> v128 {
-        let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or_default());
-        u64x2(word(0), word(8))
-    }
+    pub(super) use crate::scan::load16 as load;
 }
 
 /// Whether every byte is a b64token character (intake's check of every token), 16 at a time.

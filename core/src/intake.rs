@@ -87,7 +87,7 @@ pub(crate) fn read(input: &[u8]) -> Read<'_> {
         }
         None => (0, input),
     };
-    let text = match std::str::from_utf8(bytes) {
+    let text = match crate::scan::utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             let at = offset + e.valid_up_to();
@@ -208,7 +208,7 @@ fn already_clean(input: &[u8]) -> Option<&str> {
         return None;
     }
     // b64token bytes are ASCII, hence UTF-8.
-    std::str::from_utf8(line).ok()
+    crate::scan::utf8(line).ok()
 }
 
 /// The inside of matching surrounding quotes, trimmed.

@@ -56,7 +56,7 @@ pub fn from_str<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Error> {
 
 /// [`from_str`] on bytes, which must be UTF-8.
 pub fn from_slice<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Error> {
-    from_str(std::str::from_utf8(bytes).map_err(|_| Error)?)
+    from_str(crate::scan::utf8(bytes).map_err(|_| Error)?)
 }
 
 /// A deserializer reading the text as the visitor asks, like serde_json's: no tree is built.
@@ -243,45 +243,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Moves to the next `"`, `\\` or control character of a string and returns it: eight
-    /// bytes at a time while there is none (as serde_json does), then by table.
+    /// Moves to the next `"`, `\\` or control character of a string and returns it.
     fn skip_plain(&mut self) -> Result<u8, Error> {
-        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-        const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-        const PLAIN: [bool; 256] = {
-            let mut table = [true; 256];
-            let mut b = 0;
-            while b < 0x20 {
-                table[b] = false;
-                b += 1;
-            }
-            table[b'"' as usize] = false;
-            table[b'\\' as usize] = false;
-            table
-        };
-        let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-        let rest = &self.bytes()[self.at..];
-        let mut i = 0;
-        for chunk in rest.chunks_exact(8) {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            let x = u64::from_ne_bytes(word);
-            let special = has_zero(x ^ (ONES * u64::from(b'"')))
-                | has_zero(x ^ (ONES * u64::from(b'\\')))
-                | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
-            if special != 0 {
-                break;
-            }
-            i += 8;
-        }
-        while let Some(&b) = rest.get(i) {
-            if !PLAIN[usize::from(b)] {
-                self.at += i;
-                return if b < 0x20 { Err(Error) } else { Ok(b) };
-            }
-            i += 1;
-        }
-        Err(Error)
+        let (stop, b) = crate::scan::string_stop(&self.bytes()[self.at..]).ok_or(Error)?;
+        self.at += stop;
+        if b < 0x20 { Err(Error) } else { Ok(b) }
     }
 
     /// A string at `"`: borrowed when it holds no escape.

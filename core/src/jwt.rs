@@ -329,7 +329,7 @@ fn decode<'b>(
 ) -> Result<&'b str, JwtError> {
     buf.clear();
     crate::base64url::decode_into(segment.as_bytes(), buf).map_err(|_| JwtError::Base64(part))?;
-    std::str::from_utf8(buf).map_err(|_| JwtError::Json(part))
+    crate::scan::utf8(buf).map_err(|_| JwtError::Json(part))
 }
 
 /// JSON text from a decoded part.

@@ -27,6 +27,7 @@ pub mod login;
 pub mod memory;
 pub mod problem;
 pub mod report;
+mod scan;
 pub mod secret;
 pub mod time;
 #[cfg(feature = "vectors")]

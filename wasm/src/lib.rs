@@ -566,6 +566,113 @@ mod simd_tests {
     }
 
     #[wasm_bindgen_test]
+    fn json_read_16_bytes_at_a_time_agrees_with_serde_json_on_strings_and_utf8() {
+        // Strings of every length around a chunk's 16 bytes, with the bytes that end a plain
+        // run (quote, backslash, control characters), escapes, ASCII's edges, UTF-8 of two to
+        // four bytes and invalid UTF-8, at every place of a chunk; inside a key and a value.
+        const PIECES: &[&[u8]] = &[
+            b"a",
+            b"Z",
+            b" ",
+            b"~",
+            b"\x7f",
+            b"\"",
+            b"\\",
+            b"\\\"",
+            b"\\n",
+            b"\\u00e9",
+            b"\\ud83d\\ude00",
+            b"\x00",
+            b"\x1f",
+            b"\t",
+            b"\n",
+            "\u{e9}".as_bytes(),
+            "\u{20ac}".as_bytes(),
+            "\u{1f600}".as_bytes(),
+            b"\x80",
+            b"\xc3",
+            b"\xff",
+            b"\xed\xa0\x80",
+        ];
+        let mut next = xorshift();
+        let (mut read, mut refused) = (0, 0);
+        for case in 0..20_000 {
+            let mut string = Vec::new();
+            let len = next() % 40;
+            for _ in 0..len {
+                // Mostly plain letters, so runs cross whole chunks.
+                if next().is_multiple_of(4) {
+                    string.extend_from_slice(PIECES[(next() % PIECES.len() as u64) as usize]);
+                } else {
+                    string.push(b'a' + (next() % 26) as u8);
+                }
+            }
+            let mut doc = Vec::new();
+            doc.extend_from_slice(b"{\"");
+            if case % 2 == 0 {
+                doc.extend_from_slice(&string);
+                doc.extend_from_slice(b"\":1}");
+            } else {
+                doc.extend_from_slice(b"k\":\"");
+                doc.extend_from_slice(&string);
+                doc.extend_from_slice(b"\"}");
+            }
+            let want = serde_json::from_slice::<serde_json::Value>(&doc).ok();
+            let got = choreo_auth_core::json::from_slice::<serde_json::Value>(&doc).ok();
+            assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&doc));
+            if want.is_some() {
+                read += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(
+            read > 3_000 && refused > 5_000,
+            "{read} read, {refused} refused"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn intake_finds_invalid_utf8_at_the_byte_std_does_after_a_16_byte_ascii_check() {
+        let mut next = xorshift();
+        let (mut clean, mut invalid) = (0, 0);
+        for case in 0..20_000 {
+            let len = 1 + (next() % 70) as usize;
+            let mut input: Vec<u8> = (0..len).map(|_| b'A' + (next() % 26) as u8).collect();
+            let at = (next() % len as u64) as usize;
+            match case % 4 {
+                0 => {}
+                1 => input[at] = 0x80 | next() as u8,
+                2 => input.splice(at..at, "\u{e9}".bytes()).for_each(drop),
+                _ => input.splice(at..at, *b"\n x").for_each(drop),
+            }
+            let read = choreo_auth_core::intake::read_token(&input);
+            let want = match std::str::from_utf8(&input) {
+                Ok(_) => None,
+                Err(e) => Some(format!(
+                    "input is not valid utf-8 (bad byte at offset {})",
+                    e.valid_up_to()
+                )),
+            };
+            let got = read
+                .problems
+                .iter()
+                .find(|p| p.code == choreo_auth_core::problem::Code::InvalidUtf8)
+                .map(|p| p.message.to_string());
+            assert_eq!(got, want, "{input:?}");
+            if want.is_some() {
+                invalid += 1;
+            } else if read.token.is_some() {
+                clean += 1;
+            }
+        }
+        assert!(
+            clean > 4_000 && invalid > 3_000,
+            "{clean} clean, {invalid} invalid"
+        );
+    }
+
+    #[wasm_bindgen_test]
     fn base64url_decoding_in_16_character_blocks_agrees_with_the_base64_crate() {
         // Every kind of character at every place of a block: the alphabet's edges, the
         // characters just outside them, padding, the standard alphabet's `+/`, non-ASCII.
