@@ -1,7 +1,7 @@
 //! Scans over whole inputs that the wasm package (built with `simd128`) runs 16 bytes a step:
 //! every other build uses std's and the portable loops. In wasm, `usize` is 4 bytes, so std's
 //! word-at-a-time loops take 4 bytes a step where a native build takes 8 or 16: for a JWT this
-//! module took about 2,300 of 27,200 instructions off `inspectToken` (BENCHMARKS.md).
+//! module took about 2,500 of 27,200 instructions off `inspectToken` (BENCHMARKS.md).
 //! `wasm/src/lib.rs`'s `simd_tests` check each SIMD path against its portable counterpart.
 
 /// The bytes as text: `str::from_utf8`, with the all-ASCII case (every token, and the JSON of
