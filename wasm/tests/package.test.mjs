@@ -155,6 +155,37 @@ test("inspectToken uses the current time: an expired jwt is expired now, a futur
   );
 });
 
+test("a string reaches core as its UTF-8 bytes, lone surrogates as U+FFFD", () => {
+  // TextEncoder#encode is the reference; the package writes strings into wasm memory with
+  // encodeInto (boundary.js), whose speed and code differ between Node versions.
+  const utf8 = new TextEncoder();
+  const inputs = [
+    "chp_\uD800abc",
+    "\uDC00",
+    "ab\uD83D",
+    "x\uD83D\uDE00y",
+    "\uDE00\uD83D",
+    "é€\u{1F511}",
+    `${"a".repeat(40)}\uD800`,
+    ` ${"b".repeat(100)}\u00a0${"c".repeat(20)} `,
+    `Bearer chp_${"\u0430".repeat(30)}`,
+    "\uFFFD",
+    // 6,000 characters, 18,000 bytes as U+FFFD: past intake's 16 KiB only if each is three bytes.
+    "\uD800".repeat(6000),
+  ];
+  for (const input of inputs) {
+    for (const now of [0, 1_800_000_000]) {
+      const report = pkg.inspectTokenAt(input, now);
+      assert.deepEqual(report, pkg.inspectTokenAt(utf8.encode(input), now), JSON.stringify(input));
+      assert.equal(pkg.inspectTokenJsonAt(input, now), JSON.stringify(report), JSON.stringify(input));
+    }
+  }
+  // A lone surrogate is U+FFFD, the same character as one written out.
+  assert.deepEqual(pkg.inspectToken("ab\uD800cd"), pkg.inspectToken("ab\uFFFDcd"));
+  assert.match(pkg.inspectToken("ab\uD800cd").problems[0].message, /position 3\b/);
+  assert.deepEqual(pkg.inspectToken("\uD800".repeat(6000)).problems.map((p) => p.code), ["too-long"]);
+});
+
 test("an input past 16 KiB is too long however it is passed, and one just under is read whole", () => {
   const codes = (input) => pkg.inspectToken(input).problems.map((p) => p.code);
   const KiB16 = 16 * 1024;
