@@ -55,10 +55,10 @@ for (const file of process.argv.slice(1)) {
 }'
 }
 
-# The entry of a build in $1 (target $2): wasm-bindgen's glue, with `inspectToken` and
-# `inspectTokenAt` replaced by src/boundary.js's, which call the module directly (BENCHMARKS.md);
-# the glue's own, which throw the argument errors, take any other argument. Its types are the
-# glue's `.d.ts`, which declares both.
+# The entry of a build in $1 (target $2): the glue's exports that its `.d.ts` declares, with
+# `inspectToken` and `inspectTokenAt` replaced by src/boundary.js's, which call the module
+# directly (BENCHMARKS.md); the glue's own, which throw the argument errors, take any other
+# argument. Its types are the glue's `.d.ts`, which declares both.
 write_entry() {
   local out="$1" target="$2" boundary names
   boundary="$(cd "$out" && find snippets -path '*/src/boundary.js' | head -n 1)"
