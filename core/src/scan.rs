@@ -15,7 +15,7 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[expect(
     unsafe_code,
-    reason = "ASCII is UTF-8: after the check, std's validation would only repeat it, 4 bytes a step"
+    reason = "ASCII is UTF-8: after the check, std's validation only repeats it, 4 bytes a step"
 )]
 pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
     use core::arch::wasm32::*;
