@@ -54,7 +54,7 @@ export function inspectToken(value, checked) {
 // The package's `inspectTokenAt`, the same way; a time that is not a finite number goes to
 // `checked` too.
 export function inspectTokenAt(value, now, checked) {
-  if (typeof now !== "number" || !Number.isFinite(now)) return checked(value, now);
+  if (!Number.isFinite(now)) return checked(value, now);
   const n = exported === undefined ? -1 : readInput(value, memoryOf, inputAt, inputRoom);
   if (n < 0) return checked(value, now);
   return fromReport(memoryOf, exported.__inspectInputAt(n, now));
@@ -86,7 +86,8 @@ let units;
 
 // `wordsAt` and `asciiAt` are byte addresses in `memory`; `wordsAt` is 4-aligned.
 export function fromTape(memory, wordsAt, wordsLen, asciiAt, asciiLen) {
-  begin(memory, asciiAt, asciiLen);
+  views(memory);
+  begin(asciiAt, asciiLen);
   const first = wordsAt >>> 2;
   // The shapes first seen in this call, listed after the value.
   const end = first + wordsLen - 1;
@@ -115,7 +116,7 @@ export function fromReport(memory, header) {
   views(memory);
   const h = header >>> 2;
   const wordsLen = memoryWords[h + 1];
-  begin(memory, memoryWords[h + 2], memoryWords[h + 3]);
+  begin(memoryWords[h + 2], memoryWords[h + 3]);
   units = memoryWords[h + 4] >>> 1;
   const w = words;
   const r = w[h] >>> 2;
@@ -200,8 +201,8 @@ function views(memory) {
   }
 }
 
-function begin(memory, asciiAt, asciiLen) {
-  views(memory);
+// After `views`: the tape's words, and its pool as one string.
+function begin(asciiAt, asciiLen) {
   words = memoryWords;
   // ASCII only: byte offsets are string offsets, and latin1 is ASCII (TextDecoder's fast path).
   if (asciiLen === 0) pool = "";
