@@ -6,7 +6,8 @@ use clap_complete::Shell;
 #[derive(Debug, Parser)]
 #[command(
     name = "choreo",
-    version,
+    // The package version and, in a git build, the commit (build.rs).
+    version = env!("CHOREO_VERSION"),
     about = "Log in to Choreo with a personal access token",
     after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token used in memory by `auth status` and `auth token`\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory"
 )]
