@@ -22,9 +22,9 @@ fn main() {
     let dir = Path::new(&dir);
     let version = std::env::var("CARGO_PKG_VERSION").expect("cargo sets CARGO_PKG_VERSION");
 
-    // Only a repository that tracks this file is ours: a source archive unpacked inside some
+    // Only a repository that tracks this package is ours: a source archive unpacked inside some
     // other repository must not print that repository's commit.
-    let ours = git(dir, &["ls-files", "--error-unmatch", "build.rs"]).is_some();
+    let ours = git(dir, &["ls-files", "--error-unmatch", "Cargo.toml"]).is_some();
     let commit = ours
         .then(|| git(dir, &["rev-parse", "--short=7", "HEAD"]))
         .flatten();

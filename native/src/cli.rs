@@ -33,6 +33,7 @@ pub enum Command {
     Token(TokenCommand),
     /// Print a shell completion script.
     Completions {
+        /// The shell to print the script for.
         #[arg(value_enum)]
         shell: Shell,
     },
