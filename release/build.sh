@@ -20,9 +20,10 @@ native_only=0
 dist=$root/target/dist
 stage=$root/target/dist-stage
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
-# The commit's date, so the same commit gives the same archives; today outside a checkout.
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
-date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%F)
+# The commit's date, so the same commit gives the same archives; now outside a checkout. Not
+# exported: ring's build script reruns whenever SOURCE_DATE_EPOCH changes.
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
+date=$(date -u -d "@$epoch" +%F)
 
 linux=x86_64-unknown-linux-musl
 windows=x86_64-pc-windows-gnu
@@ -65,11 +66,11 @@ cp README.md LICENSE "$stage/common/"
 
 # tar and zip with fixed order, owner and times: the same commit gives the same bytes.
 pack_tar() { # dir-name
-  tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
+  tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
     -C "$stage" -cf - "$1" | gzip -9n >"$dist/$1.tar.gz"
 }
 pack_zip() { # dir-name
-  find "$stage/$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+  find "$stage/$1" -exec touch -h -d "@$epoch" {} +
   (cd "$stage" && find "$1" -print | LC_ALL=C sort | zip -qX -9 "$dist/$1.zip" -@)
 }
 

@@ -40,7 +40,7 @@ export WINEDLLOVERRIDES="mscoree=;mshtml="
 unset DISPLAY WAYLAND_DISPLAY
 # Whatever the caller has set would change what the binary does.
 unset CHOREO_TOKEN CHOREO_API CHOREO_CONFIG_DIR
-wine=$(command -v wine64 || command -v wine || echo /usr/lib/wine/wine64)
+wine=wine
 
 # choreo.exe with the rest of the arguments; stdin, stdout, stderr as given. Sets $rc.
 choreo() {
@@ -52,6 +52,11 @@ check() { # description, then a command that must succeed
   local what=$1; shift
   if "$@"; then echo "ok - $what"; else echo "not ok - $what" >&2; failures=$((failures + 1)); fi
 }
+# Whether Wine's Credential Manager holds keyring's entry for the api base (target `API.service`).
+in_credential_manager() {
+  "$wine" reg query "HKCU\\Software\\Wine\\Credential Manager\\Generic: $api.choreo-cli" >/dev/null 2>&1
+}
+not_in_credential_manager() { ! in_credential_manager; }
 field() { # file, then a Python expression over the parsed JSON `j`
   python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
@@ -68,6 +73,8 @@ token=$(sed -n 's/^token: //p' "$work/server-out")
 printf '%s\r\n' "$token" >"$work/token.txt"
 masked="chp_…${token: -4}"
 
+# The prefix's first start prints wineboot's notes; later runs are quiet.
+"$wine" wineboot --init >/dev/null 2>&1
 echo "== $("$wine" "$bin/choreo.exe" --version) under $("$wine" --version)"
 
 choreo token inspect --json <"$work/token.txt" >"$work/out.json"
@@ -83,11 +90,10 @@ check "token inspect, UTF-16: exit 2" test "$rc" = 2
 check "token inspect, UTF-16: utf16-encoding" \
   test "$(field "$work/out.json" '[p["code"] for p in j["problems"]]')" = "['utf16-encoding']"
 
-appdata=$WINEPREFIX/drive_c/users/$USER/AppData/Roaming/choreo
+appdata=$WINEPREFIX/drive_c/users/${USER:-$(id -un)}/AppData/Roaming/choreo
 choreo login --with-token --api "$api" <"$work/token.txt" >"$work/out.txt" 2>&1
 check "login, default store: exit 0" test "$rc" = 0
-check "login, default store: the token is in Wine's Credential Manager (user.reg)" \
-  grep -q 'Credential Manager' "$WINEPREFIX/user.reg"
+check "login, default store: a credential in Wine's Credential Manager" in_credential_manager
 check "login, default store: no plaintext credentials file" test ! -e "$appdata/credentials.json"
 choreo auth token --api "$api" >"$work/out.txt"
 check "auth token reads it back from the Credential Manager" test "$rc:$(tr -d '\r' <"$work/out.txt")" = "0:$token"
@@ -108,6 +114,7 @@ choreo logout --api "$api" >"$work/out.txt" 2>&1
 check "logout: exit 0" test "$rc" = 0
 check "logout: the credentials file no longer holds the token" \
   sh -c '! grep -qsF "$1" "$2"' sh "$token" "$appdata/credentials.json"
+check "logout: nothing left in the Credential Manager" not_in_credential_manager
 choreo auth status --json --api "$api" >"$work/out.json" 2>/dev/null
 check "auth status after logout: exit 4, not-logged-in" \
   test "$rc:$(field "$work/out.json" 'j["code"]')" = "4:not-logged-in"
