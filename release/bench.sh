@@ -51,5 +51,5 @@ dbus-run-session -- sh -c '
   hyperfine --warmup 3 --runs 50 --export-json "$4" "$1 login --with-token --api $2 <$3" | grep -v -e "^ *$" -e Warning
   python3 -c "import json,sys; r=json.load(open(sys.argv[1]))[\"results\"][0]; print(\"  median: %.1f ms\" % (r[\"median\"]*1000))" "$4"
   /usr/bin/time -v "$1" login --with-token --api "$2" <"$3" 2>&1 | grep "Maximum resident"
-  "$1" logout --api "$2" >/dev/null
+  "$1" logout --api "$2" >/dev/null 2>&1
 ' sh "$bin" "$api" "$work/token" "$work/run.json" 2>&1 | grep -v 'fd limit'
