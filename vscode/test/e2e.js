@@ -133,38 +133,29 @@ async function status() {
   return JSON.parse(fs.readFileSync(statusFile(), 'utf8'));
 }
 
-/** The text of every `Choreo.log` (the extension's output channel) under the user data dir. */
-function choreoLogs() {
-  const logs = [];
+/** The text of every log file called `name` under the user data dir. */
+function logs(name) {
+  const found = [];
   const walk = (d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name === 'Choreo.log') logs.push(fs.readFileSync(p, 'utf8'));
+      else if (e.name === name) found.push(fs.readFileSync(p, 'utf8'));
     }
   };
   const dir = path.join(tmp, 'user-data', 'logs');
   if (fs.existsSync(dir)) walk(dir);
-  return logs;
+  return found;
 }
+
+/** The extension's output channel, one text per extension host. */
+const choreoLogs = () => logs('Choreo.log');
 
 const manifest = require('../package.json');
 const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
 
 /** The extension hosts' own logs: one line per extension activated, with the event that did it. */
-function extensionHostLog() {
-  const logs = [];
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name === 'remoteexthost.log') logs.push(fs.readFileSync(p, 'utf8'));
-    }
-  };
-  const dir = path.join(tmp, 'user-data', 'logs');
-  if (fs.existsSync(dir)) walk(dir);
-  return logs.join('');
-}
+const extensionHostLog = () => logs('remoteexthost.log').join('');
 
 async function waitFor(what, predicate, ms = 60_000) {
   const deadline = Date.now() + ms;
@@ -263,7 +254,7 @@ afterEach(async (t) => {
 test('the extension is not activated by start-up, only by its command; it starts signed out', async () => {
   const activatedBy = new RegExp(`_doActivateExtension ${EXTENSION_ID.replace('.', '\\.')}, .*activationEvent: '([^']+)'`);
   // VS Code activates the `onStartupFinished` extensions in one batch once start-up is over.
-  await waitFor('the onStartupFinished activations', () => /activationEvent: 'onStartupFinished'/.test(extensionHostLog()));
+  await waitFor('the onStartupFinished activations', () => /activationEvent: 'onStartupFinished'/.test(extensionHostLog()), 120_000);
   await new Promise((r) => setTimeout(r, 1000));
   assert.doesNotMatch(extensionHostLog(), activatedBy);
 
