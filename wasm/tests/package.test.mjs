@@ -230,8 +230,8 @@ test("inspectToken reads its input and its report through fresh views after wasm
     WebAssembly.Instance = Instance;
     const jwt = JSON.parse(require("fs").readFileSync(${JSON.stringify(join(root, "tests/vectors/jwt-access-token.json"))}, "utf8")).input;
     const at = (input) => JSON.stringify(pkg.inspectTokenAt(input, 1800000000));
-    const bytes = exports.memory.buffer.byteLength;
     const outputs = [at(jwt)];
+    const bytes = exports.memory.buffer.byteLength;
     exports.memory.grow(1);
     outputs.push(at(jwt));
     exports.memory.grow(1);
@@ -244,6 +244,40 @@ test("inspectToken reads its input and its report through fresh views after wasm
   assert.equal(grown, 3 * 65536);
   assert.equal(outputs.length, 4);
   for (const output of outputs) assert.equal(output, json);
+});
+
+test("no byte of the token stays in wasm memory after the package's inspectToken returns", () => {
+  // The package's module instance, caught as the glue makes it, in a process of its own; the
+  // token is made here, so no other copy of it can be in the module.
+  const script = `
+    const Instance = WebAssembly.Instance;
+    let exports;
+    WebAssembly.Instance = function (module, imports) {
+      const instance = new Instance(module, imports);
+      exports = instance.exports;
+      return instance;
+    };
+    const pkg = require(${JSON.stringify(pkgDir)});
+    WebAssembly.Instance = Instance;
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const random = require("crypto").randomBytes(24).toString("base64url");
+    const pat = "chp_" + random;
+    const jwt = b64({ alg: "RS256" }) + "." + b64({ sub: "u" }) + "." + random;
+    const found = [];
+    for (const token of [pat, jwt]) {
+      for (const input of [token, " Bearer " + token + "\\n", new TextEncoder().encode(token), Buffer.from(token)]) {
+        const kind = pkg.inspectToken(input).kind;
+        pkg.inspectTokenAt(input, 1800000000);
+        pkg.inspectTokenJson(input);
+        // The mask shows the last four characters: look for the rest.
+        const secret = Buffer.from(token.slice(0, -4));
+        if (Buffer.from(exports.memory.buffer).includes(secret)) found.push(kind + " " + typeof input);
+      }
+    }
+    console.log(JSON.stringify(found));
+  `;
+  const found = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+  assert.deepEqual(found, []);
 });
 
 test("a wrong argument is an Error with a code, not a crash", () => {
