@@ -36,6 +36,8 @@ pub struct Tape {
     ascii: Vec<u8>,
     shapes: Vec<Vec<&'static str>>,
     sent: usize,
+    /// The keys of the structs being written, innermost last.
+    keys: Vec<&'static str>,
     header: [u32; 5],
 }
 
@@ -63,6 +65,7 @@ impl Tape {
     pub fn write(&mut self, value: &impl Serialize) -> Result<*const u32, Refused> {
         self.words.clear();
         self.ascii.clear();
+        self.keys.clear();
         value.serialize(&mut *self)?;
         let shapes_at = self.words.len();
         for shape in self.shapes.split_off(self.sent.min(self.shapes.len())) {
@@ -124,24 +127,33 @@ impl Tape {
 }
 
 /// An array, a map or a struct being written: where its count or shape goes, and for a struct
-/// its keys so far.
+/// where its keys start in `Tape::keys`.
 #[derive(Debug)]
 pub struct Open<'a> {
     tape: &'a mut Tape,
     at: usize,
     count: u32,
-    keys: Vec<&'static str>,
+    keys: usize,
 }
 
 impl Open<'_> {
     fn close(self) -> Result<(), Refused> {
         let Open { tape, at, count, keys } = self;
         tape.words[at] = if tape.words[at - 1] == OBJECT {
-            let found = tape.shapes.iter().position(|s| *s == keys);
-            found.unwrap_or_else(|| {
-                tape.shapes.push(keys);
-                tape.shapes.len() - 1
-            }) as u32
+            let new = &tape.keys[keys..];
+            // By address: a struct's keys are the same `&'static str`s every time.
+            let same = |s: &&Vec<&str>| {
+                s.len() == new.len() && s.iter().zip(new).all(|(a, b)| std::ptr::eq(*a, *b))
+            };
+            let shape = match tape.shapes.iter().position(|s| same(&s)) {
+                Some(shape) => shape,
+                None => {
+                    tape.shapes.push(new.to_vec());
+                    tape.shapes.len() - 1
+                }
+            };
+            tape.keys.truncate(keys);
+            shape as u32
         } else {
             count
         };
@@ -245,7 +257,7 @@ impl<'a> Serializer for &'a mut Tape {
 
     fn serialize_seq(self, _: Option<usize>) -> Result<Open<'a>, Refused> {
         let at = self.open(ARRAY);
-        Ok(Open { tape: self, at, count: 0, keys: Vec::new() })
+        Ok(Open { tape: self, at, count: 0, keys: 0 })
     }
 
     fn serialize_tuple(self, len: usize) -> Result<Open<'a>, Refused> {
@@ -269,12 +281,13 @@ impl<'a> Serializer for &'a mut Tape {
 
     fn serialize_map(self, _: Option<usize>) -> Result<Open<'a>, Refused> {
         let at = self.open(MAP);
-        Ok(Open { tape: self, at, count: 0, keys: Vec::new() })
+        Ok(Open { tape: self, at, count: 0, keys: 0 })
     }
 
-    fn serialize_struct(self, _: &'static str, len: usize) -> Result<Open<'a>, Refused> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Open<'a>, Refused> {
         let at = self.open(OBJECT);
-        Ok(Open { tape: self, at, count: 0, keys: Vec::with_capacity(len) })
+        let keys = self.keys.len();
+        Ok(Open { tape: self, at, count: 0, keys })
     }
 
     fn serialize_struct_variant(
@@ -319,7 +332,7 @@ macro_rules! fields {
                 key: &'static str,
                 value: &T,
             ) -> Result<(), Refused> {
-                self.keys.push(key);
+                self.tape.keys.push(key);
                 value.serialize(&mut *self.tape)
             }
             fn end(self) -> Result<(), Refused> {
