@@ -27,12 +27,11 @@ if [[ ! -x node_modules/.bin/wasm-opt ]]; then
 fi
 
 # Target-only flags, so host artifacts of the shared target dir are not rebuilt. simd128 lets
-# core's byte scans vectorise (inspectToken on a JWT: ~2x faster; every current browser, Node
-# >= 16.4 and VS Code run it).
+# core's byte scans vectorise (BENCHMARKS.md; every current browser, Node >= 16.4 and VS Code
+# run it).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128"
 # Cargo.toml's `wasm` profile: release (opt-level 3) that keeps the target_features section for
-# wasm-bindgen; wasm-opt -O3 below then optimises the module: as small as -Oz here, and
-# inspectToken runs 2 % fewer instructions (BENCHMARKS.md has the figures).
+# wasm-bindgen; wasm-opt -O3 below then optimises the module: as small as -Oz here, and faster.
 profile=wasm
 # Rust's wasm32 target enables these proposals; wasm-opt must be told to keep them.
 features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
