@@ -25,8 +25,14 @@ pub fn all() -> Vec<PathBuf> {
 
 /// The `input` text of the vector `name` (`tests/vectors/<name>.json`).
 pub fn input(name: &str) -> String {
-    let path = format!("{}/../tests/vectors/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../tests/vectors/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let vector: serde_json::Value = serde_json::from_str(&text).expect("a vector is JSON");
-    vector["input"].as_str().expect("the vector has an input").to_owned()
+    vector["input"]
+        .as_str()
+        .expect("the vector has an input")
+        .to_owned()
 }

@@ -212,7 +212,9 @@ pub fn inspect_input(len: usize, now: f64) -> *const u32 {
 pub fn inspect_token(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    with_input(&input, |bytes| to_js(&report::inspect_with_clock(bytes, &DateNow)))
+    with_input(&input, |bytes| {
+        to_js(&report::inspect_with_clock(bytes, &DateNow))
+    })
 }
 
 /// `inspectToken` at a given time (Unix seconds), for tests and reproducible output.
@@ -229,7 +231,9 @@ fn unix_seconds(now: f64) -> Result<i64, JsValue> {
     if now.is_finite() {
         Ok(now.floor() as i64)
     } else {
-        Err(argument_error("the time must be a finite number of seconds"))
+        Err(argument_error(
+            "the time must be a finite number of seconds",
+        ))
     }
 }
 
@@ -665,4 +669,3 @@ mod simd_tests {
         tally.at_least(("accepted", 10_000), ("refused", 5_000));
     }
 }
-

@@ -14,7 +14,6 @@
 //! fills faster than an object built key by key.
 
 use serde::ser::{self, Serialize, Serializer};
-use std::fmt;
 
 pub const NULL: u32 = 0;
 pub const TRUE: u32 = 1;
@@ -41,23 +40,9 @@ pub struct Tape {
     header: [u32; 5],
 }
 
-/// A value serde_json refuses too (a map key that is not a string, a failing `Serialize`).
-#[derive(Debug)]
-pub struct Refused;
-
-impl fmt::Display for Refused {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the value has no JSON form")
-    }
-}
-
-impl std::error::Error for Refused {}
-
-impl ser::Error for Refused {
-    fn custom<T: fmt::Display>(_: T) -> Self {
-        Refused
-    }
-}
+/// serde_json's error: the tape refuses what serde_json refuses (a map key that is not a string,
+/// a failing `Serialize`).
+type Refused = serde_json::Error;
 
 impl Tape {
     /// Writes `value` and returns the address of the header, or an error for a value serde_json
@@ -109,7 +94,8 @@ impl Tape {
             self.words.extend([INT, n as i32 as u32]);
         } else {
             let bits = n.to_bits();
-            self.words.extend([NUMBER, bits as u32, (bits >> 32) as u32]);
+            self.words
+                .extend([NUMBER, bits as u32, (bits >> 32) as u32]);
         }
     }
 
@@ -138,7 +124,12 @@ pub struct Open<'a> {
 
 impl Open<'_> {
     fn close(self) -> Result<(), Refused> {
-        let Open { tape, at, count, keys } = self;
+        let Open {
+            tape,
+            at,
+            count,
+            keys,
+        } = self;
         tape.words[at] = if tape.words[at - 1] == OBJECT {
             let new = &tape.keys[keys..];
             // By address: a struct's keys are the same `&'static str`s every time.
@@ -232,7 +223,12 @@ impl<'a> Serializer for &'a mut Tape {
         self.serialize_unit()
     }
 
-    fn serialize_unit_variant(self, _: &'static str, _: u32, v: &'static str) -> Result<(), Refused> {
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        v: &'static str,
+    ) -> Result<(), Refused> {
         self.serialize_str(v)
     }
 
@@ -257,7 +253,12 @@ impl<'a> Serializer for &'a mut Tape {
 
     fn serialize_seq(self, _: Option<usize>) -> Result<Open<'a>, Refused> {
         let at = self.open(ARRAY);
-        Ok(Open { tape: self, at, count: 0, keys: 0 })
+        Ok(Open {
+            tape: self,
+            at,
+            count: 0,
+            keys: 0,
+        })
     }
 
     fn serialize_tuple(self, len: usize) -> Result<Open<'a>, Refused> {
@@ -281,13 +282,23 @@ impl<'a> Serializer for &'a mut Tape {
 
     fn serialize_map(self, _: Option<usize>) -> Result<Open<'a>, Refused> {
         let at = self.open(MAP);
-        Ok(Open { tape: self, at, count: 0, keys: 0 })
+        Ok(Open {
+            tape: self,
+            at,
+            count: 0,
+            keys: 0,
+        })
     }
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Open<'a>, Refused> {
         let at = self.open(OBJECT);
         let keys = self.keys.len();
-        Ok(Open { tape: self, at, count: 0, keys })
+        Ok(Open {
+            tape: self,
+            at,
+            count: 0,
+            keys,
+        })
     }
 
     fn serialize_struct_variant(
@@ -318,8 +329,12 @@ macro_rules! elements {
     )*};
 }
 
-elements!(SerializeSeq::serialize_element, SerializeTuple::serialize_element,
-    SerializeTupleStruct::serialize_field, SerializeTupleVariant::serialize_field);
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 /// Structs and struct variants: their keys make their shape.
 macro_rules! fields {
@@ -353,7 +368,7 @@ impl ser::SerializeMap for Open<'_> {
         self.element(key)?;
         match self.tape.words[at] {
             ASCII | WIDE | INT | NUMBER | TRUE | FALSE => Ok(()),
-            _ => Err(Refused),
+            _ => Err(ser::Error::custom("key must be a string")),
         }
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Refused> {
@@ -434,7 +449,17 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn scalars_and_strings() {
-        assert_like_json_parse(&(true, false, (), 0u8, -7i32, 1.5f64, -0.25f32, 0.1f32, -0.0f64));
+        assert_like_json_parse(&(
+            true,
+            false,
+            (),
+            0u8,
+            -7i32,
+            1.5f64,
+            -0.25f32,
+            0.1f32,
+            -0.0f64,
+        ));
         // Beyond 2^53 both round to the same double.
         assert_like_json_parse(&(u64::MAX, i64::MIN, 9_007_199_254_740_993u64));
         assert_like_json_parse(&(f64::NAN, f64::INFINITY, f64::NEG_INFINITY));
