@@ -216,8 +216,9 @@ test("bytes are read from the view they are given: a Buffer, or a subarray at an
   assert.deepEqual(pkg.inspectTokenAt(bytes.subarray(4, 4), 1_800_000_000).problems[0].code, "empty");
 });
 
-test("inspectToken reads its input and its report through fresh views after wasm memory grows", () => {
-  // The package's module instance, caught as the glue makes it, in a process of its own.
+// What `body` prints as JSON, run in a process of its own with `pkg`, the package, and
+// `exports`, its module instance's exports, caught as the glue makes the instance.
+function withInstance(body) {
   const script = `
     const Instance = WebAssembly.Instance;
     let exports;
@@ -228,6 +229,13 @@ test("inspectToken reads its input and its report through fresh views after wasm
     };
     const pkg = require(${JSON.stringify(pkgDir)});
     WebAssembly.Instance = Instance;
+    ${body}
+  `;
+  return JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+}
+
+test("inspectToken reads its input and its report through fresh views after wasm memory grows", () => {
+  const { grown, outputs, json } = withInstance(`
     const jwt = JSON.parse(require("fs").readFileSync(${JSON.stringify(join(root, "tests/vectors/jwt-access-token.json"))}, "utf8")).input;
     const at = (input) => JSON.stringify(pkg.inspectTokenAt(input, 1800000000));
     const outputs = [at(jwt)];
@@ -239,26 +247,15 @@ test("inspectToken reads its input and its report through fresh views after wasm
     exports.memory.grow(1);
     outputs.push(JSON.stringify(pkg.inspectToken(jwt)) === pkg.inspectTokenJson(jwt) ? outputs[0] : "now differs");
     console.log(JSON.stringify({ grown: exports.memory.buffer.byteLength - bytes, outputs, json: pkg.inspectTokenJsonAt(jwt, 1800000000) }));
-  `;
-  const { grown, outputs, json } = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+  `);
   assert.equal(grown, 3 * 65536);
   assert.equal(outputs.length, 4);
   for (const output of outputs) assert.equal(output, json);
 });
 
 test("no byte of the token stays in wasm memory after the package's inspectToken returns", () => {
-  // The package's module instance, caught as the glue makes it, in a process of its own; the
-  // token is made here, so no other copy of it can be in the module.
-  const script = `
-    const Instance = WebAssembly.Instance;
-    let exports;
-    WebAssembly.Instance = function (module, imports) {
-      const instance = new Instance(module, imports);
-      exports = instance.exports;
-      return instance;
-    };
-    const pkg = require(${JSON.stringify(pkgDir)});
-    WebAssembly.Instance = Instance;
+  // The token is made in that process, so no other copy of it can be in the module.
+  const found = withInstance(`
     const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
     const random = require("crypto").randomBytes(24).toString("base64url");
     const pat = "chp_" + random;
@@ -280,8 +277,7 @@ test("no byte of the token stays in wasm memory after the package's inspectToken
       }
     }
     console.log(JSON.stringify(found));
-  `;
-  const found = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+  `);
   assert.deepEqual(found, []);
 });
 
