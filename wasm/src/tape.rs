@@ -5,8 +5,8 @@
 //! serde's derive that decides what crosses, so a field added to `Report` crosses with it.
 //!
 //! Words, a tag then its operands:
-//! `NULL`, `TRUE`, `FALSE`; `INT i32`; `NUMBER lo hi` (f64 bits); `STRING start end` (a range of
-//! the text, in UTF-16 units, as JavaScript slices strings);
+//! `NULL`, `TRUE`, `FALSE`; `INT i32`; `NUMBER lo hi` (f64 bits); `ASCII start end` (a range of
+//! the ASCII text); `WIDE n unit*n` (any other string, as UTF-16, such as a mask's `…`);
 //! `ARRAY n value*n`; `OBJECT shape value*` (a struct, its keys those of `shape`);
 //! `MAP n (key value)*n` (a map or an enum variant with data; a key is any string value).
 //! After the value: the shapes first sent in this call, `(n key*n)*`, each key a string value.
@@ -20,24 +20,24 @@ pub const TRUE: u32 = 1;
 pub const FALSE: u32 = 2;
 pub const INT: u32 = 3;
 pub const NUMBER: u32 = 4;
-pub const STRING: u32 = 5;
-pub const ARRAY: u32 = 6;
-pub const OBJECT: u32 = 7;
-pub const MAP: u32 = 8;
+pub const ASCII: u32 = 5;
+pub const WIDE: u32 = 6;
+pub const ARRAY: u32 = 7;
+pub const OBJECT: u32 = 8;
+pub const MAP: u32 = 9;
 
 /// One value's tape, kept between calls so its buffers are reused. `header` tells `tape.js`
-/// where the parts are: the words, their number, the text (every string's UTF-8, one after the
-/// other), its length in bytes and in UTF-16 units, and where the new shapes start in the words.
+/// where the parts are: the words, their number, the ASCII text, its length, and where the new
+/// shapes start in the words.
 #[derive(Debug, Default)]
 pub struct Tape {
     words: Vec<u32>,
-    text: Vec<u8>,
-    units: u32,
+    ascii: Vec<u8>,
     shapes: Vec<Vec<&'static str>>,
     sent: usize,
     /// The keys of the structs being written, innermost last.
     keys: Vec<&'static str>,
-    header: [u32; 6],
+    header: [u32; 5],
 }
 
 /// serde_json's error: the tape refuses what serde_json refuses (a map key that is not a string,
@@ -49,8 +49,7 @@ impl Tape {
     /// refuses as well.
     pub fn write(&mut self, value: &impl Serialize) -> Result<*const u32, Refused> {
         self.words.clear();
-        self.text.clear();
-        self.units = 0;
+        self.ascii.clear();
         self.keys.clear();
         value.serialize(&mut *self)?;
         let shapes_at = self.words.len();
@@ -66,25 +65,26 @@ impl Tape {
         self.header = [
             self.words.as_ptr() as u32,
             len(self.words.len()),
-            self.text.as_ptr() as u32,
-            len(self.text.len()),
-            self.units,
+            self.ascii.as_ptr() as u32,
+            len(self.ascii.len()),
             len(shapes_at),
         ];
         Ok(self.header.as_ptr())
     }
 
     fn text(&mut self, s: &str) {
-        let start = self.units;
-        self.text.extend_from_slice(s.as_bytes());
         // `is_ascii` without an early exit, which simd128 takes 16 bytes a step: `str::is_ascii`
         // goes 4 bytes at a time on wasm32.
-        self.units += if s.bytes().fold(0, |all, b| all | b) < 0x80 {
-            s.len() as u32
+        if s.bytes().fold(0, |all, b| all | b) < 0x80 {
+            let start = self.ascii.len() as u32;
+            self.ascii.extend_from_slice(s.as_bytes());
+            self.words.extend([ASCII, start, self.ascii.len() as u32]);
         } else {
-            s.encode_utf16().count() as u32
-        };
-        self.words.extend([STRING, start, self.units]);
+            let at = self.words.len();
+            self.words.extend([WIDE, 0]);
+            self.words.extend(s.encode_utf16().map(u32::from));
+            self.words[at + 1] = (self.words.len() - at - 2) as u32;
+        }
     }
 
     fn number(&mut self, n: f64) {
@@ -369,7 +369,7 @@ impl ser::SerializeMap for Open<'_> {
         let at = self.tape.words.len();
         self.element(key)?;
         match self.tape.words[at] {
-            STRING | INT | NUMBER | TRUE | FALSE => Ok(()),
+            ASCII | WIDE | INT | NUMBER | TRUE | FALSE => Ok(()),
             _ => Err(ser::Error::custom("key must be a string")),
         }
     }
