@@ -51,36 +51,36 @@ export function readTape(memory, header) {
 function value() {
   const w = words;
   switch (w[at++]) {
-    case 0:
+    case 0: // NULL
       return null;
-    case 1:
+    case 1: // TRUE
       return true;
-    case 2:
+    case 2: // FALSE
       return false;
-    case 3:
+    case 3: // INT
       return w[at++] | 0;
-    case 4:
+    case 4: // NUMBER
       bits[0] = w[at];
       bits[1] = w[at + 1];
       at += 2;
       return float[0];
-    case 5:
+    case 5: // ASCII
       at += 2;
       return ascii.slice(w[at - 2], w[at - 1]);
-    case 6:
+    case 6: // WIDE
       return utf16();
-    case 7: {
+    case 7: { // ARRAY
       const list = new Array(w[at++]);
       for (let i = 0; i < list.length; i++) list[i] = value();
       return list;
     }
-    case 8: {
+    case 8: { // OBJECT
       const { keys, template } = shapes[w[at++]];
       const o = { ...template };
       for (let i = 0; i < keys.length; i++) o[keys[i]] = value();
       return o;
     }
-    case 9: {
+    case 9: { // MAP
       const o = {};
       for (let n = w[at++]; n > 0; n--) own(o, String(value()), value());
       return o;
