@@ -25,9 +25,7 @@ section "core: no I/O, builds for wasm32"
 if cargo tree -p choreo-auth-core -e normal --prefix none --locked | grep -E '^(tokio|reqwest|wasm-bindgen|web-sys|js-sys|gloo|getrandom|mio|keyring|hyper) '; then
   echo "core depends on an I/O crate (above)"; exit 1
 fi
-if grep -rnE 'std::(fs|net|process|env)\b|SystemTime|Instant::now|thread::sleep' core/src; then
-  echo "core touches the OS (above)"; exit 1
-fi
+# OS calls in core's code are clippy errors (core/clippy.toml), checked in "format, lints, docs".
 cargo build -p choreo-auth-core --target wasm32-unknown-unknown --locked -q
 echo "core: no I/O dependency, wasm32-unknown-unknown build ok"
 

@@ -21,7 +21,7 @@ cd "$here"
 echo "== unit (node $(node --version))"
 node --test --test-reporter=spec test/unit/*.test.js
 # The extension host runs the package in its own Node, whose TextEncoder#encodeInto (the way
-# strings enter wasm memory, wasm/src/boundary.js) is other code than Node 20's: the package's
+# strings enter wasm memory, wasm/js/boundary.js) is other code than Node 20's: the package's
 # own tests of inputs and vectors, in that Node.
 echo "== the package's input and vector tests (node $(node --version))"
 (cd "$root" && CHOREO_PARITY=off node --test --test-reporter=spec wasm/tests/package.test.mjs wasm/tests/vectors.test.mjs)

@@ -5,9 +5,9 @@
 #      the package's require/import/types, the login flow against the reference server,
 #      the page in headless Chromium (playwright-core, screenshots in target/screenshots), and
 #      the vectors in Chromium (target/parity/chromium.json).
-#   2. wasm-bindgen-test in headless Chromium (Debian chromium + chromium-driver): the value
-#      tape against JSON.parse (src/tape.rs), core's simd128 code against its reference, and
-#      fetch under the server's CORS allow-list and crypto.getRandomValues.
+#   2. wasm-bindgen-test in headless Chromium (Debian chromium + chromium-driver): the report's
+#      tape read by js/tape.js against JSON.parse (src/tape.rs), core's simd128 code against its
+#      reference, and fetch under the server's CORS allow-list and crypto.getRandomValues.
 #   3. The same library tests in Node.
 set -euo pipefail
 

@@ -8,21 +8,14 @@ use std::hint::black_box;
 
 const NOW: i64 = 1_800_000_000;
 
-fn vector_input(name: &str) -> String {
-    let path = format!(
-        "{}/../tests/vectors/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let vector: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    vector["input"].as_str().unwrap().to_owned()
-}
+#[path = "../../tests/vector_files.rs"]
+mod vector_files;
 
 fn benches(c: &mut Criterion) {
-    let pat = vector_input("clean-choreo-pat");
+    let pat = vector_files::input("clean-choreo-pat");
     let pat = pat.trim_end();
     let opaque = "x".repeat(40);
-    let jwt = vector_input("jwt-access-token");
+    let jwt = vector_files::input("jwt-access-token");
     assert_eq!(jwt.len(), 736);
 
     let mut g = c.benchmark_group("inspect");

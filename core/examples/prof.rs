@@ -1,13 +1,16 @@
 //! Instruction counts under callgrind: `valgrind --tool=callgrind target/profiling/examples/prof jwt`.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "a profiling tool reads its argument; core/clippy.toml keeps I/O out of the library"
+)]
 use std::hint::black_box;
+
+#[path = "../../tests/vector_files.rs"]
+mod vector_files;
+
 fn main() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/vectors/jwt-access-token.json"
-    );
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let jwt = v["input"].as_str().unwrap().to_owned();
+    let jwt = vector_files::input("jwt-access-token");
     let which = std::env::args().nth(1).unwrap_or_default();
     let pat = "chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox";
     for _ in 0..10_000 {

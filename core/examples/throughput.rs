@@ -3,10 +3,18 @@
 //! `now` is `inspect_with_clock` on the system clock, as `inspectToken` reads `Date.now()`;
 //! `at` is `inspect` at a fixed time, as `inspectTokenAt` takes one. Same inputs as the
 //! criterion bench (the shared vectors).
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "a timing tool reads its arguments and clocks; core/clippy.toml keeps I/O out of the library"
+)]
 use choreo_auth_core::host::Clock;
 use choreo_auth_core::report;
 use std::hint::black_box;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+#[path = "../../tests/vector_files.rs"]
+mod vector_files;
 
 /// The time `ratio.mjs` passes to `inspectTokenAt`.
 const AT: i64 = 1_800_000_000;
@@ -33,13 +41,7 @@ fn main() {
         _ => panic!("{USAGE}"),
     };
     let calls: u32 = calls.parse().expect(USAGE);
-    let path = format!(
-        "{}/../tests/vectors/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let vector: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let input = vector["input"].as_str().unwrap().trim_end().to_owned();
+    let input = vector_files::input(name).trim_end().to_owned();
     let run: Box<dyn Fn(u32)> = match clock.as_str() {
         "now" => Box::new(|n| {
             for _ in 0..n {

@@ -1,22 +1,19 @@
 //! Every file in `tests/vectors/` through the native core: the output must carry exactly the
 //! hand-written `codes` and equal the recorded `expect`. `BLESS=1` re-records `expect` after a
 //! deliberate change; review the diff like code.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "a test reads and re-records vector files; core/clippy.toml keeps I/O out of the library"
+)]
 
 use choreo_auth_core::Code;
 use choreo_auth_core::vectors::{Vector, codes_of, run};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-fn vector_files() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/vectors exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
-}
+#[path = "../../tests/vector_files.rs"]
+mod vector_files;
 
 fn load(path: &PathBuf) -> Vector {
     let text = std::fs::read_to_string(path).unwrap();
@@ -27,7 +24,7 @@ fn load(path: &PathBuf) -> Vector {
 fn every_vector_yields_its_codes_and_its_recorded_output() {
     let bless = std::env::var_os("BLESS").is_some();
     let mut failures = Vec::new();
-    let files = vector_files();
+    let files = vector_files::all();
     assert!(
         files.len() >= 50,
         "expected the full vector set, found {}",
@@ -67,7 +64,7 @@ fn every_vector_yields_its_codes_and_its_recorded_output() {
 #[test]
 fn every_code_has_a_vector() {
     let mut seen = BTreeSet::new();
-    for path in vector_files() {
+    for path in vector_files::all() {
         seen.extend(load(&path).codes);
     }
     let mut wanted: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
@@ -78,7 +75,7 @@ fn every_code_has_a_vector() {
 
 #[test]
 fn no_output_contains_the_token() {
-    for path in vector_files() {
+    for path in vector_files::all() {
         let vector = load(&path);
         let output = run(&vector).unwrap();
         let input = String::from_utf8_lossy(&vector.input_bytes().unwrap()).into_owned();

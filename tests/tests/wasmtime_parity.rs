@@ -19,6 +19,9 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use wasmtime::{Caller, Engine, Extern, Instance, Linker, Memory, Module, Store, format_err};
+
+#[path = "../vector_files.rs"]
+mod vector_files;
 use zeroize::Zeroizing;
 
 const FOREIGN_TOKEN: &str = "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";
@@ -334,14 +337,7 @@ fn write_parity(host: &str, outputs: &BTreeMap<String, String>) {
 
 #[test]
 fn every_vector_gives_the_same_bytes_natively_and_under_wasmtime() {
-    let dir = workspace_root().join("tests/vectors");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/vectors exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no vectors in {}", dir.display());
+    let files = vector_files::all();
 
     let mut guest = Guest::new();
     let (mut native, mut wasm) = (BTreeMap::new(), BTreeMap::new());

@@ -1,6 +1,6 @@
 // Two or more builds of the package timed in turns in one process, so a slow stretch of this
 // shared VM slows them alike: `node wasm/bench/ab.mjs <package dir or .js> ... [jwt|pat]`.
-// Builds to compare come from wasm/build.sh copies (e.g. `cp -r wasm/pkg /tmp/before`).
+// Builds to compare come from wasm/build.sh copies (e.g. `cp -r wasm/pkg /tmp/a`).
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join, dirname, resolve } from "node:path";

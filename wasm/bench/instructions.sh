@@ -4,7 +4,7 @@
 # their number of calls, and the difference is divided by that number. V8 compiles on the main
 # thread (no concurrent recompilation) and wasm goes straight to its optimising tier, so the
 # counted calls run the code a long-running process would. Needs Debian's valgrind; about a
-# minute per case. Run after wasm/build.sh:  bash wasm/bench/instructions.sh [jwt|pat|jwt-at|pat-at ...]
+# minute per case. Run after wasm/build.sh:  bash wasm/bench/instructions.sh [jwt|pat|jwt-at|pat-at|jose ...]
 # (`-at`: inspectTokenAt at a fixed time, the work native `core/examples/prof.rs` counts.)
 # CACHE=1 also simulates the caches and branch predictor and prints L1 instruction-cache misses,
 # mispredictions and callgrind's cycle estimate (Ir + 10 x L1 misses + 100 x LL misses + 10 x

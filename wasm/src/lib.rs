@@ -1,24 +1,23 @@
 //! wasm-bindgen bindings of choreo-auth-core, published as the npm package `@choreo/auth`.
-//!
 //! Each export converts its input, calls core and converts the output: no rule lives here.
-//! Strings come in through `TextEncoder.encodeInto`, straight into one reused buffer in wasm
-//! memory; values go out as one tape that `boundary.js` turns into plain objects (see `tape`).
-//! `inspectToken` and `inspectTokenAt` go the other way round: `boundary.js` writes the input,
-//! calls `__inspectInput` and reads the report it left, so nothing crosses back out of wasm
-//! during the call. Both crossings were designed by measurement: wasm/bench and BENCHMARKS.md
-//! have the figures.
-//! The TypeScript types of those values are generated from core's Rust types (tsify).
+//!
+//! | JS name (package) | Rust | what it does |
+//! |---|---|---|
+//! | `inspectToken`, `inspectTokenAt` | `inspect_input` (`__inspect`) | `js/boundary.js` writes the input into `INPUT`, calls it, and reads the report's tape (`tape`) |
+//! | the same, any other argument | `inspect_token`, `inspect_token_at` | throw the argument error; their signatures type the package |
+//! | `inspectTokenJson`, `inspectTokenJsonAt` | `inspect_token_json`, `inspect_token_json_at` | core's canonical JSON text of the report |
+//! | `new ChoreoAuth(options)` | `ChoreoAuth::new` | checks the options; core's host traits over `fetch`, `Date.now()`, `crypto` and a storage object (`host`) |
+//! | `loginWithToken`, `status`, `logout`, `accessToken` | `ChoreoAuth` methods | core's flows; values cross as serde_json text through `JSON.parse` (`to_js`) |
+//! | `runVector` (test build, feature `vectors`) | `run_vector` | core's shared vector runner |
+//! | (internal) `__input` | `input_buffer` | the module's memory and input buffer, for `js/boundary.js` |
+//!
+//! Arguments are read by `TextEncoder.encodeInto` straight into one kept input buffer, which is
+//! wiped after each call: a token is copied into wasm memory once, and a pasted megabyte is cut
+//! at intake's limit rather than copied whole. The TypeScript types are generated from core's
+//! Rust types (tsify).
 
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
-mod alloc;
 mod host;
 mod tape;
-
-/// Free lists in front of dlmalloc: an inspection's few blocks come back in a handful of
-/// instructions (`alloc`). Only where wasm has one thread.
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
-#[global_allocator]
-static ALLOCATOR: alloc::Classes = alloc::Classes::new();
 
 use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::CredentialStore;
@@ -26,11 +25,10 @@ use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
 use choreo_auth_core::memory::MemoryStore;
 use choreo_auth_core::{ApiBase, Problem, Session, intake, report};
 use host::{DateNow, Fetch, JsStore, Store, WebCrypto};
-use js_sys::Reflect;
+use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
-use tape::{report_to_js, to_js};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -95,6 +93,15 @@ pub struct StatusResult {
     pub warnings: Vec<Problem>,
 }
 
+/// `value` as `JSON.parse` makes it of serde_json's text: for values that wait on HTTP, where
+/// speed does not matter.
+pub fn to_js(value: &impl Serialize) -> JsValue {
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|json| js_sys::JSON::parse(&json).ok())
+        .unwrap_or(JsValue::NULL)
+}
+
 /// An `Error` with core's stable `code` (and the offline `problems`, or the stored `session`).
 fn error(code: &str, message: &str, problems: &[Problem], session: Option<&Session>) -> JsValue {
     let e = js_sys::Error::new(message);
@@ -114,31 +121,17 @@ fn argument_error(message: &str) -> JsValue {
     error("invalid-argument", message, &[], None)
 }
 
-#[wasm_bindgen(module = "/src/boundary.js")]
+#[wasm_bindgen]
 extern "C" {
-    /// The bytes written at `at`, at most `room`, or -1 when `input` is neither a string nor a
-    /// `Uint8Array`.
-    #[wasm_bindgen(js_name = readInput)]
-    fn read_input(input: &JsValue, memory: &JsValue, at: *mut u8, room: usize) -> i32;
-
-    /// Hands `boundary.js` what its `inspectToken` calls directly: this module's exports, its
-    /// memory and the input buffer.
-    fn install(exports: &JsValue, memory: &JsValue, at: *mut u8, room: usize);
-}
-
-/// Runs once, when the glue instantiates the module.
-#[wasm_bindgen(start, js_name = __start, skip_typescript)]
-fn start() {
-    INPUT.with_borrow_mut(|room| {
-        tape::with_memory(|memory| {
-            install(
-                &wasm_bindgen::exports(),
-                memory,
-                room.as_mut_ptr(),
-                room.len(),
-            )
-        })
-    });
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    /// The global `TextEncoder`'s `encodeInto`, with the string left a JavaScript string.
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(this: &TextEncoder, text: &JsValue, into: &Uint8Array) -> EncodeInto;
+    type EncodeInto;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeInto) -> u32;
 }
 
 /// Room for the longest input intake reads, plus one character so a longer one shows.
@@ -147,35 +140,33 @@ const INPUT_ROOM: usize = intake::MAX_INPUT_BYTES + 4;
 thread_local! {
     /// Every argument's bytes pass through this one buffer, wiped after each use.
     static INPUT: RefCell<Box<[u8]>> = RefCell::new(vec![0; INPUT_ROOM].into_boxed_slice());
+    static ENCODER: TextEncoder = TextEncoder::new();
+    /// The last report's tape, read by `js/tape.js` after `__inspect` returns.
+    static TAPE: RefCell<tape::Tape> = RefCell::default();
 }
 
 /// Calls `f` with the bytes of a `string | Uint8Array` argument (strings as UTF-8, lone
-/// surrogates as U+FFFD, as `TextEncoder` makes them), then wipes them.
-///
-/// A string is encoded straight into wasm memory: wasm-bindgen's own string argument copies it
-/// one character at a time, about 1.9 µs for a 736-character JWT against 0.25 µs (wasm/bench).
-/// At most `MAX_INPUT_BYTES` + 4 bytes are taken: when the text did not fit, more than
-/// `MAX_INPUT_BYTES` were written, so intake refuses the input as too long, as it would the
-/// whole of it, without a copy the size of whatever was pasted.
+/// surrogates as U+FFFD, as `TextEncoder` makes them), then wipes them. At most `INPUT_ROOM`
+/// bytes are taken: when the text did not fit, more than `MAX_INPUT_BYTES` were written, so
+/// intake refuses it as too long, as it would the whole of it.
 fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsValue> {
-    INPUT.with(|cell| {
-        let mut fresh;
-        let mut kept = cell.try_borrow_mut();
-        // Free unless `f` re-entered the module, which nothing does (`boundary.js` calls nothing
-        // back); a fresh buffer covers that case anyway.
-        let room: &mut [u8] = match kept.as_deref_mut() {
-            Ok(room) => room,
-            Err(_) => {
-                fresh = vec![0; INPUT_ROOM];
-                &mut fresh
-            }
-        };
-        let written =
-            tape::with_memory(|memory| read_input(input, memory, room.as_mut_ptr(), room.len()));
-        let Ok(written) = usize::try_from(written) else {
+    INPUT.with_borrow_mut(|room| {
+        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+        let view = Uint8Array::new_with_byte_offset_and_length(
+            &memory.buffer(),
+            room.as_ptr() as u32,
+            room.len() as u32,
+        );
+        let len = if input.is_string() {
+            ENCODER.with(|e| e.encode_into(input, &view).written())
+        } else if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
+            let n = bytes.length().min(view.length());
+            view.set(&bytes.subarray(0, n), 0);
+            n
+        } else {
             return Err(argument_error("the input must be a string or a Uint8Array"));
         };
-        let len = written.min(room.len());
+        let len = (len as usize).min(room.len());
         let out = f(&room[..len]);
         // A kept buffer outlives the call, so these writes cannot be optimised away.
         room[..len].fill(0);
@@ -183,40 +174,46 @@ fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsVal
     })
 }
 
+/// `[memory, address, length]` of the input buffer, for `js/boundary.js`.
+#[wasm_bindgen(js_name = __input, skip_typescript)]
+pub fn input_buffer() -> js_sys::Array {
+    INPUT.with_borrow_mut(|room| {
+        [
+            wasm_bindgen::memory(),
+            (room.as_mut_ptr() as u32).into(),
+            (room.len() as u32).into(),
+        ]
+        .into_iter()
+        .collect()
+    })
+}
+
+/// Inspects the `len` bytes `js/boundary.js` wrote into the input buffer, at `now` (Unix seconds)
+/// or, when it is NaN, at `Date.now()`, read only if a rule needs it. Wipes them, and returns the
+/// address of the report's tape header (`tape::Tape::write`).
+#[wasm_bindgen(js_name = __inspect, skip_typescript)]
+pub fn inspect_input(len: usize, now: f64) -> *const u32 {
+    INPUT.with_borrow_mut(|room| {
+        let bytes = &room[..len.min(room.len())];
+        let report = if now.is_nan() {
+            report::inspect_with_clock(bytes, &DateNow)
+        } else {
+            report::inspect(bytes, now.floor() as i64)
+        };
+        let len = bytes.len();
+        room[..len].fill(0);
+        // A report always has a JSON form, so the tape takes it.
+        TAPE.with_borrow_mut(|tape| tape.write(&report).unwrap_or(std::ptr::null()))
+    })
+}
+
 /// Recognises a token and lists its problems, offline, at the current time.
-// The package's entry calls this for arguments other than a string or bytes, so its declaration
-// (the `.d.ts`) and its argument error are the package's; `__inspectInput` takes the others.
 #[wasm_bindgen(js_name = inspectToken, unchecked_return_type = "TokenReport")]
 pub fn inspect_token(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    // The clock only for a JWT's exp or nbf: `Date.now()` is about a tenth of a PAT's inspection.
     with_input(&input, |bytes| {
-        report_to_js(&report::inspect_with_clock(bytes, &DateNow))
-    })
-}
-
-/// `inspectToken` as `boundary.js` calls it, after writing the input's `len` bytes into the input
-/// buffer: they are inspected and wiped, and the report is left laid out for `fromReport`.
-/// Returns the address of the layout's header (`tape::lay_out_report`).
-#[wasm_bindgen(js_name = __inspectInput, skip_typescript)]
-pub fn inspect_input(len: usize) -> *const u32 {
-    inspected(len, |bytes| report::inspect_with_clock(bytes, &DateNow))
-}
-
-/// `inspectTokenAt`'s counterpart of `__inspectInput`; `boundary.js` has checked the time.
-#[wasm_bindgen(js_name = __inspectInputAt, skip_typescript)]
-pub fn inspect_input_at(len: usize, now_unix_seconds: f64) -> *const u32 {
-    let now = now_unix_seconds.floor() as i64;
-    inspected(len, |bytes| report::inspect(bytes, now))
-}
-
-fn inspected(len: usize, inspect: impl FnOnce(&[u8]) -> report::Report) -> *const u32 {
-    INPUT.with_borrow_mut(|room| {
-        let len = len.min(room.len());
-        let report = inspect(&room[..len]);
-        room[..len].fill(0);
-        tape::lay_out_report(&report)
+        to_js(&report::inspect_with_clock(bytes, &DateNow))
     })
 }
 
@@ -227,7 +224,7 @@ pub fn inspect_token_at(
     now_unix_seconds: f64,
 ) -> Result<JsValue, JsValue> {
     let now = unix_seconds(now_unix_seconds)?;
-    with_input(&input, |bytes| report_to_js(&report::inspect(bytes, now)))
+    with_input(&input, |bytes| to_js(&report::inspect(bytes, now)))
 }
 
 fn unix_seconds(now: f64) -> Result<i64, JsValue> {
@@ -432,30 +429,6 @@ impl ChoreoAuth {
 
 fn login_error(e: &LoginError) -> JsValue {
     error(e.code(), &e.to_string(), e.problems(), None)
-}
-
-#[cfg(test)]
-mod input_tests {
-    use super::{INPUT, inspect_token_at};
-    use wasm_bindgen::JsValue;
-    use wasm_bindgen_test::wasm_bindgen_test;
-
-    #[wasm_bindgen_test]
-    fn no_token_byte_stays_in_the_input_buffer_after_a_call() {
-        let token = "chp_M7H4jxUDDWHP4kZ6A4dxlQYsQIWJuq11T4V4";
-        for input in [
-            JsValue::from_str(token),
-            js_sys::Uint8Array::from(token.as_bytes()).into(),
-        ] {
-            let report = inspect_token_at(input, 0.0).unwrap();
-            assert!(
-                js_sys::Reflect::get(&report, &"kind".into())
-                    .unwrap()
-                    .is_string()
-            );
-            INPUT.with_borrow(|room| assert!(room.iter().all(|&b| b == 0)));
-        }
-    }
 }
 
 #[cfg(test)]

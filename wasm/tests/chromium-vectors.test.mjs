@@ -16,7 +16,7 @@ before(async () => {
   // The vector build (runVector) is served under the page's own origin, so 'self' covers it.
   const dir = join(targetDir, "wasm-vectors/web");
   await page.route("**/__vectors__/**", (route) => {
-    // The glue, its wasm and its snippets/ folder; the build's own names, no "..".
+    // The build's files, by their own names, no "..".
     const name = new URL(route.request().url()).pathname.replace(/^\/__vectors__\//, "");
     if (name.split("/").includes("..")) return route.fulfill({ status: 404 });
     const type = name.endsWith(".wasm") ? "application/wasm" : "text/javascript";
@@ -25,8 +25,9 @@ before(async () => {
   await page.goto(server.api + "/");
   await page.waitForSelector("body[data-ready=true]");
   results = await page.evaluate(async (vectors) => {
-    // The build's entry, as a page imports the package: its inspectToken runs from JavaScript.
+    // The build's entry, as a page imports the package, and its glue for runVector.
     const m = await import("/__vectors__/index.js");
+    const glue = await import("/__vectors__/choreo_auth_wasm.js");
     await m.default();
     const out = {};
     for (const { file, text } of vectors) {
@@ -37,7 +38,7 @@ before(async () => {
           : Uint8Array.from(atob(vector.inputBase64), (c) => c.charCodeAt(0));
       const inspection = vector.login === undefined;
       out[file] = {
-        output: m.runVector(text),
+        output: glue.runVector(text),
         inspected: inspection ? m.inspectTokenJsonAt(bytes, vector.now) : null,
         // The object inspectTokenAt builds, for the bytes and for the text.
         objects: inspection

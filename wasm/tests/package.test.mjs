@@ -216,8 +216,9 @@ test("bytes are read from the view they are given: a Buffer, or a subarray at an
   assert.deepEqual(pkg.inspectTokenAt(bytes.subarray(4, 4), 1_800_000_000).problems[0].code, "empty");
 });
 
-test("inspectToken reads its input and its report through fresh views after wasm memory grows", () => {
-  // The package's module instance, caught as the glue makes it, in a process of its own.
+// What `body` prints as JSON, run in a process of its own with `pkg`, the package, and
+// `exports`, its module instance's exports, caught as the glue makes the instance.
+function withInstance(body) {
   const script = `
     const Instance = WebAssembly.Instance;
     let exports;
@@ -228,10 +229,17 @@ test("inspectToken reads its input and its report through fresh views after wasm
     };
     const pkg = require(${JSON.stringify(pkgDir)});
     WebAssembly.Instance = Instance;
+    ${body}
+  `;
+  return JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+}
+
+test("inspectToken reads its input and its report through fresh views after wasm memory grows", () => {
+  const { grown, outputs, json } = withInstance(`
     const jwt = JSON.parse(require("fs").readFileSync(${JSON.stringify(join(root, "tests/vectors/jwt-access-token.json"))}, "utf8")).input;
     const at = (input) => JSON.stringify(pkg.inspectTokenAt(input, 1800000000));
-    const bytes = exports.memory.buffer.byteLength;
     const outputs = [at(jwt)];
+    const bytes = exports.memory.buffer.byteLength;
     exports.memory.grow(1);
     outputs.push(at(jwt));
     exports.memory.grow(1);
@@ -239,11 +247,38 @@ test("inspectToken reads its input and its report through fresh views after wasm
     exports.memory.grow(1);
     outputs.push(JSON.stringify(pkg.inspectToken(jwt)) === pkg.inspectTokenJson(jwt) ? outputs[0] : "now differs");
     console.log(JSON.stringify({ grown: exports.memory.buffer.byteLength - bytes, outputs, json: pkg.inspectTokenJsonAt(jwt, 1800000000) }));
-  `;
-  const { grown, outputs, json } = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+  `);
   assert.equal(grown, 3 * 65536);
   assert.equal(outputs.length, 4);
   for (const output of outputs) assert.equal(output, json);
+});
+
+test("no byte of the token stays in wasm memory after the package's inspectToken returns", () => {
+  // The token is made in that process, so no other copy of it can be in the module.
+  const found = withInstance(`
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const random = require("crypto").randomBytes(24).toString("base64url");
+    const pat = "chp_" + random;
+    const jwt = b64({ alg: "RS256" }) + "." + b64({ sub: "u" }) + "." + random;
+    const found = [];
+    const calls = {
+      inspectToken: (input) => pkg.inspectToken(input),
+      inspectTokenAt: (input) => pkg.inspectTokenAt(input, 1800000000),
+      inspectTokenJson: (input) => pkg.inspectTokenJson(input),
+    };
+    for (const token of [pat, jwt]) {
+      // The mask shows the last four characters: look for the rest.
+      const secret = Buffer.from(token.slice(0, -4));
+      for (const input of [token, " Bearer " + token + "\\n", new TextEncoder().encode(token), Buffer.from(token)]) {
+        for (const [name, call] of Object.entries(calls)) {
+          call(input);
+          if (Buffer.from(exports.memory.buffer).includes(secret)) found.push(name + " " + typeof input);
+        }
+      }
+    }
+    console.log(JSON.stringify(found));
+  `);
+  assert.deepEqual(found, []);
 });
 
 test("a wrong argument is an Error with a code, not a crash", () => {

@@ -14,8 +14,8 @@ export const targetDir = process.env.CARGO_TARGET_DIR
 
 /** The npm package as a user gets it (wasm/pkg, through its package.json exports). */
 export const pkg = require(join(root, "wasm/pkg"));
-/** The same code built with runVector (feature `vectors`), from wasm/build.sh. */
-export const vectorsPkg = require(join(targetDir, "wasm-vectors/nodejs/index.js"));
+/** The glue of the same code built with runVector (feature `vectors`), from wasm/build.sh. */
+export const vectorsPkg = require(join(targetDir, "wasm-vectors/nodejs/choreo_auth_wasm.js"));
 
 export function vectorFiles() {
   const dir = join(root, "tests/vectors");

@@ -28,7 +28,7 @@ for (const { file, text } of files) {
       const bytes = vectorInput(vector);
       assert.deepEqual(pkg.inspectTokenAt(bytes, vector.now), vector.expect);
       assert.equal(pkg.inspectTokenJsonAt(bytes, vector.now), vectorsPkg.runVector(text));
-      // Key order too: the report crosses in a layout of its own (wasm/src/tape/report.rs).
+      // Key order too: the report crosses through a tape of its own (wasm/src/tape.rs).
       assert.equal(JSON.stringify(pkg.inspectTokenAt(bytes, vector.now)), pkg.inspectTokenJsonAt(bytes, vector.now));
       if (vector.input !== undefined) {
         // The string path encodes to the same UTF-8 bytes.
@@ -38,14 +38,14 @@ for (const { file, text } of files) {
   }
 }
 
-test("inspectToken's object is exactly the JSON's on inputs that take every branch of the report's layout", () => {
+test("inspectToken's object is exactly the JSON's on inputs that take every kind of tape word", () => {
   const b64 = (text) => Buffer.from(text).toString("base64url");
   const jwt = (header, payload) => `${b64(header)}.${b64(payload)}.c2lnbmF0dXJl`;
   const inputs = [
-    // Claims all ASCII, copied as one buffer; claims with a non-ASCII character, one by one.
+    // Claims all ASCII; claims with a non-ASCII character.
     jwt('{"alg":"RS256","typ":"JWT"}', '{"iss":"https://sts","sub":"u","aud":"a","exp":1,"scope":"x y"}'),
     jwt('{"alg":"RS256"}', '{"iss":"https://stś","sub":"ü","aud":["a","ß"],"scp":["x","\u00e9"]}'),
-    // Escapes, whose unescaped text is appended to the claims buffer.
+    // Escapes, whose unescaped text crosses.
     jwt('{"alg":"ES256","typ":"at+jwt"}', '{"iss":"a\\/b","sub":"\\u0041","aud":["\\"q\\""],"nbf":2,"iat":3}'),
     // No optional claim at all, numbers beyond 2^53 and below zero.
     jwt('{"alg":"HS256"}', '{"exp":9007199254740993,"nbf":-5}'),
@@ -57,8 +57,8 @@ test("inspectToken's object is exactly the JSON's on inputs that take every bran
     " \n",
     "Bearer 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",
     new Uint8Array([0xef, 0xbb, 0xbf, 0x61, 0xff]),
-    // Wide strings of every length boundary.js builds with a call of its own, and longer.
-    ...Array.from({ length: 20 }, (_, n) => jwt('{"alg":"RS256"}', JSON.stringify({ sub: `ü${"abcdefghijklmnopqrst".slice(0, n)}` }))),
+    // Non-ASCII strings around tape.js's switch from one unit at a time to chunks.
+    ...Array.from({ length: 40 }, (_, n) => jwt('{"alg":"RS256"}', JSON.stringify({ sub: `ü${"abcdefghijklmnopqrstuvwxyzabcdefghijklmn".slice(0, n)}` }))),
   ];
   for (const input of inputs) {
     for (const now of [0, 1_800_000_000]) {

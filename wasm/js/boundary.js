@@ -1,0 +1,44 @@
+// The package's functions over wasm-bindgen's glue (choreo_auth_wasm.js), which every build's
+// entry exports: the glue's own, and `inspectToken` and `inspectTokenAt`, which call the module
+// from here. The input goes into the module's input buffer before the call and the report is
+// read from its tape after it, so nothing crosses back out of wasm during the call (the clock
+// aside) and no value passes through wasm-bindgen's externref table: this is what makes
+// `inspectToken` faster than jose's decoding (BENCHMARKS.md). Any other argument goes to the
+// glue's export, which throws the package's argument error.
+import * as glue from "./choreo_auth_wasm.js";
+import { readTape } from "./tape.js";
+
+export { ChoreoAuth, inspectTokenJson, inspectTokenJsonAt } from "./choreo_auth_wasm.js";
+
+const encoder = new TextEncoder();
+// The module's memory and input buffer, from `__input` on the first call (the web build's
+// module exists only once `init` has run), and a view of the buffer, made again when memory
+// grows.
+let memory;
+let input = new Uint8Array(0);
+
+// Writes a string (as UTF-8, lone surrogates as U+FFFD) or a `Uint8Array`'s bytes into the
+// input buffer, as much as fits: the number of bytes written, or -1 for any other value.
+function write(value) {
+  if (memory === undefined) memory = glue.__input();
+  if (input.length === 0) input = new Uint8Array(memory[0].buffer, memory[1], memory[2]);
+  if (typeof value === "string") return encoder.encodeInto(value, input).written;
+  if (!(value instanceof Uint8Array)) return -1;
+  const n = Math.min(value.length, input.length);
+  input.set(n === value.length ? value : value.subarray(0, n));
+  return n;
+}
+
+/** Recognises a token and lists its problems, offline, at the current time. */
+export function inspectToken(value) {
+  const n = write(value);
+  if (n < 0) return glue.inspectToken(value);
+  return readTape(memory[0], glue.__inspect(n, Number.NaN));
+}
+
+/** `inspectToken` at a given time (Unix seconds). */
+export function inspectTokenAt(value, now) {
+  const n = Number.isFinite(now) ? write(value) : -1;
+  if (n < 0) return glue.inspectTokenAt(value, now);
+  return readTape(memory[0], glue.__inspect(n, now));
+}
