@@ -8,6 +8,7 @@
 
 use crate::api::ApiBase;
 use crate::credential::Credential;
+use crate::problem::Code;
 use crate::secret::SecretToken;
 use std::fmt;
 
@@ -100,11 +101,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            StoreError::Unavailable { .. } => "storage-unavailable",
-            StoreError::Corrupt { .. } => "storage-corrupt",
-            StoreError::Failed { .. } => "storage-failed",
+            StoreError::Unavailable { .. } => Code::StorageUnavailable,
+            StoreError::Corrupt { .. } => Code::StorageCorrupt,
+            StoreError::Failed { .. } => Code::StorageFailed,
         }
     }
 }

@@ -44,16 +44,16 @@ pub enum CheckError {
 }
 
 impl CheckError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            CheckError::Network(_) => "network-error",
-            CheckError::Unauthorized { .. } => Code::Unauthorized.as_str(),
-            CheckError::Server { .. } => Code::ServerError.as_str(),
-            CheckError::BadResponse { .. } => Code::BadResponse.as_str(),
-            CheckError::PatInactive { .. } => Code::PatInactive.as_str(),
-            CheckError::PatExpired { .. } => Code::PatExpired.as_str(),
-            CheckError::MissingScopes { .. } => Code::MissingScopes.as_str(),
-            CheckError::OrgNotFound => Code::OrgNotFound.as_str(),
+            CheckError::Network(_) => Code::NetworkError,
+            CheckError::Unauthorized { .. } => Code::Unauthorized,
+            CheckError::Server { .. } => Code::ServerError,
+            CheckError::BadResponse { .. } => Code::BadResponse,
+            CheckError::PatInactive { .. } => Code::PatInactive,
+            CheckError::PatExpired { .. } => Code::PatExpired,
+            CheckError::MissingScopes { .. } => Code::MissingScopes,
+            CheckError::OrgNotFound => Code::OrgNotFound,
         }
     }
 }
@@ -214,11 +214,11 @@ pub enum LoginError {
 
 impl LoginError {
     /// The stable code: the first error of a rejected report, or the failing step's code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            LoginError::Rejected(r) => r.first_error().map_or("rejected", |p| p.code.as_str()),
+            LoginError::Rejected(r) => r.first_error().map_or(Code::Rejected, |p| p.code),
             LoginError::Check(e) => e.code(),
-            LoginError::RandomUnavailable => "random-unavailable",
+            LoginError::RandomUnavailable => Code::RandomUnavailable,
             LoginError::Store(e) => e.code(),
         }
     }
@@ -349,9 +349,9 @@ pub enum StatusError {
 }
 
 impl StatusError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            StatusError::NotLoggedIn { .. } => "not-logged-in",
+            StatusError::NotLoggedIn { .. } => Code::NotLoggedIn,
             StatusError::Store(e) => e.code(),
             StatusError::Check { error, .. } => error.code(),
         }
@@ -442,9 +442,9 @@ pub enum LogoutError {
 }
 
 impl LogoutError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            LogoutError::NotLoggedIn { .. } => "not-logged-in",
+            LogoutError::NotLoggedIn { .. } => Code::NotLoggedIn,
             LogoutError::Store(e) => e.code(),
         }
     }

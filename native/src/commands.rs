@@ -1,7 +1,7 @@
 //! One function per command: resolve inputs, call core, print. Every rule is core's.
 
 use crate::cli::{ApiArg, LoginArgs};
-use crate::error::{CliError, EXIT_USAGE};
+use crate::error::CliError;
 use crate::http::ReqwestClient;
 use crate::input::read_token_input;
 use crate::output;
@@ -329,9 +329,5 @@ pub fn inspect(json: bool) -> Result<u8, CliError> {
             let _ = writeln!(stdout, "{line}");
         }
     }
-    Ok(if report.first_error().is_some() {
-        EXIT_USAGE
-    } else {
-        0
-    })
+    Ok(report.first_error().map_or(0, |p| p.code.exit_status()))
 }

@@ -3,14 +3,10 @@
 use choreo_auth_core::api::ApiBaseError;
 use choreo_auth_core::host::StoreError;
 use choreo_auth_core::login::{LogoutError, StatusError};
-use choreo_auth_core::{LoginError, Problem, Report};
+use choreo_auth_core::{Code, LoginError, Problem, Report};
 use std::fmt;
 
-/// Exit statuses: 0 success, 1 the server, network or storage said no, 2 usage or input
-/// rejected before any network call, 4 not logged in.
-pub const EXIT_FAILED: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
-pub const EXIT_NOT_LOGGED_IN: u8 = 4;
+pub use choreo_auth_core::problem::EXIT_FAILED;
 
 /// Why a command failed. Core errors keep their own codes and messages.
 #[derive(Debug)]
@@ -39,38 +35,27 @@ pub enum CliError {
 }
 
 impl CliError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            CliError::TokenInArguments => "token-in-arguments",
-            CliError::MissingWithToken => "missing-with-token",
-            CliError::EnvTokenSet => "env-token-set",
-            CliError::Input(_) => "input-unreadable",
-            CliError::Output(_) => "output-failed",
+            CliError::TokenInArguments => Code::TokenInArguments,
+            CliError::MissingWithToken => Code::MissingWithToken,
+            CliError::EnvTokenSet => Code::EnvTokenSet,
+            CliError::Input(_) => Code::InputUnreadable,
+            CliError::Output(_) => Code::OutputFailed,
             CliError::ApiBase(e) => e.code(),
-            CliError::Rejected(r) => r.first_error().map_or("rejected", |p| p.code.as_str()),
+            CliError::Rejected(r) => r.first_error().map_or(Code::Rejected, |p| p.code),
             CliError::Login(e) => e.code(),
             CliError::Status(e) => e.code(),
             CliError::Logout(e) => e.code(),
             CliError::Store(e) => e.code(),
-            CliError::NotLoggedIn { .. } => "not-logged-in",
-            CliError::Runtime(_) => "runtime-unavailable",
+            CliError::NotLoggedIn { .. } => Code::NotLoggedIn,
+            CliError::Runtime(_) => Code::RuntimeUnavailable,
         }
     }
 
+    /// The code's exit status: one table, in core, for every code.
     pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::TokenInArguments
-            | CliError::MissingWithToken
-            | CliError::EnvTokenSet
-            | CliError::Input(_)
-            | CliError::ApiBase(_)
-            | CliError::Rejected(_)
-            | CliError::Login(LoginError::Rejected(_)) => EXIT_USAGE,
-            CliError::NotLoggedIn { .. }
-            | CliError::Status(StatusError::NotLoggedIn { .. })
-            | CliError::Logout(LogoutError::NotLoggedIn { .. }) => EXIT_NOT_LOGGED_IN,
-            _ => EXIT_FAILED,
-        }
+        self.code().exit_status()
     }
 
     /// Offline findings worth listing under the message (notices included).
@@ -136,6 +121,7 @@ impl From<StoreError> for CliError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use choreo_auth_core::problem::EXIT_USAGE;
 
     #[test]
     fn usage_errors_exit_2_and_not_logged_in_exits_4() {
@@ -144,12 +130,15 @@ mod tests {
         let not_in = CliError::NotLoggedIn {
             api_base: "https://x".into(),
         };
-        assert_eq!((not_in.exit_code(), not_in.code()), (4, "not-logged-in"));
+        assert_eq!(
+            (not_in.exit_code(), not_in.code().as_str()),
+            (4, "not-logged-in")
+        );
         let store = CliError::Store(StoreError::Unavailable {
             message: "m".into(),
         });
         assert_eq!(
-            (store.exit_code(), store.code()),
+            (store.exit_code(), store.code().as_str()),
             (1, "storage-unavailable")
         );
     }

@@ -3,7 +3,7 @@
 use crate::error::CliError;
 use choreo_auth_core::report::ChecksumState;
 use choreo_auth_core::time::{format_rfc3339, parse_rfc3339};
-use choreo_auth_core::{Problem, Report, Session, Severity};
+use choreo_auth_core::{Code, Problem, Report, Session, Severity};
 use serde::Serialize;
 use std::io::Write;
 
@@ -25,7 +25,7 @@ pub fn problem_lines(problems: &[Problem]) -> Vec<String> {
 
 #[derive(Serialize)]
 struct JsonError<'a> {
-    code: &'a str,
+    code: Code,
     message: String,
     problems: &'a [Problem],
 }

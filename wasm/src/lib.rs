@@ -24,7 +24,7 @@ use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::CredentialStore;
 use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
 use choreo_auth_core::memory::MemoryStore;
-use choreo_auth_core::{ApiBase, Problem, Session, intake, report};
+use choreo_auth_core::{ApiBase, Code, Problem, Session, intake, report};
 use host::{DateNow, Fetch, JsStore, Store, WebCrypto};
 use js_sys::Reflect;
 use serde::Serialize;
@@ -69,7 +69,7 @@ export interface StatusOptions {
 /** Every rejected promise and thrown error of this package. */
 export interface ChoreoAuthError extends Error {
   /** Core's stable kebab-case code, e.g. `missing-scopes`, `unauthorized`, `not-logged-in`. */
-  code: string;
+  code: Code;
   /** Every problem found offline, when the token was refused before any request. */
   problems?: Problem[];
   /** The stored session, when `status` found it no longer valid. */
@@ -96,11 +96,11 @@ pub struct StatusResult {
 }
 
 /// An `Error` with core's stable `code` (and the offline `problems`, or the stored `session`).
-fn error(code: &str, message: &str, problems: &[Problem], session: Option<&Session>) -> JsValue {
+fn error(code: Code, message: &str, problems: &[Problem], session: Option<&Session>) -> JsValue {
     let e = js_sys::Error::new(message);
     e.set_name("ChoreoAuthError");
     // Setting a property on a fresh Error object cannot fail.
-    let _ = Reflect::set(&e, &"code".into(), &code.into());
+    let _ = Reflect::set(&e, &"code".into(), &code.as_str().into());
     if !problems.is_empty() {
         let _ = Reflect::set(&e, &"problems".into(), &to_js(&problems));
     }
@@ -111,7 +111,7 @@ fn error(code: &str, message: &str, problems: &[Problem], session: Option<&Sessi
 }
 
 fn argument_error(message: &str) -> JsValue {
-    error("invalid-argument", message, &[], None)
+    error(Code::InvalidArgument, message, &[], None)
 }
 
 #[wasm_bindgen(module = "/src/boundary.js")]
