@@ -10,7 +10,8 @@
 //! - [`formats`], [`checksum`], [`jwt`]: what kind of token it is, as data-driven rules.
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
 //! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows.
-//! - [`credential`]: what a login stores; [`problem`]: the stable codes.
+//! - [`credential`]: what a login stores; [`source`]: where a command's token comes from and
+//!   what a login stores beside `CHOREO_TOKEN`; [`problem`]: the stable codes.
 //! - [`json`]: JSON into serde types, without serde_json's error formatting; [`base64url`]: a
 //!   JWT segment's bytes.
 
@@ -29,6 +30,7 @@ pub mod problem;
 pub mod report;
 mod scan;
 pub mod secret;
+pub mod source;
 pub mod time;
 #[cfg(feature = "vectors")]
 pub mod vectors;

@@ -148,14 +148,18 @@ codes! {
         "no stored account matches (API base, organization)";
     AmbiguousAccount => "ambiguous-account", Error, EXIT_USAGE,
         "several accounts could be meant; name one with `--org`";
+    EnvTokenInUse => "env-token-in-use", Notice, EXIT_OK,
+        "login: CHOREO_TOKEN holds the same token, and commands use it first while it is set";
+    EnvTokenOnly => "env-token-only", Notice, EXIT_OK,
+        "login: no OS keyring, so nothing was stored; CHOREO_TOKEN serves this environment";
+    EnvTokenDiffers => "env-token-differs", Warning, EXIT_OK,
+        "login: CHOREO_TOKEN holds another token, which commands keep using first";
     Rejected => "rejected", Error, EXIT_USAGE,
         "the token was refused before any request";
     TokenInArguments => "token-in-arguments", Error, EXIT_USAGE,
         "a token was given on the command line, where `ps` and shell history see it";
     MissingWithToken => "missing-with-token", Error, EXIT_USAGE,
         "`choreo login` without `--with-token`";
-    EnvTokenSet => "env-token-set", Error, EXIT_USAGE,
-        "`choreo login` while CHOREO_TOKEN is set";
     InputUnreadable => "input-unreadable", Error, EXIT_USAGE,
         "stdin could not be read";
     OutputFailed => "output-failed", Error, EXIT_FAILED,

@@ -29,10 +29,17 @@ fn the_readme_lists_every_code_with_its_severity_exit_status_and_meaning() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
     let start = readme.find(BEGIN).expect("README.md has the codes marker") + BEGIN.len();
-    let end = start + readme[start..].find(END).expect("README.md ends the codes table");
+    let end = start
+        + readme[start..]
+            .find(END)
+            .expect("README.md ends the codes table");
     let want = table();
     if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&path, format!("{}{want}{}", &readme[..start], &readme[end..])).unwrap();
+        std::fs::write(
+            &path,
+            format!("{}{want}{}", &readme[..start], &readme[end..]),
+        )
+        .unwrap();
     } else {
         assert!(
             readme[start..end] == want,

@@ -5,12 +5,16 @@ use crate::error::CliError;
 use crate::http::ReqwestClient;
 use crate::input::read_token_input;
 use crate::output;
-use crate::store::{StoreKind, Stores, config_dir};
+use crate::store::{Stores, config_dir, keyring};
 use crate::sys::{OsRandom, SystemClock};
 use choreo_auth_core::formats::FormatRules;
 use choreo_auth_core::host::CredentialStore;
-use choreo_auth_core::login::{self, Host, Policy};
+use choreo_auth_core::host::StoreError;
+use choreo_auth_core::login::{self, Host, LoginError, Policy};
 use choreo_auth_core::report::{self, examine};
+use choreo_auth_core::source::{
+    CHOREO_TOKEN, EnvToken, LoginFacts, Storage, StoreKind, TokenSource, plan_login,
+};
 use choreo_auth_core::{ApiBase, DEFAULT_API_BASE, Problem, SecretToken, Session};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -18,7 +22,7 @@ use tracing::debug;
 use zeroize::Zeroizing;
 
 pub const API_ENV: &str = "CHOREO_API";
-pub const TOKEN_ENV: &str = "CHOREO_TOKEN";
+pub const TOKEN_ENV: &str = CHOREO_TOKEN;
 
 type CliHost = Host<ReqwestClient, SystemClock, OsRandom, Stores>;
 
@@ -73,36 +77,85 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
     if args.with_token.is_none() {
         return Err(CliError::MissingWithToken);
     }
-    if env_token().is_some() {
-        return Err(CliError::EnvTokenSet);
-    }
     let api = resolve_api(&args.api)?;
-    let kind = if args.insecure_storage {
-        StoreKind::File
-    } else {
-        StoreKind::Keyring
-    };
-    let stores = Stores::new(config_dir()?, kind);
+    let dir = config_dir()?;
     let input = read_token_input().map_err(CliError::Input)?;
-    let host = host(&api, stores);
-    let outcome = login::login(&host, &api, &input, &Policy::default())
-        .await
-        .map_err(CliError::Login)?;
-    let session = &outcome.session;
-    let mut lines = vec![format!(
-        "Logged in to {} as user {}",
-        session.api_base, session.user_id
-    )];
+    let http = ReqwestClient::new(&api);
     let now = SystemClock.now_unix();
+    let (credential, mut warnings) = login::authenticate(
+        &http,
+        &SystemClock,
+        &OsRandom,
+        &api,
+        &input,
+        &Policy::default(),
+    )
+    .await
+    .map_err(CliError::Login)?;
+    // Facts for core's rule: how CHOREO_TOKEN relates to this token, what the user asked for,
+    // and whether the keyring answered (assumed until a write says otherwise).
+    let env = env_token();
+    let mut facts = LoginFacts {
+        env: EnvToken::compare(
+            &credential.token,
+            TOKEN_ENV,
+            env.as_deref().map(|v| &v[..]),
+            now,
+        ),
+        insecure_storage: args.insecure_storage,
+        keyring_reachable: true,
+    };
+    let mut refused = None;
+    let (stored, notes) = loop {
+        let plan = plan_login(&facts);
+        match plan.storage {
+            Storage::In(kind) => match Stores::new(dir.clone(), kind).save(&credential).await {
+                Ok(()) => break (Some(kind), plan.notes),
+                Err(e @ StoreError::Unavailable { .. })
+                    if kind == StoreKind::Keyring && facts.keyring_reachable =>
+                {
+                    debug!("the keyring is unreachable");
+                    facts.keyring_reachable = false;
+                    refused = Some(e);
+                }
+                Err(e) => return Err(CliError::Login(LoginError::Store(e))),
+            },
+            Storage::Nothing => break (None, plan.notes),
+            Storage::FailClosed => {
+                // Told before the error: the variable still wins once a store works.
+                stderr_lines(output::problem_lines(&plan.notes));
+                let e = refused.unwrap_or(StoreError::Unavailable {
+                    message: keyring::WAYS_OUT.to_owned(),
+                });
+                return Err(CliError::Login(LoginError::Store(e)));
+            }
+        }
+    };
+    warnings.extend(notes);
+    let session = &credential.session;
+    let stores = Stores::new(dir, stored.unwrap_or(StoreKind::Keyring));
+    let mut lines = vec![match stored {
+        Some(_) => format!(
+            "Logged in to {} as user {}",
+            session.api_base, session.user_id
+        ),
+        None => format!(
+            "Checked {TOKEN_ENV} with {}: user {}",
+            session.api_base, session.user_id
+        ),
+    }];
     lines.extend(
         output::session_lines(session, now)
             .into_iter()
             .map(|l| format!("  {l}")),
     );
-    lines.push(format!("  stored in: {}", host.store.describe(kind)));
-    lines.extend(output::problem_lines(&outcome.warnings));
-    if kind == StoreKind::File {
-        lines.push(plaintext_warning(&host.store));
+    lines.push(match stored {
+        Some(kind) => format!("  stored in: {}", stores.describe(kind)),
+        None => "  stored in: nothing".to_owned(),
+    });
+    lines.extend(output::problem_lines(&warnings));
+    if stored == Some(StoreKind::File) {
+        lines.push(plaintext_warning(&stores));
     }
     stderr_lines(lines);
     Ok(0)
@@ -153,7 +206,12 @@ impl Printed {
     }
 }
 
-const ENV_SOURCE: &str = "token from: CHOREO_TOKEN (in memory, nothing stored)";
+fn env_source() -> String {
+    format!(
+        "token from: {} (in memory, nothing stored)",
+        TokenSource::Env(TOKEN_ENV).describe()
+    )
+}
 
 /// With CHOREO_TOKEN: checked online like a login that stores nothing, or only inspected.
 async fn status_from_env(
@@ -191,7 +249,7 @@ async fn status_from_env(
                     masked.unwrap_or("…"),
                     report.kind.as_deref().unwrap_or("-")
                 ),
-                format!("  {ENV_SOURCE}"),
+                format!("  {}", env_source()),
             ]);
         }
         printed.warn.extend(output::problem_lines(&report.problems));
@@ -220,7 +278,7 @@ async fn status_from_env(
         warnings: &warnings,
     };
     let headline = format!("Using CHOREO_TOKEN for {api} as user {}", session.user_id);
-    printed.session(json, &body, headline, ENV_SOURCE.to_owned());
+    printed.session(json, &body, headline, env_source());
     Ok(printed)
 }
 
@@ -245,7 +303,7 @@ async fn status_from_store(json: bool, offline: bool, api: &ApiBase) -> Result<P
     };
     let mut printed = Printed::default();
     let headline = format!("Logged in to {api} as user {}", session.user_id);
-    let source = format!("stored in: {}", host.store.describe(kind));
+    let source = format!("token from: {}", host.store.describe(kind));
     printed.session(json, &body, headline, source);
     if kind == StoreKind::File {
         printed.warn.push(plaintext_warning(&host.store));

@@ -15,8 +15,6 @@ pub enum CliError {
     TokenInArguments,
     /// `login` without `--with-token`.
     MissingWithToken,
-    /// `login` while CHOREO_TOKEN is set.
-    EnvTokenSet,
     /// Stdin could not be read.
     Input(std::io::Error),
     /// Stdout could not be written.
@@ -39,7 +37,6 @@ impl CliError {
         match self {
             CliError::TokenInArguments => Code::TokenInArguments,
             CliError::MissingWithToken => Code::MissingWithToken,
-            CliError::EnvTokenSet => Code::EnvTokenSet,
             CliError::Input(_) => Code::InputUnreadable,
             CliError::Output(_) => Code::OutputFailed,
             CliError::ApiBase(e) => e.code(),
@@ -79,10 +76,6 @@ impl fmt::Display for CliError {
             CliError::MissingWithToken => f.write_str(
                 "`choreo login` takes the token on stdin: run `choreo login --with-token` and \
                  pipe or paste the token",
-            ),
-            CliError::EnvTokenSet => f.write_str(
-                "refusing to log in while CHOREO_TOKEN is set: commands use that token as is and \
-                 nothing is stored; unset it to store a token with `choreo login`",
             ),
             CliError::Input(e) => write!(f, "could not read the token from stdin: {e}"),
             CliError::Output(e) => write!(f, "could not write to stdout: {e}"),
@@ -126,7 +119,6 @@ mod tests {
     #[test]
     fn usage_errors_exit_2_and_not_logged_in_exits_4() {
         assert_eq!(CliError::TokenInArguments.exit_code(), EXIT_USAGE);
-        assert_eq!(CliError::EnvTokenSet.exit_code(), EXIT_USAGE);
         let not_in = CliError::NotLoggedIn {
             api_base: "https://x".into(),
         };
@@ -145,11 +137,7 @@ mod tests {
 
     #[test]
     fn messages_are_lowercase_without_trailing_period() {
-        for e in [
-            CliError::TokenInArguments,
-            CliError::MissingWithToken,
-            CliError::EnvTokenSet,
-        ] {
+        for e in [CliError::TokenInArguments, CliError::MissingWithToken] {
             let m = e.to_string();
             assert!(!m.ends_with('.'), "{m}");
             assert!(m.starts_with(|c: char| !c.is_uppercase()), "{m}");

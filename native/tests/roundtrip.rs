@@ -1,6 +1,6 @@
 //! login → status (online, offline, json) → token → logout, on the file store and on a real
-//! Secret Service; the usage rules around CHOREO_TOKEN and tokens on the command line; and
-//! failing closed when there is no keyring.
+//! Secret Service; CHOREO_TOKEN used in memory; tokens on the command line; and failing closed
+//! when there is no keyring.
 
 mod common;
 
@@ -41,6 +41,11 @@ fn round_trip(cli: &Cli, server: &Server, login_args: &[&str], token: &str, sour
     assert!(status.stdout.contains(&masked), "{}", status.stdout);
     let plaintext = status.stderr.contains("kept unencrypted");
     assert_eq!(plaintext, source == "file", "{}", status.stderr);
+    let from = match source {
+        "file" => "token from: plaintext file ",
+        _ => "token from: os keyring",
+    };
+    assert!(status.stdout.contains(from), "{}", status.stdout);
 
     let json = cli
         .run(&["auth", "status", "--json", "--api", api], b"")
@@ -175,28 +180,6 @@ fn without_a_keyring_login_fails_closed_and_names_both_ways_out() {
 }
 
 #[test]
-fn login_refuses_while_choreo_token_is_set() {
-    let server = Server::start();
-    let cli = Cli::new();
-    cli.secret(&server.token);
-    let run = cli.run_with(
-        &[
-            "login",
-            "--with-token",
-            "--api",
-            &server.api,
-            "--insecure-storage",
-        ],
-        format!("{}\n", server.token).as_bytes(),
-        &[("CHOREO_TOKEN", Some(&server.token))],
-        false,
-    );
-    run.expect(2);
-    assert!(run.stderr.contains("CHOREO_TOKEN is set"), "{}", run.stderr);
-    assert!(cli.snapshot().is_empty());
-}
-
-#[test]
 fn a_token_on_the_command_line_is_refused_without_being_echoed() {
     let server = Server::start();
     let cli = Cli::new();
@@ -258,6 +241,13 @@ fn choreo_token_is_used_in_memory_by_status_and_token() {
     );
     assert!(
         status.stdout.contains("nothing stored"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status
+            .stdout
+            .contains("token from: environment variable CHOREO_TOKEN"),
         "{}",
         status.stdout
     );

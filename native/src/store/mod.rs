@@ -7,6 +7,7 @@ pub mod fsutil;
 pub mod keyring;
 
 use choreo_auth_core::host::{CredentialStore, StoreError};
+pub use choreo_auth_core::source::StoreKind;
 use choreo_auth_core::{ApiBase, Credential};
 use file::FileStore;
 use keyring::KeyringStore;
@@ -17,22 +18,6 @@ use tracing::debug;
 
 pub const CONFIG_FILE: &str = "config.json";
 pub const CONFIG_DIR_ENV: &str = "CHOREO_CONFIG_DIR";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StoreKind {
-    Keyring,
-    File,
-}
-
-impl StoreKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StoreKind::Keyring => "keyring",
-            StoreKind::File => "file",
-        }
-    }
-}
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
