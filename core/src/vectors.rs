@@ -178,7 +178,7 @@ pub fn run(vector: &Vector) -> Result<String, String> {
         required_scopes: scenario.required_scopes.clone(),
     };
     let result = block_on_ready(login::login(&host, &api, &input, &policy));
-    let stored = block_on_ready(host.store.load(&api))
+    let stored = block_on_ready(host.store.load(crate::account::AccountRef::active(&api)))
         .ok()
         .flatten()
         .is_some();

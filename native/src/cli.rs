@@ -22,11 +22,11 @@ pub struct Cli {
 pub enum Command {
     /// Log in with a personal access token read from stdin.
     Login(LoginArgs),
-    /// Inspect or print the stored login.
+    /// Show, switch between or print the stored accounts.
     #[command(subcommand)]
     Auth(AuthCommand),
-    /// Remove the stored token for an api base.
-    Logout(ApiArg),
+    /// Remove a stored account (the active one of the api base, unless --org or --all).
+    Logout(LogoutArgs),
     /// Offline checks of a token.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -63,23 +63,52 @@ pub struct ApiArg {
     pub api: Option<String>,
 }
 
+/// Which account: an organization on an api base.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    #[command(flatten)]
+    pub api: ApiArg,
+    /// Organization handle [default: the active account of the api base].
+    #[arg(long, value_name = "HANDLE")]
+    pub org: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Remove every account of the api base.
+    #[arg(long, conflicts_with = "org")]
+    pub all: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
-    /// Show who is logged in, where the token is kept and whether it still works.
+    /// Show who is logged in, where each token comes from and whether it still works.
+    ///
+    /// With neither --api nor --org: every account on every api base, the active one of each
+    /// marked. With either: that one account.
     Status {
-        /// Print JSON to stdout.
+        /// Print JSON to stdout (a list when every account is shown).
         #[arg(long)]
         json: bool,
         /// Do not ask the api; report what was stored.
         #[arg(long)]
         offline: bool,
         #[command(flatten)]
-        api: ApiArg,
+        account: AccountArgs,
     },
-    /// Print the token (stored, or CHOREO_TOKEN) to stdout, for scripts.
+    /// Make another organization's account the active one of its api base.
+    ///
+    /// Without --org it toggles when the api base has exactly two accounts.
+    Switch {
+        #[command(flatten)]
+        account: AccountArgs,
+    },
+    /// Print the token (stored, or CHOREO_TOKEN unless --org) to stdout, for scripts.
     Token {
         #[command(flatten)]
-        api: ApiArg,
+        account: AccountArgs,
     },
 }
 

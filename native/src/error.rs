@@ -1,5 +1,7 @@
 //! What a command can fail with, its stable code and its exit status.
 
+use crate::store::FindError;
+use choreo_auth_core::account::AccountError;
 use choreo_auth_core::api::ApiBaseError;
 use choreo_auth_core::host::StoreError;
 use choreo_auth_core::login::{LogoutError, StatusError};
@@ -26,9 +28,10 @@ pub enum CliError {
     Status(StatusError),
     Logout(LogoutError),
     Store(StoreError),
-    NotLoggedIn {
-        api_base: String,
-    },
+    /// No account matches, or a switch that needs an organization.
+    Account(AccountError),
+    /// No account on any api base.
+    NoAccounts,
     Runtime(std::io::Error),
 }
 
@@ -45,7 +48,8 @@ impl CliError {
             CliError::Status(e) => e.code(),
             CliError::Logout(e) => e.code(),
             CliError::Store(e) => e.code(),
-            CliError::NotLoggedIn { .. } => Code::NotLoggedIn,
+            CliError::Account(e) => e.code(),
+            CliError::NoAccounts => Code::NotLoggedIn,
             CliError::Runtime(_) => Code::RuntimeUnavailable,
         }
     }
@@ -88,9 +92,9 @@ impl fmt::Display for CliError {
             CliError::Status(e) => e.fmt(f),
             CliError::Logout(e) => e.fmt(f),
             CliError::Store(e) => e.fmt(f),
-            CliError::NotLoggedIn { api_base } => write!(
-                f,
-                "not logged in to {api_base}; run `choreo login --with-token` or set CHOREO_TOKEN"
+            CliError::Account(e) => e.fmt(f),
+            CliError::NoAccounts => f.write_str(
+                "not logged in to any api base; run `choreo login --with-token` or set CHOREO_TOKEN",
             ),
             CliError::Runtime(e) => write!(f, "could not start the async runtime: {e}"),
         }
@@ -102,6 +106,15 @@ impl std::error::Error for CliError {}
 impl From<ApiBaseError> for CliError {
     fn from(e: ApiBaseError) -> Self {
         CliError::ApiBase(e)
+    }
+}
+
+impl From<FindError> for CliError {
+    fn from(e: FindError) -> Self {
+        match e {
+            FindError::Unread(e) => CliError::Store(e),
+            FindError::Missing(e) => CliError::Account(e),
+        }
     }
 }
 
@@ -119,9 +132,7 @@ mod tests {
     #[test]
     fn usage_errors_exit_2_and_not_logged_in_exits_4() {
         assert_eq!(CliError::TokenInArguments.exit_code(), EXIT_USAGE);
-        let not_in = CliError::NotLoggedIn {
-            api_base: "https://x".into(),
-        };
+        let not_in = CliError::NoAccounts;
         assert_eq!(
             (not_in.exit_code(), not_in.code().as_str()),
             (4, "not-logged-in")

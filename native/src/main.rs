@@ -37,11 +37,14 @@ fn init_tracing() {
 async fn run(command: &Command) -> Result<u8, CliError> {
     match command {
         Command::Login(args) => commands::login(args).await,
-        Command::Auth(AuthCommand::Status { json, offline, api }) => {
-            commands::status(*json, *offline, api).await
-        }
-        Command::Auth(AuthCommand::Token { api }) => commands::token(api).await,
-        Command::Logout(api) => commands::logout(api).await,
+        Command::Auth(AuthCommand::Status {
+            json,
+            offline,
+            account,
+        }) => commands::status(*json, *offline, account).await,
+        Command::Auth(AuthCommand::Switch { account }) => commands::switch(account).await,
+        Command::Auth(AuthCommand::Token { account }) => commands::token(account).await,
+        Command::Logout(args) => commands::logout(args).await,
         Command::Token(TokenCommand::Inspect { json }) => commands::inspect(*json),
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -23,15 +23,26 @@ pub fn problem_lines(problems: &[Problem]) -> Vec<String> {
         .collect()
 }
 
-#[derive(Serialize)]
-struct JsonError<'a> {
-    code: Code,
-    message: String,
-    problems: &'a [Problem],
+/// The error object every `--json` command prints: `{code, message, problems}`.
+#[derive(Debug, Serialize)]
+pub struct JsonError {
+    pub code: Code,
+    pub message: String,
+    pub problems: Vec<Problem>,
 }
 
-/// `choreo: <message>` and the problems on stderr; with `--json` also `{"code", "message"}`
-/// on stdout.
+impl JsonError {
+    pub fn of(e: &CliError) -> Self {
+        Self {
+            code: e.code(),
+            message: e.to_string(),
+            problems: e.problems().to_vec(),
+        }
+    }
+}
+
+/// `choreo: <message>` and the problems on stderr; with `--json` also `{"code", "message",
+/// "problems"}` on stdout.
 pub fn print_error(e: &CliError, json: bool) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "choreo: {e}");
@@ -39,15 +50,10 @@ pub fn print_error(e: &CliError, json: bool) {
         let _ = writeln!(err, "  {line}");
     }
     if json {
-        let body = JsonError {
-            code: e.code(),
-            message: e.to_string(),
-            problems: e.problems(),
-        };
         let _ = writeln!(
             std::io::stdout().lock(),
             "{}",
-            serde_json::to_string(&body).unwrap_or_default()
+            serde_json::to_string(&JsonError::of(e)).unwrap_or_default()
         );
     }
 }

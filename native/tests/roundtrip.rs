@@ -251,19 +251,35 @@ fn choreo_token_is_used_in_memory_by_status_and_token() {
         "{}",
         status.stdout
     );
+    // Every account is listed: here only the variable's, active on its api base.
     let json = cli
         .run_with(&["auth", "status", "--json"], b"", &env, false)
         .expect(0)
         .json();
+    assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
     assert_eq!(
-        (json["source"].as_str(), json["checkedOnline"].as_bool()),
-        (Some("env"), Some(true))
+        (
+            json[0]["source"].as_str(),
+            json[0]["checkedOnline"].as_bool(),
+            json[0]["active"].as_bool()
+        ),
+        (Some("env"), Some(true), Some(true))
     );
     let offline = cli
         .run_with(&["auth", "status", "--json", "--offline"], b"", &env, false)
         .expect(0)
         .json();
-    assert_eq!(offline["checkedOnline"], false);
+    assert_eq!(offline[0]["checkedOnline"], false);
+    let one = cli
+        .run_with(
+            &["auth", "status", "--json", "--api", &server.api],
+            b"",
+            &env,
+            false,
+        )
+        .expect(0)
+        .json();
+    assert_eq!(one["source"], "env");
     let printed = cli.run_with(&["auth", "token"], b"", &env, true);
     printed.expect(0);
     assert_eq!(printed.stdout, format!("{}\n", server.token));

@@ -24,7 +24,7 @@ use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::CredentialStore;
 use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
 use choreo_auth_core::memory::MemoryStore;
-use choreo_auth_core::{ApiBase, Code, Problem, Session, intake, report};
+use choreo_auth_core::{AccountRef, ApiBase, Code, Problem, Session, intake, report};
 use host::{DateNow, Fetch, JsStore, Store, WebCrypto};
 use js_sys::Reflect;
 use serde::Serialize;
@@ -381,7 +381,8 @@ impl ChoreoAuth {
             o.is_object() && Reflect::get(&o, &"online".into()).is_ok_and(|v| v.is_truthy())
         });
         wasm_bindgen_futures::future_to_promise(async move {
-            match login::status(&client.host, &client.api, &client.policy, online).await {
+            let active = AccountRef::active(&client.api);
+            match login::status(&client.host, active, &client.policy, online).await {
                 Ok(r) => Ok(to_js(&StatusResult {
                     session: r.session,
                     checked_online: r.checked_online,
@@ -405,11 +406,16 @@ impl ChoreoAuth {
     pub fn access_token(&self) -> js_sys::Promise {
         let client = Rc::clone(&self.client);
         wasm_bindgen_futures::future_to_promise(async move {
-            let stored = client.host.store.load(&client.api).await;
+            let stored = client
+                .host
+                .store
+                .load(AccountRef::active(&client.api))
+                .await;
             let e = match stored {
                 Ok(Some(credential)) => return Ok(credential.token.expose().into()),
                 Ok(None) => StatusError::NotLoggedIn {
                     api_base: client.api.to_string(),
+                    org: None,
                 },
                 Err(e) => StatusError::Store(e),
             };
@@ -422,7 +428,7 @@ impl ChoreoAuth {
     pub fn logout(&self) -> js_sys::Promise {
         let client = Rc::clone(&self.client);
         wasm_bindgen_futures::future_to_promise(async move {
-            login::logout(&client.host.store, &client.api)
+            login::logout(&client.host.store, AccountRef::active(&client.api))
                 .await
                 .map(|session| to_js(&session))
                 .map_err(|e| error(e.code(), &e.to_string(), &[], None))

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use choreo_auth_core::credential::Session;
 use choreo_auth_core::login::{self, Host, Policy};
 use choreo_auth_core::vectors::{self, block_on_ready};
-use choreo_auth_core::{ApiBase, Code, Problem};
+use choreo_auth_core::{AccountRef, ApiBase, Code, Problem};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zeroize::Zeroizing;
@@ -143,7 +143,8 @@ pub fn status(bytes: &[u8]) -> Vec<u8> {
     let policy = Policy {
         required_scopes: request.required_scopes,
     };
-    match block_on_ready(login::status(&HOST, &api, &policy, request.online)) {
+    let active = AccountRef::active(&api);
+    match block_on_ready(login::status(&HOST, active, &policy, request.online)) {
         Ok(report) => Answer {
             ok: true,
             session: Some(report.session),
@@ -170,7 +171,7 @@ pub fn logout(bytes: &[u8]) -> Vec<u8> {
         Ok(r) => r,
         Err(answer) => return answer,
     };
-    match block_on_ready(login::logout(&HOST.store, &api)) {
+    match block_on_ready(login::logout(&HOST.store, AccountRef::active(&api))) {
         Ok(session) => Answer {
             ok: true,
             session: Some(session),
