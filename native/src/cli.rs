@@ -47,6 +47,9 @@ pub struct LoginArgs {
     /// Keep the token in a plaintext file in CHOREO_CONFIG_DIR instead of the OS keyring.
     #[arg(long)]
     pub insecure_storage: bool,
+    /// Print the outcome as JSON to stdout: the session, or the error object.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub api: ApiArg,
     /// Tokens given as arguments are refused, never used.
@@ -80,6 +83,9 @@ pub struct LogoutArgs {
     /// Remove every account of the api base.
     #[arg(long, conflicts_with = "org")]
     pub all: bool,
+    /// Print the outcome as JSON to stdout: the removed session(s), or the error object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

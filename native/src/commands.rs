@@ -158,7 +158,36 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
         lines.push(plaintext_warning(&stores));
     }
     stderr_lines(lines);
+    if args.json {
+        print_json(&LoginJson {
+            session,
+            warnings: &warnings,
+            stored: stored.map(StoreKind::as_str),
+        })?;
+    }
     Ok(0)
+}
+
+/// What `login --json` prints on success.
+#[derive(Serialize)]
+struct LoginJson<'a> {
+    session: &'a Session,
+    warnings: &'a [Problem],
+    /// `keyring`, `file`, or null when nothing was stored (CHOREO_TOKEN serves).
+    stored: Option<&'static str>,
+}
+
+/// What `logout --json` prints on success: the removed session, or every one with `--all`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum LogoutJson<'a> {
+    One { session: &'a Session },
+    All { sessions: Vec<&'a Session> },
+}
+
+fn print_json(value: &impl Serialize) -> Result<(), CliError> {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    writeln!(std::io::stdout().lock(), "{json}").map_err(CliError::Output)
 }
 
 /// One account as `auth status` shows it.
@@ -581,6 +610,16 @@ pub async fn logout(args: &LogoutArgs) -> Result<u8, CliError> {
         ));
     }
     stderr_lines(lines);
+    if args.json {
+        let sessions: Vec<&Session> = removed.iter().map(|(s, _)| s).collect();
+        print_json(&if args.all {
+            LogoutJson::All { sessions }
+        } else {
+            LogoutJson::One {
+                session: sessions[0],
+            }
+        })?;
+    }
     Ok(0)
 }
 

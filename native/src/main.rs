@@ -13,7 +13,7 @@ mod store;
 mod sys;
 
 use clap::{CommandFactory, Parser};
-use cli::{AuthCommand, Cli, Command, TokenCommand};
+use cli::{AuthCommand, Cli, Command, LoginArgs, LogoutArgs, TokenCommand};
 use error::{CliError, EXIT_FAILED};
 use std::process::ExitCode;
 
@@ -63,6 +63,8 @@ fn wants_json(command: &Command) -> bool {
         command,
         Command::Auth(AuthCommand::Status { json: true, .. })
             | Command::Token(TokenCommand::Inspect { json: true })
+            | Command::Login(LoginArgs { json: true, .. })
+            | Command::Logout(LogoutArgs { json: true, .. })
     )
 }
 

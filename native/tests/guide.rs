@@ -47,6 +47,14 @@ fn headless_the_guide_verifies_the_token_writes_nothing_and_names_insecure_stora
     assert!(run.stderr.contains("--insecure-storage"), "{}", run.stderr);
     assert!(cli.snapshot().is_empty(), "something was written");
     assert!(cli.files_holding_a_secret().is_empty());
+    let json = cli.bash(
+        &guide(&token).replace("--with-token", "--with-token --json"),
+        &[("CHOREO_API", Some(&server.api))],
+    );
+    let outcome = json.expect(0).json();
+    assert_eq!(outcome["stored"], serde_json::Value::Null);
+    assert_eq!(outcome["warnings"][0]["code"], "env-token-only");
+    assert!(cli.snapshot().is_empty(), "something was written");
     // Without the variable there is nothing stored to use.
     cli.run(&["auth", "token", "--api", &server.api], b"")
         .expect(4);
