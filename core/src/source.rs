@@ -109,6 +109,15 @@ fn equal_in_constant_time(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The masked form of `text` if it is a token found where no token belongs (a command-line
+/// argument): a known format (a Choreo PAT, a JWT, another service's token), or an opaque run
+/// a login would accept. Hosts show the mask, never the text.
+pub fn mask_if_token(text: &str) -> Option<String> {
+    let report = report::inspect(text.as_bytes(), 0);
+    let token_like = report.ok || report.kind.as_deref().is_some_and(|k| k != "opaque");
+    token_like.then(|| report.masked.unwrap_or_else(|| "…".to_owned()))
+}
+
 /// What a host knows when a login has verified its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginFacts {
@@ -227,6 +236,29 @@ mod tests {
             "{masked}"
         );
         assert!(matches!(env(Some("junk")), EnvToken::Different { .. }));
+    }
+
+    #[test]
+    fn arguments_that_are_tokens_are_masked_and_words_are_not() {
+        assert_eq!(mask_if_token(TOKEN).as_deref(), Some("chp_…T4V4"));
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl";
+        assert!(mask_if_token(jwt).is_some());
+        let typo = TOKEN.replace('M', "N");
+        assert!(
+            mask_if_token(&typo).is_some(),
+            "a mistyped PAT is still one"
+        );
+        assert!(mask_if_token("Bearer abcdefghijklmnopqrstuvwx").is_some());
+        for word in [
+            "status",
+            "--api",
+            "https://apis.choreo.dev",
+            "acme",
+            "--org=acme",
+            "",
+        ] {
+            assert_eq!(mask_if_token(word), None, "{word}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use clap_complete::Shell;
     name = "choreo",
     version,
     about = "Log in to Choreo with a personal access token",
-    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token used in memory by `auth status` and `auth token`\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory"
+    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token commands use first, in memory (never stored by itself)\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory\n\nExamples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo auth status\n  choreo auth switch --org acme"
 )]
 pub struct Cli {
     /// Log what happens to stderr (never token material).
@@ -21,16 +21,31 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Log in with a personal access token read from stdin.
+    #[command(
+        after_help = "Examples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo login --with-token --insecure-storage < token.txt\n  choreo login --with-token --api https://apis.choreo.dev --json < token.txt"
+    )]
     Login(LoginArgs),
     /// Show, switch between or print the stored accounts.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  choreo auth status\n  choreo auth switch --org acme\n  choreo auth token --org acme"
+    )]
     Auth(AuthCommand),
     /// Remove a stored account (the active one of the api base, unless --org or --all).
+    #[command(
+        after_help = "Examples:\n  choreo logout\n  choreo logout --org acme\n  choreo logout --all --api https://apis.choreo.dev --json"
+    )]
     Logout(LogoutArgs),
     /// Offline checks of a token.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  choreo token inspect < token.txt"
+    )]
     Token(TokenCommand),
     /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  choreo completions bash > ~/.local/share/bash-completion/completions/choreo\n  choreo completions zsh > \"${fpath[1]}/_choreo\""
+    )]
     Completions {
         #[arg(value_enum)]
         shell: Shell,
@@ -94,6 +109,9 @@ pub enum AuthCommand {
     ///
     /// With neither --api nor --org: every account on every api base, the active one of each
     /// marked. With either: that one account.
+    #[command(
+        after_help = "Examples:\n  choreo auth status\n  choreo auth status --org acme --json\n  choreo auth status --offline"
+    )]
     Status {
         /// Print JSON to stdout (a list when every account is shown).
         #[arg(long)]
@@ -107,11 +125,15 @@ pub enum AuthCommand {
     /// Make another organization's account the active one of its api base.
     ///
     /// Without --org it toggles when the api base has exactly two accounts.
+    #[command(after_help = "Examples:\n  choreo auth switch\n  choreo auth switch --org acme")]
     Switch {
         #[command(flatten)]
         account: AccountArgs,
     },
     /// Print the token (stored, or CHOREO_TOKEN unless --org) to stdout, for scripts.
+    #[command(
+        after_help = "Examples:\n  curl -H \"Authorization: Bearer $(choreo auth token)\" https://apis.choreo.dev/orgs/1.0.0/orgs\n  choreo auth token --org acme"
+    )]
     Token {
         #[command(flatten)]
         account: AccountArgs,
@@ -121,6 +143,9 @@ pub enum AuthCommand {
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Report what the token on stdin is and what is wrong with it, offline.
+    #[command(
+        after_help = "Examples:\n  choreo token inspect < token.txt\n  printf %s \"$CHOREO_TOKEN\" | choreo token inspect --json"
+    )]
     Inspect {
         /// Print the report as JSON.
         #[arg(long)]

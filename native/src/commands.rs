@@ -63,13 +63,6 @@ fn plaintext_warning(stores: &Stores) -> String {
     )
 }
 
-fn stderr_lines(lines: impl IntoIterator<Item = String>) {
-    let mut err = std::io::stderr().lock();
-    for line in lines {
-        let _ = writeln!(err, "{line}");
-    }
-}
-
 pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
     if !args.stray.is_empty() || args.with_token.as_deref().is_some_and(|v| !v.is_empty()) {
         return Err(CliError::TokenInArguments);
@@ -123,7 +116,7 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
             Storage::Nothing => break (None, plan.notes),
             Storage::FailClosed => {
                 // Told before the error: the variable still wins once a store works.
-                stderr_lines(output::problem_lines(&plan.notes));
+                output::to_stderr(output::problem_lines(&plan.notes));
                 let e = refused.unwrap_or(StoreError::Unavailable {
                     message: keyring::WAYS_OUT.to_owned(),
                 });
@@ -157,7 +150,7 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
     if stored == Some(StoreKind::File) {
         lines.push(plaintext_warning(&stores));
     }
-    stderr_lines(lines);
+    output::to_stderr(lines);
     if args.json {
         print_json(&LoginJson {
             session,
@@ -186,8 +179,16 @@ enum LogoutJson<'a> {
 }
 
 fn print_json(value: &impl Serialize) -> Result<(), CliError> {
-    let json = serde_json::to_string(value).unwrap_or_default();
-    writeln!(std::io::stdout().lock(), "{json}").map_err(CliError::Output)
+    print_json_lines([serde_json::to_string(value).unwrap_or_default()])
+}
+
+/// JSON goes out as is: never styled, whatever the terminal.
+fn print_json_lines(lines: impl IntoIterator<Item = String>) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    for line in lines {
+        writeln!(stdout, "{line}").map_err(CliError::Output)?;
+    }
+    Ok(())
 }
 
 /// One account as `auth status` shows it.
@@ -271,13 +272,13 @@ impl Printed {
         self.warn.extend(output::problem_lines(&body.warnings));
     }
 
-    fn print(self) -> Result<(), CliError> {
-        let mut stdout = std::io::stdout().lock();
-        for line in self.out {
-            writeln!(stdout, "{line}").map_err(CliError::Output)?;
+    fn print(self, json: bool) -> Result<(), CliError> {
+        if json {
+            print_json_lines(self.out)?;
+        } else {
+            output::to_stdout(self.out).map_err(CliError::Output)?;
         }
-        drop(stdout);
-        stderr_lines(self.warn);
+        output::to_stderr(self.warn);
         Ok(())
     }
 }
@@ -470,11 +471,11 @@ pub async fn status(json: bool, offline: bool, args: &AccountArgs) -> Result<u8,
     if args.api.api.is_some() || args.org.is_some() {
         status_one(json, offline, &api, args.org.as_deref())
             .await?
-            .print()?;
+            .print(json)?;
         return Ok(0);
     }
     let (printed, status) = status_all(json, offline, &api).await?;
-    printed.print()?;
+    printed.print(json)?;
     Ok(status)
 }
 
@@ -501,7 +502,7 @@ pub async fn switch(args: &AccountArgs) -> Result<u8, CliError> {
             "note: {TOKEN_ENV} is set, and commands use it first while it is set"
         ));
     }
-    stderr_lines(lines);
+    output::to_stderr(lines);
     Ok(0)
 }
 
@@ -535,7 +536,7 @@ pub async fn token(args: &AccountArgs) -> Result<u8, CliError> {
     };
     let stdout = std::io::stdout();
     if stdout.is_terminal() {
-        stderr_lines([
+        output::to_stderr([
             "warning: printing the token to a terminal; it stays in the scrollback".to_owned(),
         ]);
     }
@@ -609,7 +610,7 @@ pub async fn logout(args: &LogoutArgs) -> Result<u8, CliError> {
             "note: {TOKEN_ENV} is still set and commands keep using it"
         ));
     }
-    stderr_lines(lines);
+    output::to_stderr(lines);
     if args.json {
         let sessions: Vec<&Session> = removed.iter().map(|(s, _)| s).collect();
         print_json(&if args.all {
@@ -626,14 +627,12 @@ pub async fn logout(args: &LogoutArgs) -> Result<u8, CliError> {
 pub fn inspect(json: bool) -> Result<u8, CliError> {
     let input = read_token_input().map_err(CliError::Input)?;
     let report = report::inspect(&input, SystemClock.now_unix());
-    let mut stdout = std::io::stdout().lock();
-    if json {
+    // A closed stdout does not change the verdict, which the exit status carries.
+    let _ = if json {
         // Exactly core's inspect_json: the cross-host contract.
-        let _ = writeln!(stdout, "{}", report::to_json(&report));
+        print_json_lines([report::to_json(&report)])
     } else {
-        for line in output::report_lines(&report) {
-            let _ = writeln!(stdout, "{line}");
-        }
-    }
+        output::to_stdout(output::report_lines(&report)).map_err(CliError::Output)
+    };
     Ok(report.first_error().map_or(0, |p| p.code.exit_status()))
 }

@@ -8,7 +8,7 @@ use choreo_auth_core::login::{LogoutError, StatusError};
 use choreo_auth_core::{Code, LoginError, Problem, Report};
 use std::fmt;
 
-pub use choreo_auth_core::problem::EXIT_FAILED;
+pub use choreo_auth_core::problem::{EXIT_FAILED, EXIT_USAGE};
 
 /// Why a command failed. Core errors keep their own codes and messages.
 #[derive(Debug)]
@@ -57,6 +57,47 @@ impl CliError {
     /// The code's exit status: one table, in core, for every code.
     pub fn exit_code(&self) -> u8 {
         self.code().exit_status()
+    }
+
+    /// What to do next, when the message does not already say it.
+    pub fn next_step(&self) -> Option<&'static str> {
+        const LOG_IN: &str =
+            "to log in, pipe a token to `choreo login --with-token`, or set CHOREO_TOKEN";
+        const NEW_PAT: &str = concat!(
+            "create a personal access token in Choreo Console > Account Settings > Personal ",
+            "Access Tokens, then pipe it to `choreo login --with-token`"
+        );
+        Some(match self.code() {
+            Code::NotLoggedIn => LOG_IN,
+            Code::Unauthorized
+            | Code::PatInactive
+            | Code::PatExpired
+            | Code::MissingScopes
+            | Code::OrgNotFound
+            | Code::JwtExpired
+            | Code::JwtNotYetValid
+            | Code::JwtAlgNone
+            | Code::JwtMalformed => NEW_PAT,
+            Code::AmbiguousAccount => "name one: `choreo auth switch --org HANDLE`",
+            Code::NetworkError => "check the network, and the api base (--api or CHOREO_API)",
+            Code::ServerError | Code::BadResponse => {
+                "try again later, and check the api base (--api or CHOREO_API)"
+            }
+            Code::ChecksumMismatch => "copy the whole token again",
+            Code::Empty
+            | Code::MultipleLines
+            | Code::InnerWhitespace
+            | Code::ControlCharacter
+            | Code::InvalidUtf8
+            | Code::InvalidCharacter
+            | Code::TooShort
+            | Code::TooLong
+            | Code::Rejected => {
+                "pipe exactly one token, e.g. `echo \"$CHOREO_TOKEN\" | choreo login --with-token`"
+            }
+            Code::StorageCorrupt => "log out (`choreo logout --all`) and log in again",
+            _ => return None,
+        })
     }
 
     /// Offline findings worth listing under the message (notices included).
@@ -127,7 +168,6 @@ impl From<StoreError> for CliError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use choreo_auth_core::problem::EXIT_USAGE;
 
     #[test]
     fn usage_errors_exit_2_and_not_logged_in_exits_4() {

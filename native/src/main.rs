@@ -14,7 +14,8 @@ mod sys;
 
 use clap::{CommandFactory, Parser};
 use cli::{AuthCommand, Cli, Command, LoginArgs, LogoutArgs, TokenCommand};
-use error::{CliError, EXIT_FAILED};
+use error::{CliError, EXIT_FAILED, EXIT_USAGE};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn init_tracing() {
@@ -27,7 +28,7 @@ fn init_tracing() {
         .with_target("reqwest", Level::DEBUG);
     let subscriber = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(output::colour_on_stderr())
         .with_max_level(Level::DEBUG)
         .finish()
         .with(targets);
@@ -68,8 +69,39 @@ fn wants_json(command: &Command) -> bool {
     )
 }
 
+/// The command line, or clap's error (with its "did you mean" tips) printed with every
+/// argument that is a token masked: a token pasted in the wrong place is never echoed back.
+fn parse() -> Result<Cli, ExitCode> {
+    let e = match Cli::try_parse() {
+        Ok(cli) => return Ok(cli),
+        Err(e) => e,
+    };
+    if !e.use_stderr() {
+        // --help and --version: nothing of the user's is echoed.
+        e.exit();
+    }
+    let rendered = e.render().ansi().to_string();
+    let redacted = output::redact_arguments(&rendered);
+    let mut err = anstream::stderr().lock();
+    let _ = write!(err, "{redacted}");
+    drop(err);
+    if redacted != rendered {
+        output::to_stderr([
+            "note: an argument looks like a token, so it is not shown; tokens are read from \
+             stdin only (arguments end up in shell history and in `ps`)"
+                .to_owned(),
+        ]);
+    }
+    Err(ExitCode::from(
+        u8::try_from(e.exit_code()).unwrap_or(EXIT_USAGE),
+    ))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     if cli.verbose {
         init_tracing();
     }

@@ -362,6 +362,7 @@ fn auth_token_warns_when_its_stdout_is_a_terminal_and_not_when_piped() {
         .args(["-qec", &inner, "/dev/null"])
         .env_remove("CHOREO_TOKEN")
         .env("CHOREO_CONFIG_DIR", cli.dir())
+        .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::null())
         .output()
         .expect("script (util-linux) is installed");
