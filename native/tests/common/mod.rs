@@ -420,3 +420,12 @@ pub fn closed_port_api() -> String {
 pub fn keyring_required() -> bool {
     std::env::var_os("CHOREO_TEST_KEYRING").is_some_and(|v| v == "1")
 }
+
+/// False, after saying why, when no Secret Service is there to test against: keyring tests then
+/// return early. Under `native/test.sh` there always is one (`keyring_required`).
+pub fn keyring_available() -> bool {
+    if !keyring_required() {
+        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+    }
+    keyring_required()
+}
