@@ -170,6 +170,8 @@ codes! {
         "npm package: an option or argument of the wrong type";
     BadRequest => "bad-request", Error, EXIT_USAGE,
         "plain ABI: a request that is not the documented JSON";
+    BadVector => "bad-vector", Error, EXIT_USAGE,
+        "test builds of the npm package: a vector that is not one";
     Cancelled => "cancelled", Error, EXIT_USAGE,
         "VS Code: the user dismissed the sign-in";
     InternalError => "internal-error", Error, EXIT_FAILED,

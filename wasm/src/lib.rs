@@ -264,7 +264,8 @@ pub fn inspect_token_json_at(
 #[cfg(feature = "vectors")]
 #[wasm_bindgen(js_name = runVector)]
 pub fn run_vector(vector_json: &str) -> Result<String, JsValue> {
-    choreo_auth_core::vectors::run_json(vector_json).map_err(|e| error("bad-vector", &e, &[], None))
+    choreo_auth_core::vectors::run_json(vector_json)
+        .map_err(|e| error(Code::BadVector, &e, &[], None))
 }
 
 #[derive(Debug)]
