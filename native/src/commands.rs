@@ -206,7 +206,7 @@ struct StatusJson {
     session: Option<Session>,
     masked: Option<String>,
     warnings: Vec<Problem>,
-    /// Why this account no longer works, in a listing of every account.
+    /// Why this account failed its check, in a listing of every account.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<output::JsonError>,
 }
