@@ -49,6 +49,11 @@ section "VS Code extension: .vsix, unit tests, code-server end to end"
 bash vscode/setup.sh
 bash vscode/test.sh
 
+section "release: artifacts, other targets' lints, the Windows binary under Wine"
+bash release/lint-targets.sh
+bash release/build.sh
+bash release/test-windows.sh
+
 section "parity across hosts"
 node tests/parity.mjs
 

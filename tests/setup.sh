@@ -16,8 +16,23 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# Release artifacts (release/): the static Linux build, the Windows cross build and Wine to run
+# it, man page lint, archives.
+need_apt=()
+for pair in musl-gcc:musl-tools x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 wine:wine \
+  /usr/lib/wine/wine64:wine64 mandoc:mandoc zip:zip unzip:unzip; do
+  command -v "${pair%%:*}" >/dev/null || need_apt+=("${pair#*:}")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "apt-get install ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
 say "rust targets"
 rustup target add wasm32-unknown-unknown >/dev/null
+# Release targets; macOS for release/lint-targets.sh only (it cannot be built here).
+rustup target add x86_64-unknown-linux-musl x86_64-pc-windows-gnu x86_64-apple-darwin >/dev/null
 rustup component add clippy rustfmt >/dev/null
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal >/dev/null
 

@@ -40,6 +40,9 @@ version=$(node -p 'require(process.argv[1]).version' "$here/package.json")
 out=$root/target/vscode/choreo-auth-vscode-$version.vsix
 mkdir -p "$(dirname "$out")"
 cd "$here"
+# README links resolve into the repository's vscode/ folder (vsce ignores repository.directory).
+repo=$(node -p 'const r = require("./package.json").repository; r.url.replace(/\.git$/, "") + "/%s/HEAD/" + r.directory')
 # --no-dependencies: the extension has no runtime npm dependency (the wasm package is in dist/).
-node_modules/.bin/vsce package --allow-missing-repository --skip-license --no-dependencies --out "$out"
+node_modules/.bin/vsce package --no-dependencies --out "$out" \
+  --baseContentUrl "$(printf "$repo" blob)" --baseImagesUrl "$(printf "$repo" raw)"
 echo "build: $out ($(stat -c %s "$out") bytes)"

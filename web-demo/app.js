@@ -29,32 +29,68 @@ function renderProblems(id, problems) {
   $(id).replaceChildren(...problems.map(problemItem));
 }
 
+// Kinds a Choreo login accepts; every other kind (a GitHub token, a JWT, ...) is someone else's.
+const CHOREO_KINDS = new Set(["choreo-pat", "opaque"]);
+
+// The offline verdict, shown first: whether this token can be used to log in, and why not.
+function verdict(report) {
+  const choreo = CHOREO_KINDS.has(report.kind);
+  if (!report.ok) {
+    // The problem list below says why, once.
+    if (report.kind === null) return "No token found: refused before any request";
+    if (!choreo) return "Not a Choreo token: refused before any request";
+    return "Cannot be used to log in: refused before any request";
+  }
+  const notes = report.problems.length ? " (see the notes below)" : "";
+  if (report.kind === "choreo-pat") return `A Choreo personal access token, checksum valid${notes}`;
+  return `Can be tried as a Choreo personal access token: the API decides${notes}`;
+}
+
+// A checksum is only good news for a Choreo token: another kind's valid checksum says so.
+function checksumBadge(report) {
+  if (report.checksum === "valid" && !CHOREO_KINDS.has(report.kind)) {
+    return ["valid, but not a Choreo token", "foreign"];
+  }
+  const label = { valid: "valid", invalid: "does not match", none: "none" }[report.checksum];
+  return [label, report.checksum];
+}
+
 function renderReport(report) {
   const box = $("report");
   if (report === null) {
     box.dataset.state = "empty";
     for (const id of ["r-kind", "r-masked", "r-length"]) text(id, "—");
+    text("r-verdict", "");
     text("r-checksum", "—");
     $("r-checksum").className = "badge";
     renderProblems("problems", []);
     $("login").disabled = true;
     return;
   }
-  box.dataset.state = report.ok ? "ok" : "bad";
+  const warned = report.problems.some((p) => p.severity === "warning");
+  box.dataset.state = report.ok ? (warned ? "note" : "ok") : "bad";
+  text("r-verdict", verdict(report));
   text("r-kind", report.label ?? "no token found");
   text("r-masked", report.masked ?? "—");
   text("r-length", report.length === null ? "—" : `${report.length} characters`);
-  const checksum = { valid: "valid", invalid: "does not match", none: "none" }[report.checksum];
+  const [checksum, state] = checksumBadge(report);
   text("r-checksum", checksum);
-  $("r-checksum").className = `badge ${report.checksum}`;
+  $("r-checksum").className = `badge ${state}`;
   renderProblems("problems", report.problems);
-  $("login").disabled = false;
+  // A refused token is explained in the report alone; the API never sees it.
+  $("login").disabled = !report.ok;
 }
 
+// Codes whose way out is a new token from the console.
+const NEEDS_NEW_TOKEN = new Set(["pat-inactive", "pat-expired", "unauthorized"]);
+
 function showError(e) {
+  // The offline verdict above said yes: it now says that the login went further and failed.
+  $("report").dataset.state = "bad";
+  text("r-verdict", "Passed the offline checks, but the login failed: see below");
   text("error-message", e.message);
   text("error-code", e.code ?? "unexpected");
-  renderProblems("error-problems", e.problems ?? []);
+  $("error-next").hidden = !NEEDS_NEW_TOKEN.has(e.code);
   $("error").hidden = false;
 }
 
@@ -105,6 +141,8 @@ async function main() {
   $("login-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (input.value === "") return;
+    // The report already shows why a refused token cannot log in.
+    if (!inspectToken(input.value).ok) return;
     $("error").hidden = true;
     $("login").disabled = true;
     $("busy").hidden = false;

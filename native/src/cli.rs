@@ -6,7 +6,8 @@ use clap_complete::Shell;
 #[derive(Debug, Parser)]
 #[command(
     name = "choreo",
-    version,
+    // The package version and, in a git build, the commit (build.rs).
+    version = env!("CHOREO_VERSION"),
     about = "Log in to Choreo with a personal access token",
     after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token commands use first, in memory (never stored by itself)\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory\n\nExamples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo auth status\n  choreo auth switch --org acme"
 )]
@@ -47,6 +48,7 @@ pub enum Command {
         after_help = "Examples:\n  choreo completions bash > ~/.local/share/bash-completion/completions/choreo\n  choreo completions zsh > \"${fpath[1]}/_choreo\""
     )]
     Completions {
+        /// The shell to print the script for.
         #[arg(value_enum)]
         shell: Shell,
     },

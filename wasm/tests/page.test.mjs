@@ -1,13 +1,15 @@
 // The console helper page (web-demo/) in headless Chromium, served same-origin by the real
 // reference server under its CSP: live checks without network, login, logout, and no token left
-// in web storage, cookies, the URL or the DOM. Screenshots of each state go to target/screenshots.
+// in web storage, cookies, the URL or the DOM. Screenshots of each state, light and dark, go to
+// target/screenshots/page/{light,dark}/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startServer, launchChromium, targetDir } from "./support.mjs";
 
-const shots = join(targetDir, "screenshots");
+const shots = join(targetDir, "screenshots", "page");
+const CONSOLE = "https://console.choreo.dev/";
 const GITHUB = "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";
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
 
@@ -17,7 +19,7 @@ const consoleErrors = [];
 const apiRequests = [];
 
 before(async () => {
-  mkdirSync(shots, { recursive: true });
+  for (const scheme of ["light", "dark"]) mkdirSync(join(shots, scheme), { recursive: true });
   server = await startServer();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1000, height: 820 } });
@@ -45,7 +47,16 @@ after(async () => {
 });
 
 async function shot(name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  for (const colorScheme of ["dark", "light"]) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: join(shots, colorScheme, `${name}.png`), fullPage: true });
+  }
+}
+
+/** How many times `needle` is in the text the page shows. */
+async function timesShown(needle) {
+  const shown = await page.evaluate(() => document.body.innerText);
+  return shown.split(needle).length - 1;
 }
 
 async function typeToken(value) {
@@ -53,6 +64,7 @@ async function typeToken(value) {
 }
 
 const problemCodes = () => page.$$eval("#problems li code", (els) => els.map((e) => e.textContent));
+const verdict = () => page.textContent("#r-verdict");
 
 test("the page is served under the strict CSP: only 'self' and 'wasm-unsafe-eval'", () => {
   assert.match(csp, /default-src 'none'/);
@@ -67,22 +79,67 @@ test("the page shows the api base it will talk to: its own origin", async () => 
   await shot("01-empty");
 });
 
+test("the page links to the console page where personal access tokens are created", async () => {
+  const link = page.locator("#pat-home a");
+  assert.equal(await link.getAttribute("href"), CONSOLE);
+  assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+  assert.match(await page.textContent("#pat-home"), /Account Settings › Personal Access Tokens/);
+});
+
+test("the page follows the system's dark mode", async () => {
+  const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  const light = await background();
+  await page.emulateMedia({ colorScheme: "dark" });
+  const dark = await background();
+  await page.emulateMedia({ colorScheme: "light" });
+  // rgb(r, g, b): light is bright, dark is dark.
+  const brightness = (rgb) => rgb.match(/\d+/g).slice(0, 3).reduce((a, b) => a + Number(b), 0) / 3;
+  assert.ok(brightness(light) > 200, light);
+  assert.ok(brightness(dark) < 50, dark);
+});
+
+test("an underscore shows in the token field at 1x", async () => {
+  // The shown field with spaces, then with as many underscores: if the field clipped `_` (as a
+  // 14 px ui-monospace with line-height normal did), both would look alike.
+  await page.click("#toggle");
+  const field = page.locator("#token");
+  const look = async (value) => {
+    await typeToken(value);
+    await page.evaluate(() => document.activeElement.blur());
+    return field.screenshot();
+  };
+  const spaces = await look(" ".repeat(16));
+  const underscores = await look("_".repeat(16));
+  await page.click("#toggle");
+  await typeToken("");
+  assert.equal(page.viewportSize().width, 1000);
+  assert.equal(await page.evaluate(() => window.devicePixelRatio), 1);
+  assert.notDeepEqual(underscores, spaces, "the underscores are invisible");
+});
+
 test("each kind of bad token is explained live, with its code, without any network request", async () => {
   const chp = server.demoToken;
   const flipped = chp.slice(0, 10) + (chp[10] === "A" ? "B" : "A") + chp.slice(11);
+  // The verdict comes first; a refused token cannot be sent.
+  const notChoreo = /^Not a Choreo token: refused before any request$/;
+  const unusable = /^Cannot be used to log in: refused before any request$/;
+  const nothing = /^No token found: refused before any request$/;
+  const withNotes = /^Can be tried as a Choreo personal access token: the API decides \(see the notes below\)$/;
   const cases = [
-    ["02-foreign-github", GITHUB, ["foreign-token"], "GitHub token (classic)"],
-    ["03-checksum-mismatch", flipped, ["checksum-mismatch"], "Choreo personal access token"],
-    ["04-jwt-alg-none", `${b64({ alg: "none" })}.${b64({ sub: "x" })}.`, ["jwt-alg-none"], "JSON Web Token"],
-    ["05-too-short", "abc123", ["too-short"], "opaque token, accepted as a Choreo personal access token"],
-    ["06-inner-whitespace", "abcdefgh ijklmnopqrstu", ["inner-whitespace"], "no token found"],
+    ["02-foreign-github", GITHUB, ["foreign-token"], "GitHub token (classic)", notChoreo],
+    ["03-checksum-mismatch", flipped, ["checksum-mismatch"], "Choreo personal access token", unusable],
+    ["04-jwt-alg-none", `${b64({ alg: "none" })}.${b64({ sub: "x" })}.`, ["jwt-alg-none"], "JSON Web Token", notChoreo],
+    ["05-too-short", "abc123", ["too-short"], "opaque token, accepted as a Choreo personal access token", unusable],
+    ["06-inner-whitespace", "abcdefgh ijklmnopqrstu", ["inner-whitespace"], "no token found", nothing],
     // An <input> drops line breaks itself, so a pasted second line cannot reach the checks.
-    ["07-zero-width-space", "abcdefgh\u200bijklmnopqrstu", ["invalid-character"], "no token found"],
-    ["08-stripped-bearer", `Bearer ${flipped.replace("chp_", "")}`, ["stripped-bearer"], "opaque"],
+    ["07-zero-width-space", "abcdefgh\u200bijklmnopqrstu", ["invalid-character"], "no token found", nothing],
+    ["08-stripped-bearer", `Bearer ${flipped.replace("chp_", "")}`, ["stripped-bearer"], "opaque", withNotes],
   ];
-  for (const [name, token, codes, kind] of cases) {
+  for (const [name, token, codes, kind, expected] of cases) {
     await typeToken(token);
     assert.deepEqual(await problemCodes(), codes, name);
+    assert.match(await verdict(), expected, name);
+    assert.equal(await page.isDisabled("#login"), expected !== withNotes, name);
     assert.ok((await page.textContent("#r-kind")).startsWith(kind), name);
     const messages = await page.$$eval("#problems li .msg", (els) => els.map((e) => e.textContent));
     assert.ok(messages.every((m) => m.length > 10), name);
@@ -95,8 +152,24 @@ test("each kind of bad token is explained live, with its code, without any netwo
   assert.equal(await page.textContent("#r-checksum"), "valid");
   assert.equal(await page.textContent("#r-masked"), `chp_…${chp.slice(-4)}`);
   assert.deepEqual(await problemCodes(), []);
+  assert.equal(await verdict(), "A Choreo personal access token, checksum valid");
+  assert.equal(await page.isDisabled("#login"), false);
   assert.deepEqual(apiRequests, [], "typing made no request");
   assert.deepEqual(await server.requests(), []);
+});
+
+test("the offline verdict comes first, above the facts", async () => {
+  await typeToken(server.demoToken);
+  const order = await page.$$eval("#report > *:not(.hint)", (els) => els.map((e) => e.id || e.className));
+  assert.deepEqual(order, ["r-verdict", "problems", "facts"]);
+  await shot("14-choreo-pat");
+});
+
+test("a valid checksum on another kind of token says it is not a Choreo token", async () => {
+  await typeToken(GITHUB);
+  assert.equal(await verdict(), "Not a Choreo token: refused before any request");
+  assert.equal(await page.textContent("#r-checksum"), "valid, but not a Choreo token");
+  assert.equal(await page.getAttribute("#r-checksum", "class"), "badge foreign");
 });
 
 test("the show toggle reveals and hides the field", async () => {
@@ -109,22 +182,48 @@ test("the show toggle reveals and hides the field", async () => {
   assert.equal(await page.getAttribute("#token", "type"), "password");
 });
 
-test("a login the api refuses shows the message and its code", async () => {
+test("a login the api refuses shows the message, its code and the next step, once", async () => {
   await typeToken("chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox");
   await page.click("#login");
   await page.waitForSelector("#error:not([hidden])");
   assert.equal(await page.textContent("#error-code"), "unauthorized");
-  assert.match(await page.textContent("#error-message"), /did not accept this token/);
+  const message = await page.textContent("#error-message");
+  assert.match(message, /did not accept this token/);
+  assert.equal(await timesShown(message), 1);
+  assert.equal(await page.isVisible("#error-next"), true);
+  assert.equal(await verdict(), "Passed the offline checks, but the login failed: see below");
   await shot("10-login-unauthorized");
 });
 
-test("a foreign token is refused before any request, listing its problems", async () => {
+for (const [change, code, name] of [
+  ["revoke", "pat-inactive", "15-login-revoked"],
+  ["expire", "pat-expired", "16-login-expired"],
+]) {
+  test(`a ${change}d token's login names the next step: a new token from the console (${code})`, async () => {
+    const { token, id } = await server.mint({ org: "acme", scopes: ["apim:api_view"], ttlSeconds: 86400 });
+    await server.admin("POST", `/admin/pats/${id}/${change}`);
+    await typeToken(token);
+    await page.click("#login");
+    await page.waitForSelector("#error:not([hidden])");
+    assert.equal(await page.textContent("#error-code"), code);
+    assert.equal(await page.isVisible("#error-next"), true);
+    assert.equal(await page.getAttribute("#error-next a", "href"), CONSOLE);
+    assert.match(await page.textContent("#error-next"), /Create a new token in Choreo Console › Account Settings › Personal Access Tokens/);
+    await shot(name);
+  });
+}
+
+test("a foreign token is refused before any request, its error shown once, in the report", async () => {
   await server.clearRequests();
   await typeToken(GITHUB);
-  await page.click("#login");
-  await page.waitForSelector("#error:not([hidden])");
-  assert.equal(await page.textContent("#error-code"), "foreign-token");
+  assert.equal(await page.isDisabled("#login"), true);
+  await page.press("#token", "Enter");
+  await page.$eval("#login-form", (form) => form.requestSubmit());
+  const message = await page.textContent("#problems .problem.error .msg");
+  assert.equal(await timesShown(message), 1);
+  assert.equal(await page.isHidden("#error"), true);
   assert.deepEqual(await server.requests(), []);
+  await shot("17-foreign-refused");
 });
 
 test("login with a fresh PAT shows the session, and the token is left nowhere in the page", async () => {

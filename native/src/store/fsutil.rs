@@ -103,9 +103,13 @@ pub fn remove(_lock: &DirLock, dir: &Path, name: &str) -> io::Result<()> {
     }
 }
 
+/// Makes a rename or removal in `dir` durable. Unix only: Windows opens no directory handle
+/// to flush.
 fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
     Ok(())
 }
 
