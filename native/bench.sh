@@ -3,6 +3,8 @@
 # against the local reference server (file store, and the OS keyring on a private
 # gnome-keyring), plus `token inspect`, and the release binary size.
 # Needs hyperfine (Debian package), GNU time (/usr/bin/time), dbus and gnome-keyring.
+# With CHOREO_BENCH_BASELINE=path/to/another/choreo, the logins are also timed side by side
+# with that binary (each with its own configuration directory), in the same hyperfine runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,10 +23,12 @@ sed -n 's/^token: //p' "$work/server-out" >"$work/token"
 chmod 600 "$work/token"
 export CHOREO_CONFIG_DIR="$work/config"
 
-# hyperfine plus the median, which a machine shared with compiles disturbs least.
+# hyperfine plus the medians, which a machine shared with compiles disturbs least.
+medians='import json,sys
+for r in json.load(open(sys.argv[1]))["results"]: print("  median: %.1f ms  %s" % (r["median"]*1000, r["command"][:60]))'
 bench() {
   hyperfine --export-json "$work/run.json" "$@" | grep -v -e '^ *$' -e 'Warning'
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("  median: %.1f ms" % (r["median"]*1000))' "$work/run.json"
+  python3 -c "$medians" "$work/run.json"
 }
 
 echo "== binary size (release, stripped)"
@@ -60,3 +64,19 @@ dbus-run-session -- sh -c '
   /usr/bin/time -v "$1" login --with-token --api "$2" <"$3" 2>&1 | grep "Maximum resident"
   "$1" logout --api "$2"
 ' sh "$bin" "$api" "$work/token" "$work/run.json" 2>&1 | grep -v 'fd limit'
+
+baseline="${CHOREO_BENCH_BASELINE:-}"
+if [ -n "$baseline" ]; then
+  echo "== before vs after: login --with-token, file store ($baseline, then $bin)"
+  bench --warmup 5 --runs 200 \
+    -n before "CHOREO_CONFIG_DIR=$work/before $baseline login --with-token --api $api --insecure-storage <$work/token" \
+    -n after "CHOREO_CONFIG_DIR=$work/after $bin login --with-token --api $api --insecure-storage <$work/token"
+  echo "== before vs after: login --with-token, OS keyring"
+  dbus-run-session -- sh -c '
+    printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    hyperfine --warmup 3 --runs 50 --export-json "$5" \
+      -n before "CHOREO_CONFIG_DIR=$6/kb $1 login --with-token --api $3 <$4" \
+      -n after "CHOREO_CONFIG_DIR=$6/ka $2 login --with-token --api $3 <$4" | grep -v -e "^ *\$"
+    python3 -c "$7" "$5"
+  ' sh "$baseline" "$bin" "$api" "$work/token" "$work/run.json" "$work" "$medians" 2>&1 | grep -v 'fd limit'
+fi

@@ -52,9 +52,11 @@ check() { # description, then a command that must succeed
   local what=$1; shift
   if "$@"; then echo "ok - $what"; else echo "not ok - $what" >&2; failures=$((failures + 1)); fi
 }
-# Whether Wine's Credential Manager holds keyring's entry for the api base (target `API.service`).
+# Whether Wine's Credential Manager holds keyring's entry for an account on the api base
+# (target `API#ORG-UUID.choreo-cli`: keyring's user name is the account's key).
 in_credential_manager() {
-  "$wine" reg query "HKCU\\Software\\Wine\\Credential Manager\\Generic: $api.choreo-cli" >/dev/null 2>&1
+  "$wine" reg query "HKCU\\Software\\Wine\\Credential Manager" 2>/dev/null | tr -d '\r' |
+    grep -qF "Generic: $api#"
 }
 not_in_credential_manager() { ! in_credential_manager; }
 field() { # file, then a Python expression over the parsed JSON `j`

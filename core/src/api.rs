@@ -25,10 +25,11 @@ pub enum ApiBaseError {
 }
 
 impl ApiBaseError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::problem::Code {
+        use crate::problem::Code;
         match self {
-            ApiBaseError::Invalid { .. } => "invalid-api-base",
-            ApiBaseError::Insecure => "insecure-api-base",
+            ApiBaseError::Invalid { .. } => Code::InvalidApiBase,
+            ApiBaseError::Insecure => Code::InsecureApiBase,
         }
     }
 }
@@ -392,7 +393,7 @@ mod tests {
             "https://a b",
         ] {
             assert_eq!(
-                ApiBase::parse(bad).map_err(|e| e.code()),
+                ApiBase::parse(bad).map_err(|e| e.code().as_str()),
                 Err("invalid-api-base"),
                 "{bad}"
             );

@@ -6,8 +6,9 @@
 //! futures hold JavaScript values.
 #![allow(async_fn_in_trait)]
 
-use crate::api::ApiBase;
+use crate::account::AccountRef;
 use crate::credential::Credential;
+use crate::problem::Code;
 use crate::secret::SecretToken;
 use std::fmt;
 
@@ -100,11 +101,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            StoreError::Unavailable { .. } => "storage-unavailable",
-            StoreError::Corrupt { .. } => "storage-corrupt",
-            StoreError::Failed { .. } => "storage-failed",
+            StoreError::Unavailable { .. } => Code::StorageUnavailable,
+            StoreError::Corrupt { .. } => Code::StorageCorrupt,
+            StoreError::Failed { .. } => Code::StorageFailed,
         }
     }
 }
@@ -125,12 +126,17 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// Where credentials live, one per API base.
+/// Where credentials live: one per account, an organization on an API base
+/// ([`crate::account`]).
 pub trait CredentialStore {
-    async fn load(&self, api_base: &ApiBase) -> Result<Option<Credential>, StoreError>;
-    /// Replaces any credential for the same API base, atomically: after a failure the old
-    /// credential is still there.
+    /// The credential of the account `which` names: its organization's, else the active one
+    /// of its API base.
+    async fn load(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError>;
+    /// Adds the credential's account, or replaces the credential of the same organization, and
+    /// makes it the active account of its API base; atomically: after a failure the old state
+    /// is still there.
     async fn save(&self, credential: &Credential) -> Result<(), StoreError>;
-    /// Removes and returns the credential for `api_base`, if there was one.
-    async fn delete(&self, api_base: &ApiBase) -> Result<Option<Credential>, StoreError>;
+    /// Removes and returns the credential of the account `which` names, if there was one.
+    /// When it was active, another account of its base becomes active.
+    async fn delete(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError>;
 }

@@ -9,11 +9,14 @@
 //! - [`intake`]: raw bytes → one checked [`SecretToken`] or precise problems.
 //! - [`formats`], [`checksum`], [`jwt`]: what kind of token it is, as data-driven rules.
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
-//! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows.
-//! - [`credential`]: what a login stores; [`problem`]: the stable codes.
+//! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows;
+//!   [`account`]: several accounts (an organization on an API base), one active per base.
+//! - [`credential`]: what a login stores; [`source`]: where a command's token comes from and
+//!   what a login stores beside `CHOREO_TOKEN`; [`problem`]: the stable codes.
 //! - [`json`]: JSON into serde types, without serde_json's error formatting; [`base64url`]: a
 //!   JWT segment's bytes.
 
+pub mod account;
 pub mod api;
 pub mod base64url;
 pub mod checksum;
@@ -29,10 +32,12 @@ pub mod problem;
 pub mod report;
 mod scan;
 pub mod secret;
+pub mod source;
 pub mod time;
 #[cfg(feature = "vectors")]
 pub mod vectors;
 
+pub use account::AccountRef;
 pub use api::{ApiBase, DEFAULT_API_BASE};
 pub use credential::{Credential, Session};
 pub use login::{Host, LoginError, LoginOutcome, Policy, login, logout, status};

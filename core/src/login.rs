@@ -1,6 +1,7 @@
 //! The login flow, written once against the host traits: intake → recognise → introspect →
 //! policy → organization → credential → store. Also `status` and `logout`.
 
+use crate::account::AccountRef;
 use crate::api::{self, ApiBase, ApiError, Introspection, Organization};
 use crate::credential::{Credential, Session};
 use crate::formats::FormatRules;
@@ -44,16 +45,16 @@ pub enum CheckError {
 }
 
 impl CheckError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            CheckError::Network(_) => "network-error",
-            CheckError::Unauthorized { .. } => Code::Unauthorized.as_str(),
-            CheckError::Server { .. } => Code::ServerError.as_str(),
-            CheckError::BadResponse { .. } => Code::BadResponse.as_str(),
-            CheckError::PatInactive { .. } => Code::PatInactive.as_str(),
-            CheckError::PatExpired { .. } => Code::PatExpired.as_str(),
-            CheckError::MissingScopes { .. } => Code::MissingScopes.as_str(),
-            CheckError::OrgNotFound => Code::OrgNotFound.as_str(),
+            CheckError::Network(_) => Code::NetworkError,
+            CheckError::Unauthorized { .. } => Code::Unauthorized,
+            CheckError::Server { .. } => Code::ServerError,
+            CheckError::BadResponse { .. } => Code::BadResponse,
+            CheckError::PatInactive { .. } => Code::PatInactive,
+            CheckError::PatExpired { .. } => Code::PatExpired,
+            CheckError::MissingScopes { .. } => Code::MissingScopes,
+            CheckError::OrgNotFound => Code::OrgNotFound,
         }
     }
 }
@@ -214,11 +215,11 @@ pub enum LoginError {
 
 impl LoginError {
     /// The stable code: the first error of a rejected report, or the failing step's code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            LoginError::Rejected(r) => r.first_error().map_or("rejected", |p| p.code.as_str()),
+            LoginError::Rejected(r) => r.first_error().map_or(Code::Rejected, |p| p.code),
             LoginError::Check(e) => e.code(),
-            LoginError::RandomUnavailable => "random-unavailable",
+            LoginError::RandomUnavailable => Code::RandomUnavailable,
             LoginError::Store(e) => e.code(),
         }
     }
@@ -339,6 +340,8 @@ pub async fn login<H: HttpClient, C: Clock, R: Random, S: CredentialStore>(
 pub enum StatusError {
     NotLoggedIn {
         api_base: String,
+        /// The organization asked for, if one was.
+        org: Option<String>,
     },
     Store(StoreError),
     /// The stored credential no longer passes: the session is what was stored.
@@ -349,9 +352,9 @@ pub enum StatusError {
 }
 
 impl StatusError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            StatusError::NotLoggedIn { .. } => "not-logged-in",
+            StatusError::NotLoggedIn { .. } => Code::NotLoggedIn,
             StatusError::Store(e) => e.code(),
             StatusError::Check { error, .. } => error.code(),
         }
@@ -361,7 +364,7 @@ impl StatusError {
 impl fmt::Display for StatusError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StatusError::NotLoggedIn { api_base } => write!(f, "not logged in to {api_base}"),
+            StatusError::NotLoggedIn { api_base, org } => not_logged_in(f, api_base, org),
             StatusError::Store(e) => e.fmt(f),
             StatusError::Check { error, .. } => error.fmt(f),
         }
@@ -369,6 +372,13 @@ impl fmt::Display for StatusError {
 }
 
 impl std::error::Error for StatusError {}
+
+fn not_logged_in(f: &mut fmt::Formatter<'_>, api_base: &str, org: &Option<String>) -> fmt::Result {
+    match org {
+        Some(org) => write!(f, "not logged in to {api_base} (organization {org})"),
+        None => write!(f, "not logged in to {api_base}"),
+    }
+}
 
 /// The stored session, re-checked against the API when `online`.
 #[derive(Debug, Clone, PartialEq)]
@@ -378,21 +388,23 @@ pub struct StatusReport {
     pub warnings: Vec<Problem>,
 }
 
-/// Loads the credential for `api` and, when `online`, verifies it again with the same policy
-/// as login. The store is only read.
+/// Loads the credential of the account `which` names and, when `online`, verifies it again
+/// with the same policy as login. The store is only read.
 pub async fn status<H: HttpClient, C: Clock, R: Random, S: CredentialStore>(
     host: &Host<H, C, R, S>,
-    api: &ApiBase,
+    which: AccountRef<'_>,
     policy: &Policy,
     online: bool,
 ) -> Result<StatusReport, StatusError> {
+    let api = which.api_base;
     let credential = host
         .store
-        .load(api)
+        .load(which)
         .await
         .map_err(StatusError::Store)?
         .ok_or_else(|| StatusError::NotLoggedIn {
             api_base: api.to_string(),
+            org: which.org.map(str::to_owned),
         })?;
     let now = host.clock.now_unix_ms().div_euclid(1000);
     let mut session = credential.session;
@@ -437,14 +449,17 @@ pub async fn status<H: HttpClient, C: Clock, R: Random, S: CredentialStore>(
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogoutError {
-    NotLoggedIn { api_base: String },
+    NotLoggedIn {
+        api_base: String,
+        org: Option<String>,
+    },
     Store(StoreError),
 }
 
 impl LogoutError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            LogoutError::NotLoggedIn { .. } => "not-logged-in",
+            LogoutError::NotLoggedIn { .. } => Code::NotLoggedIn,
             LogoutError::Store(e) => e.code(),
         }
     }
@@ -453,8 +468,9 @@ impl LogoutError {
 impl fmt::Display for LogoutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LogoutError::NotLoggedIn { api_base } => {
-                write!(f, "not logged in to {api_base}; nothing to remove")
+            LogoutError::NotLoggedIn { api_base, org } => {
+                not_logged_in(f, api_base, org)?;
+                f.write_str("; nothing to remove")
             }
             LogoutError::Store(e) => e.fmt(f),
         }
@@ -463,12 +479,16 @@ impl fmt::Display for LogoutError {
 
 impl std::error::Error for LogoutError {}
 
-/// Removes the credential for `api` and returns the session it held.
-pub async fn logout(store: &impl CredentialStore, api: &ApiBase) -> Result<Session, LogoutError> {
-    match store.delete(api).await.map_err(LogoutError::Store)? {
+/// Removes the credential of the account `which` names and returns the session it held.
+pub async fn logout(
+    store: &impl CredentialStore,
+    which: AccountRef<'_>,
+) -> Result<Session, LogoutError> {
+    match store.delete(which).await.map_err(LogoutError::Store)? {
         Some(c) => Ok(c.session),
         None => Err(LogoutError::NotLoggedIn {
-            api_base: api.to_string(),
+            api_base: which.api_base.to_string(),
+            org: which.org.map(str::to_owned),
         }),
     }
 }

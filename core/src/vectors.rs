@@ -12,7 +12,7 @@ use crate::host::{
 };
 use crate::login::{self, Host, Policy};
 use crate::memory::MemoryStore;
-use crate::problem::Problem;
+use crate::problem::{Code, Problem};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -83,7 +83,7 @@ impl Vector {
 #[serde(rename_all = "camelCase")]
 pub struct Outcome {
     pub ok: bool,
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
     pub message: Option<String>,
     pub session: Option<Session>,
     /// Notices and warnings on success; every offline problem on an offline rejection.
@@ -178,7 +178,7 @@ pub fn run(vector: &Vector) -> Result<String, String> {
         required_scopes: scenario.required_scopes.clone(),
     };
     let result = block_on_ready(login::login(&host, &api, &input, &policy));
-    let stored = block_on_ready(host.store.load(&api))
+    let stored = block_on_ready(host.store.load(crate::account::AccountRef::active(&api)))
         .ok()
         .flatten()
         .is_some();

@@ -9,7 +9,7 @@ use clap_complete::Shell;
     // The package version and, in a git build, the commit (build.rs).
     version = env!("CHOREO_VERSION"),
     about = "Log in to Choreo with a personal access token",
-    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token used in memory by `auth status` and `auth token`\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory"
+    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token commands use first, in memory (never stored by itself)\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory\n\nExamples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo auth status\n  choreo auth switch --org acme"
 )]
 pub struct Cli {
     /// Log what happens to stderr (never token material).
@@ -22,16 +22,31 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Log in with a personal access token read from stdin.
+    #[command(
+        after_help = "Examples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo login --with-token --insecure-storage < token.txt\n  choreo login --with-token --api https://apis.choreo.dev --json < token.txt"
+    )]
     Login(LoginArgs),
-    /// Inspect or print the stored login.
-    #[command(subcommand)]
+    /// Show, switch between or print the stored accounts.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  choreo auth status\n  choreo auth switch --org acme\n  choreo auth token --org acme"
+    )]
     Auth(AuthCommand),
-    /// Remove the stored token for an api base.
-    Logout(ApiArg),
+    /// Remove a stored account (the active one of the api base, unless --org or --all).
+    #[command(
+        after_help = "Examples:\n  choreo logout\n  choreo logout --org acme\n  choreo logout --all --api https://apis.choreo.dev --json"
+    )]
+    Logout(LogoutArgs),
     /// Offline checks of a token.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  choreo token inspect < token.txt"
+    )]
     Token(TokenCommand),
     /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  choreo completions bash > ~/.local/share/bash-completion/completions/choreo\n  choreo completions zsh > \"${fpath[1]}/_choreo\""
+    )]
     Completions {
         /// The shell to print the script for.
         #[arg(value_enum)]
@@ -49,6 +64,9 @@ pub struct LoginArgs {
     /// Keep the token in a plaintext file in CHOREO_CONFIG_DIR instead of the OS keyring.
     #[arg(long)]
     pub insecure_storage: bool,
+    /// Print the outcome as JSON to stdout: the session, or the error object.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub api: ApiArg,
     /// Tokens given as arguments are refused, never used.
@@ -65,29 +83,71 @@ pub struct ApiArg {
     pub api: Option<String>,
 }
 
+/// Which account: an organization on an api base.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    #[command(flatten)]
+    pub api: ApiArg,
+    /// Organization handle [default: the active account of the api base].
+    #[arg(long, value_name = "HANDLE")]
+    pub org: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Remove every account of the api base.
+    #[arg(long, conflicts_with = "org")]
+    pub all: bool,
+    /// Print the outcome as JSON to stdout: the removed session(s), or the error object.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
-    /// Show who is logged in, where the token is kept and whether it still works.
+    /// Show who is logged in, where each token comes from and whether it still works.
+    ///
+    /// With neither --api nor --org: every account on every api base, the active one of each
+    /// marked. With either: that one account.
+    #[command(
+        after_help = "Examples:\n  choreo auth status\n  choreo auth status --org acme --json\n  choreo auth status --offline"
+    )]
     Status {
-        /// Print JSON to stdout.
+        /// Print JSON to stdout (a list when every account is shown).
         #[arg(long)]
         json: bool,
         /// Do not ask the api; report what was stored.
         #[arg(long)]
         offline: bool,
         #[command(flatten)]
-        api: ApiArg,
+        account: AccountArgs,
     },
-    /// Print the token (stored, or CHOREO_TOKEN) to stdout, for scripts.
+    /// Make another organization's account the active one of its api base.
+    ///
+    /// Without --org it toggles when the api base has exactly two accounts.
+    #[command(after_help = "Examples:\n  choreo auth switch\n  choreo auth switch --org acme")]
+    Switch {
+        #[command(flatten)]
+        account: AccountArgs,
+    },
+    /// Print the token (stored, or CHOREO_TOKEN unless --org) to stdout, for scripts.
+    #[command(
+        after_help = "Examples:\n  curl -H \"Authorization: Bearer $(choreo auth token)\" https://apis.choreo.dev/orgs/1.0.0/orgs\n  choreo auth token --org acme"
+    )]
     Token {
         #[command(flatten)]
-        api: ApiArg,
+        account: AccountArgs,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Report what the token on stdin is and what is wrong with it, offline.
+    #[command(
+        after_help = "Examples:\n  choreo token inspect < token.txt\n  printf %s \"$CHOREO_TOKEN\" | choreo token inspect --json"
+    )]
     Inspect {
         /// Print the report as JSON.
         #[arg(long)]

@@ -1,24 +1,27 @@
 //! One function per command: resolve inputs, call core, print. Every rule is core's.
 
-use crate::cli::{ApiArg, LoginArgs};
-use crate::error::{CliError, EXIT_USAGE};
+use crate::cli::{AccountArgs, ApiArg, LoginArgs, LogoutArgs};
+use crate::error::CliError;
 use crate::http::ReqwestClient;
 use crate::input::read_token_input;
 use crate::output;
-use crate::store::{StoreKind, Stores, config_dir};
+use crate::store::{Stores, config_dir, keyring};
 use crate::sys::{OsRandom, SystemClock};
 use choreo_auth_core::formats::FormatRules;
-use choreo_auth_core::host::CredentialStore;
-use choreo_auth_core::login::{self, Host, Policy};
+use choreo_auth_core::host::{CredentialStore, StoreError};
+use choreo_auth_core::login::{self, Host, LoginError, LogoutError, Policy, StatusError};
 use choreo_auth_core::report::{self, examine};
-use choreo_auth_core::{ApiBase, DEFAULT_API_BASE, Problem, SecretToken, Session};
+use choreo_auth_core::source::{
+    CHOREO_TOKEN, EnvToken, LoginFacts, Storage, StoreKind, TokenSource, plan_login,
+};
+use choreo_auth_core::{AccountRef, ApiBase, DEFAULT_API_BASE, Problem, SecretToken, Session};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use tracing::debug;
 use zeroize::Zeroizing;
 
 pub const API_ENV: &str = "CHOREO_API";
-pub const TOKEN_ENV: &str = "CHOREO_TOKEN";
+pub const TOKEN_ENV: &str = CHOREO_TOKEN;
 
 type CliHost = Host<ReqwestClient, SystemClock, OsRandom, Stores>;
 
@@ -59,13 +62,6 @@ fn plaintext_warning(stores: &Stores) -> String {
     )
 }
 
-fn stderr_lines(lines: impl IntoIterator<Item = String>) {
-    let mut err = std::io::stderr().lock();
-    for line in lines {
-        let _ = writeln!(err, "{line}");
-    }
-}
-
 pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
     if !args.stray.is_empty() || args.with_token.as_deref().is_some_and(|v| !v.is_empty()) {
         return Err(CliError::TokenInArguments);
@@ -73,56 +69,191 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
     if args.with_token.is_none() {
         return Err(CliError::MissingWithToken);
     }
-    if env_token().is_some() {
-        return Err(CliError::EnvTokenSet);
-    }
     let api = resolve_api(&args.api)?;
-    let kind = if args.insecure_storage {
-        StoreKind::File
-    } else {
-        StoreKind::Keyring
-    };
-    let stores = Stores::new(config_dir()?, kind);
+    let dir = config_dir()?;
     let input = read_token_input().map_err(CliError::Input)?;
-    let host = host(&api, stores);
-    let outcome = login::login(&host, &api, &input, &Policy::default())
-        .await
-        .map_err(CliError::Login)?;
-    let session = &outcome.session;
-    let mut lines = vec![format!(
-        "Logged in to {} as user {}",
-        session.api_base, session.user_id
-    )];
+    let http = ReqwestClient::new(&api);
     let now = SystemClock.now_unix();
+    let (credential, mut warnings) = login::authenticate(
+        &http,
+        &SystemClock,
+        &OsRandom,
+        &api,
+        &input,
+        &Policy::default(),
+    )
+    .await
+    .map_err(CliError::Login)?;
+    // Facts for core's rule: how CHOREO_TOKEN relates to this token, what the user asked for,
+    // and whether the keyring answered (assumed until a write says otherwise).
+    let env = env_token();
+    let mut facts = LoginFacts {
+        env: EnvToken::compare(
+            &credential.token,
+            TOKEN_ENV,
+            env.as_deref().map(|v| &v[..]),
+            now,
+        ),
+        insecure_storage: args.insecure_storage,
+        keyring_reachable: true,
+    };
+    let mut refused = None;
+    let (stored, notes) = loop {
+        let plan = plan_login(&facts);
+        match plan.storage {
+            Storage::In(kind) => match Stores::new(dir.clone(), kind).save(&credential).await {
+                Ok(()) => break (Some(kind), plan.notes),
+                Err(e @ StoreError::Unavailable { .. })
+                    if kind == StoreKind::Keyring && facts.keyring_reachable =>
+                {
+                    debug!("the keyring is unreachable");
+                    facts.keyring_reachable = false;
+                    refused = Some(e);
+                }
+                Err(e) => return Err(CliError::Login(LoginError::Store(e))),
+            },
+            Storage::Nothing => break (None, plan.notes),
+            Storage::FailClosed => {
+                // Told before the error: the variable still wins once a store works.
+                output::to_stderr(output::problem_lines(&plan.notes));
+                let e = refused.unwrap_or(StoreError::Unavailable {
+                    message: keyring::WAYS_OUT.to_owned(),
+                });
+                return Err(CliError::Login(LoginError::Store(e)));
+            }
+        }
+    };
+    warnings.extend(notes);
+    let session = &credential.session;
+    let stores = Stores::new(dir, stored.unwrap_or(StoreKind::Keyring));
+    let mut lines = vec![match stored {
+        Some(_) => format!(
+            "Logged in to {} as user {}",
+            session.api_base, session.user_id
+        ),
+        None => format!(
+            "Checked {TOKEN_ENV} with {}: user {}",
+            session.api_base, session.user_id
+        ),
+    }];
     lines.extend(
         output::session_lines(session, now)
             .into_iter()
             .map(|l| format!("  {l}")),
     );
-    lines.push(format!("  stored in: {}", host.store.describe(kind)));
-    lines.extend(output::problem_lines(&outcome.warnings));
-    if kind == StoreKind::File {
-        lines.push(plaintext_warning(&host.store));
+    lines.push(match stored {
+        Some(kind) => format!("  stored in: {}", stores.describe(kind)),
+        None => "  stored in: nothing".to_owned(),
+    });
+    lines.extend(output::problem_lines(&warnings));
+    if stored == Some(StoreKind::File) {
+        lines.push(plaintext_warning(&stores));
     }
-    stderr_lines(lines);
+    output::to_stderr(lines);
+    if args.json {
+        print_json(&LoginJson {
+            session,
+            warnings: &warnings,
+            stored: stored.map(StoreKind::as_str),
+        })?;
+    }
     Ok(0)
 }
 
+/// What `login --json` prints on success.
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusJson<'a> {
-    api_base: &'a str,
-    /// `keyring`, `file` or `env` (CHOREO_TOKEN, in memory).
-    source: &'a str,
-    storage: Option<String>,
-    plaintext: bool,
-    checked_online: bool,
-    session: Option<&'a Session>,
-    masked: Option<&'a str>,
+struct LoginJson<'a> {
+    session: &'a Session,
     warnings: &'a [Problem],
+    /// `keyring`, `file`, or null when nothing was stored (CHOREO_TOKEN serves).
+    stored: Option<&'static str>,
 }
 
-/// What `auth status` prints: stdout lines (human or one JSON line) and stderr warnings.
+/// What `logout --json` prints on success: the removed session, or every one with `--all`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum LogoutJson<'a> {
+    One { session: &'a Session },
+    All { sessions: Vec<&'a Session> },
+}
+
+fn print_json(value: &impl Serialize) -> Result<(), CliError> {
+    print_json_lines([serde_json::to_string(value).unwrap_or_default()])
+}
+
+/// JSON goes out as is: never styled, whatever the terminal.
+fn print_json_lines(lines: impl IntoIterator<Item = String>) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    for line in lines {
+        writeln!(stdout, "{line}").map_err(CliError::Output)?;
+    }
+    Ok(())
+}
+
+/// One account as `auth status` shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusJson {
+    api_base: String,
+    /// `keyring`, `file` or `env` (CHOREO_TOKEN, in memory).
+    source: &'static str,
+    storage: Option<String>,
+    plaintext: bool,
+    /// Whether commands on this api base use this account; only when every account is listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    active: Option<bool>,
+    checked_online: bool,
+    session: Option<Session>,
+    masked: Option<String>,
+    warnings: Vec<Problem>,
+    /// Why this account failed its check, in a listing of every account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<output::JsonError>,
+}
+
+impl StatusJson {
+    /// The human lines: a headline, the session, where the token comes from, how it was
+    /// checked.
+    fn lines(&self, from: &str) -> Vec<String> {
+        let env = self.source == "env";
+        let mut headline = match (&self.session, env) {
+            (Some(s), true) => format!(
+                "Using {TOKEN_ENV} for {} as user {}",
+                self.api_base, s.user_id
+            ),
+            (None, true) => format!(
+                "Using {TOKEN_ENV} for {} (not checked: --offline)",
+                self.api_base
+            ),
+            (Some(s), false) => format!("Logged in to {} as user {}", self.api_base, s.user_id),
+            (None, false) => format!("Account on {}", self.api_base),
+        };
+        if self.active == Some(true) {
+            headline.push_str(" (active)");
+        }
+        let mut lines = vec![headline];
+        match &self.session {
+            Some(session) => lines.extend(
+                output::session_lines(session, SystemClock.now_unix())
+                    .into_iter()
+                    .map(|l| format!("  {l}")),
+            ),
+            None => lines.push(format!(
+                "  token: {}",
+                self.masked.as_deref().unwrap_or("…")
+            )),
+        }
+        lines.push(format!("  token from: {from}"));
+        lines.push(match (&self.error, self.checked_online) {
+            (Some(e), _) => format!("  checked: failed: {} ({})", e.message, e.code),
+            (None, true) => "  checked: online, the api accepts the token".to_owned(),
+            (None, false) => "  checked: no (--offline); this is what was stored".to_owned(),
+        });
+        lines
+    }
+}
+
+/// What `auth status` prints: stdout lines (human, or one JSON document) and stderr warnings.
 #[derive(Default)]
 struct Printed {
     out: Vec<String>,
@@ -130,72 +261,59 @@ struct Printed {
 }
 
 impl Printed {
-    /// The JSON body, or the human lines for a checked session.
-    fn session(&mut self, json: bool, body: &StatusJson<'_>, headline: String, source: String) {
+    fn push(&mut self, json: bool, body: &StatusJson, from: &str) {
         if json {
             self.out
                 .push(serde_json::to_string(body).unwrap_or_default());
-        } else if let Some(session) = body.session {
-            self.out.push(headline);
-            self.out.extend(
-                output::session_lines(session, SystemClock.now_unix())
-                    .into_iter()
-                    .map(|l| format!("  {l}")),
-            );
-            self.out.push(format!("  {source}"));
-            self.out.push(if body.checked_online {
-                "  checked: online, the api accepts the token".to_owned()
-            } else {
-                "  checked: no (--offline); this is what was stored".to_owned()
-            });
+        } else {
+            self.out.extend(body.lines(from));
         }
-        self.warn.extend(output::problem_lines(body.warnings));
+        self.warn.extend(output::problem_lines(&body.warnings));
+    }
+
+    fn print(self, json: bool) -> Result<(), CliError> {
+        if json {
+            print_json_lines(self.out)?;
+        } else {
+            output::to_stdout(self.out).map_err(CliError::Output)?;
+        }
+        output::to_stderr(self.warn);
+        Ok(())
     }
 }
 
-const ENV_SOURCE: &str = "token from: CHOREO_TOKEN (in memory, nothing stored)";
+fn env_source() -> String {
+    format!(
+        "{} (in memory, nothing stored)",
+        TokenSource::Env(TOKEN_ENV).describe()
+    )
+}
 
-/// With CHOREO_TOKEN: checked online like a login that stores nothing, or only inspected.
-async fn status_from_env(
-    json: bool,
-    offline: bool,
-    api: &ApiBase,
-    input: &[u8],
-) -> Result<Printed, CliError> {
-    let mut printed = Printed::default();
+/// CHOREO_TOKEN: checked online like a login that stores nothing, or only inspected.
+async fn check_env(offline: bool, api: &ApiBase, input: &[u8]) -> Result<StatusJson, CliError> {
+    let mut body = StatusJson {
+        api_base: api.to_string(),
+        source: TokenSource::Env(TOKEN_ENV).as_str(),
+        storage: None,
+        plaintext: false,
+        active: None,
+        checked_online: !offline,
+        session: None,
+        masked: None,
+        warnings: Vec::new(),
+        error: None,
+    };
     if offline {
         let report = report::inspect(input, SystemClock.now_unix());
         if !report.ok {
             return Err(CliError::Rejected(Box::new(report)));
         }
-        let masked = report.masked.as_deref();
-        if json {
-            let body = StatusJson {
-                api_base: api.as_str(),
-                source: "env",
-                storage: None,
-                plaintext: false,
-                checked_online: false,
-                session: None,
-                masked,
-                warnings: &report.problems,
-            };
-            printed
-                .out
-                .push(serde_json::to_string(&body).unwrap_or_default());
-        } else {
-            printed.out.extend([
-                format!("Using CHOREO_TOKEN for {api} (not checked: --offline)"),
-                format!(
-                    "  token: {} ({})",
-                    masked.unwrap_or("…"),
-                    report.kind.as_deref().unwrap_or("-")
-                ),
-                format!("  {ENV_SOURCE}"),
-            ]);
+        body.masked.clone_from(&report.masked);
+        if let Some(kind) = &report.kind {
+            body.masked = Some(format!("{} ({kind})", body.masked.unwrap_or_default()));
         }
-        printed.warn.extend(output::problem_lines(&report.problems));
-        return Ok(printed);
+        body.warnings = report.problems;
+        return Ok(body);
     }
     let http = ReqwestClient::new(api);
     let (credential, warnings) = login::authenticate(
@@ -208,86 +326,216 @@ async fn status_from_env(
     )
     .await
     .map_err(CliError::Login)?;
-    let session = &credential.session;
-    let body = StatusJson {
-        api_base: api.as_str(),
-        source: "env",
-        storage: None,
-        plaintext: false,
-        checked_online: true,
-        session: Some(session),
-        masked: Some(&session.masked),
-        warnings: &warnings,
-    };
-    let headline = format!("Using CHOREO_TOKEN for {api} as user {}", session.user_id);
-    printed.session(json, &body, headline, ENV_SOURCE.to_owned());
-    Ok(printed)
+    body.masked = Some(credential.session.masked.clone());
+    body.session = Some(credential.session);
+    body.warnings = warnings;
+    Ok(body)
 }
 
-/// The stored credential, re-checked online unless `offline` (core's `status`).
-async fn status_from_store(json: bool, offline: bool, api: &ApiBase) -> Result<Printed, CliError> {
-    let stores = Stores::new(config_dir()?, StoreKind::Keyring);
-    let kind = stores.kind_for(api)?.unwrap_or(StoreKind::Keyring);
-    let host = host(api, stores);
-    let report = login::status(&host, api, &Policy::default(), !offline)
-        .await
-        .map_err(CliError::Status)?;
-    let session = &report.session;
+/// A stored account, re-checked online unless `offline` (core's `status`): its status, where
+/// its token comes from, and the check's failure, shown with the stored session.
+async fn check_stored(
+    stores: &Stores,
+    which: AccountRef<'_>,
+    offline: bool,
+) -> Result<(StatusJson, String, Option<StatusError>), CliError> {
+    let kind = stores.accounts().await?.find(which)?.at.store;
+    let api = which.api_base;
+    let host = host(api, stores.clone());
+    let (session, checked_online, warnings, failure) =
+        match login::status(&host, which, &Policy::default(), !offline).await {
+            Ok(report) => (report.session, report.checked_online, report.warnings, None),
+            Err(StatusError::Check { session, error }) => {
+                let failure = StatusError::Check {
+                    session: session.clone(),
+                    error,
+                };
+                (*session, !offline, Vec::new(), Some(failure))
+            }
+            Err(e) => return Err(CliError::Status(e)),
+        };
     let body = StatusJson {
-        api_base: api.as_str(),
-        source: kind.as_str(),
-        storage: Some(host.store.describe(kind)),
+        api_base: api.to_string(),
+        source: TokenSource::Stored(kind).as_str(),
+        storage: Some(stores.describe(kind)),
         plaintext: kind == StoreKind::File,
-        checked_online: report.checked_online,
+        active: None,
+        checked_online,
+        masked: Some(session.masked.clone()),
         session: Some(session),
-        masked: Some(&session.masked),
-        warnings: &report.warnings,
+        warnings,
+        error: None,
     };
+    Ok((body, stores.describe(kind), failure))
+}
+
+/// `auth status --api` / `--org`: one account, and its failure is the command's.
+async fn status_one(
+    json: bool,
+    offline: bool,
+    api: &ApiBase,
+    org: Option<&str>,
+) -> Result<Printed, CliError> {
     let mut printed = Printed::default();
-    let headline = format!("Logged in to {api} as user {}", session.user_id);
-    let source = format!("stored in: {}", host.store.describe(kind));
-    printed.session(json, &body, headline, source);
-    if kind == StoreKind::File {
-        printed.warn.push(plaintext_warning(&host.store));
+    if let (Some(input), None) = (env_token(), org) {
+        let body = check_env(offline, api, &input).await?;
+        printed.push(json, &body, &env_source());
+        return Ok(printed);
+    }
+    let stores = Stores::new(config_dir()?, StoreKind::Keyring);
+    let which = AccountRef { api_base: api, org };
+    let (body, from, failure) = check_stored(&stores, which, offline).await?;
+    if let Some(failure) = failure {
+        return Err(CliError::Status(failure));
+    }
+    printed.push(json, &body, &from);
+    if body.plaintext {
+        printed.warn.push(plaintext_warning(&stores));
     }
     Ok(printed)
 }
 
-pub async fn status(json: bool, offline: bool, api_arg: &ApiArg) -> Result<u8, CliError> {
-    let api = resolve_api(api_arg)?;
-    let printed = match env_token() {
-        Some(input) => status_from_env(json, offline, &api, &input).await?,
-        None => status_from_store(json, offline, &api).await?,
-    };
-    let mut stdout = std::io::stdout().lock();
-    for line in printed.out {
-        writeln!(stdout, "{line}").map_err(CliError::Output)?;
+/// `auth status`: every account on every api base, CHOREO_TOKEN's first; the exit status is
+/// the first failing account's.
+async fn status_all(json: bool, offline: bool, api: &ApiBase) -> Result<(Printed, u8), CliError> {
+    let mut bodies: Vec<(StatusJson, String)> = Vec::new();
+    let env = env_token();
+    if let Some(input) = &env {
+        let mut body = check_env(offline, api, input).await?;
+        body.active = Some(true);
+        bodies.push((body, env_source()));
     }
-    drop(stdout);
-    stderr_lines(printed.warn);
+    let stores = Stores::new(config_dir()?, StoreKind::Keyring);
+    let accounts = stores.accounts().await?;
+    if accounts.index.is_empty() && accounts.unread.is_empty() && env.is_none() {
+        return Err(CliError::NoAccounts);
+    }
+    let mut status = 0;
+    let mut plaintext = false;
+    for listed in accounts.index.iter() {
+        let Ok(base) = ApiBase::parse(listed.api_base) else {
+            continue;
+        };
+        let which = AccountRef {
+            api_base: &base,
+            org: Some(&listed.account.org_uuid),
+        };
+        let (mut body, from, failure) = check_stored(&stores, which, offline).await?;
+        // While CHOREO_TOKEN is set, commands on its api base use it, not the stored account.
+        body.active = Some(listed.active && !(env.is_some() && base == *api));
+        if let Some(failure) = failure {
+            let failure = CliError::Status(failure);
+            if status == 0 {
+                status = failure.exit_code();
+            }
+            body.error = Some(output::JsonError::of(&failure));
+        }
+        plaintext |= body.plaintext;
+        bodies.push((body, from));
+    }
+    let mut printed = Printed::default();
+    for (base, e) in &accounts.unread {
+        printed.warn.push(format!(
+            "error: the account stored for {base} is unreadable: {e} ({})",
+            e.code()
+        ));
+        if status == 0 {
+            status = e.code().exit_status();
+        }
+    }
+    if json {
+        let list: Vec<&StatusJson> = bodies.iter().map(|(b, _)| b).collect();
+        printed
+            .out
+            .push(serde_json::to_string(&list).unwrap_or_default());
+        for (body, _) in &bodies {
+            printed.warn.extend(output::problem_lines(&body.warnings));
+        }
+    } else {
+        for (i, (body, from)) in bodies.iter().enumerate() {
+            if i > 0 {
+                printed.out.push(String::new());
+            }
+            printed.push(false, body, from);
+        }
+    }
+    if plaintext {
+        printed.warn.push(plaintext_warning(&stores));
+    }
+    Ok((printed, status))
+}
+
+pub async fn status(json: bool, offline: bool, args: &AccountArgs) -> Result<u8, CliError> {
+    let api = resolve_api(&args.api)?;
+    if args.api.api.is_some() || args.org.is_some() {
+        status_one(json, offline, &api, args.org.as_deref())
+            .await?
+            .print(json)?;
+        return Ok(0);
+    }
+    let (printed, status) = status_all(json, offline, &api).await?;
+    printed.print(json)?;
+    Ok(status)
+}
+
+pub async fn switch(args: &AccountArgs) -> Result<u8, CliError> {
+    let api = resolve_api(&args.api)?;
+    let stores = Stores::new(config_dir()?, StoreKind::Keyring);
+    let switched = stores
+        .switch(&api, args.org.as_deref())
+        .await?
+        .map_err(CliError::Account)?;
+    let mut lines = vec![if switched.changed {
+        format!(
+            "Switched the active account of {api} to organization {}",
+            switched.to.org
+        )
+    } else {
+        format!(
+            "Organization {} stays the active account of {api}",
+            switched.to.org
+        )
+    }];
+    if env_token().is_some() {
+        lines.push(format!(
+            "note: {TOKEN_ENV} is set, and commands use it first while it is set"
+        ));
+    }
+    output::to_stderr(lines);
     Ok(0)
 }
 
-pub async fn token(api_arg: &ApiArg) -> Result<u8, CliError> {
-    let api = resolve_api(api_arg)?;
-    let token: SecretToken = if let Some(input) = env_token() {
-        let inspection = examine(&input, FormatRules::builtin(), SystemClock.now_unix());
-        inspection
-            .token
-            .ok_or_else(|| CliError::Rejected(Box::new(inspection.report)))?
-    } else {
-        let stores = Stores::new(config_dir()?, StoreKind::Keyring);
-        stores
-            .load(&api)
-            .await?
-            .ok_or_else(|| CliError::NotLoggedIn {
-                api_base: api.to_string(),
-            })?
-            .token
+pub async fn token(args: &AccountArgs) -> Result<u8, CliError> {
+    let api = resolve_api(&args.api)?;
+    let token: SecretToken = match (env_token(), &args.org) {
+        (Some(input), None) => {
+            let inspection = examine(&input, FormatRules::builtin(), SystemClock.now_unix());
+            inspection
+                .token
+                .ok_or_else(|| CliError::Rejected(Box::new(inspection.report)))?
+        }
+        (_, org) => {
+            let stores = Stores::new(config_dir()?, StoreKind::Keyring);
+            let which = AccountRef {
+                api_base: &api,
+                org: org.as_deref(),
+            };
+            stores.accounts().await?.find(which)?;
+            stores
+                .load(which)
+                .await?
+                .ok_or_else(|| {
+                    CliError::Status(StatusError::NotLoggedIn {
+                        api_base: api.to_string(),
+                        org: org.clone(),
+                    })
+                })?
+                .token
+        }
     };
     let stdout = std::io::stdout();
     if stdout.is_terminal() {
-        stderr_lines([
+        output::to_stderr([
             "warning: printing the token to a terminal; it stays in the scrollback".to_owned(),
         ]);
     }
@@ -296,42 +544,94 @@ pub async fn token(api_arg: &ApiArg) -> Result<u8, CliError> {
     Ok(0)
 }
 
-pub async fn logout(api_arg: &ApiArg) -> Result<u8, CliError> {
-    let api = resolve_api(api_arg)?;
+pub async fn logout(args: &LogoutArgs) -> Result<u8, CliError> {
+    let api = resolve_api(&args.account.api)?;
+    let org = args.account.org.as_deref();
     let stores = Stores::new(config_dir()?, StoreKind::Keyring);
-    let kind = stores.kind_for(&api)?.unwrap_or(StoreKind::Keyring);
-    let session = login::logout(&stores, &api)
-        .await
-        .map_err(CliError::Logout)?;
-    let mut lines = vec![format!(
-        "Logged out of {api}: removed the token {} of user {} ({}) from the {}",
-        session.masked,
-        session.user_id,
-        session.organization.handle,
-        stores.describe(kind)
-    )];
-    if env_token().is_some() {
-        lines.push("note: CHOREO_TOKEN is still set and commands keep using it".to_owned());
+    let accounts = stores.accounts().await?;
+    let kind_of = |session: &Session| {
+        accounts
+            .index
+            .get(&api, &session.organization.uuid)
+            .map_or(StoreKind::Keyring, |a| a.at.store)
+    };
+    let removed: Vec<(Session, StoreKind)> = if args.all {
+        let removed = stores.delete_all(&api).await?;
+        removed
+            .into_iter()
+            .map(|c| {
+                let kind = kind_of(&c.session);
+                (c.session, kind)
+            })
+            .collect()
+    } else {
+        let which = AccountRef {
+            api_base: &api,
+            org,
+        };
+        let session = login::logout(&stores, which)
+            .await
+            .map_err(CliError::Logout)?;
+        let kind = kind_of(&session);
+        vec![(session, kind)]
+    };
+    if removed.is_empty() {
+        return Err(CliError::Logout(LogoutError::NotLoggedIn {
+            api_base: api.to_string(),
+            org: None,
+        }));
     }
-    stderr_lines(lines);
+    let mut lines: Vec<String> = removed
+        .iter()
+        .map(|(session, kind)| {
+            format!(
+                "Logged out of {api}: removed the token {} of user {} ({}) from the {}",
+                session.masked,
+                session.user_id,
+                session.organization.handle,
+                stores.describe(*kind)
+            )
+        })
+        .collect();
+    if let Ok(active) = stores
+        .accounts()
+        .await?
+        .index
+        .find(AccountRef::active(&api))
+    {
+        lines.push(format!(
+            "The active account of {api} is now organization {}",
+            active.org
+        ));
+    }
+    if env_token().is_some() {
+        lines.push(format!(
+            "note: {TOKEN_ENV} is still set and commands keep using it"
+        ));
+    }
+    output::to_stderr(lines);
+    if args.json {
+        let sessions: Vec<&Session> = removed.iter().map(|(s, _)| s).collect();
+        print_json(&if args.all {
+            LogoutJson::All { sessions }
+        } else {
+            LogoutJson::One {
+                session: sessions[0],
+            }
+        })?;
+    }
     Ok(0)
 }
 
 pub fn inspect(json: bool) -> Result<u8, CliError> {
     let input = read_token_input().map_err(CliError::Input)?;
     let report = report::inspect(&input, SystemClock.now_unix());
-    let mut stdout = std::io::stdout().lock();
-    if json {
+    // A closed stdout does not change the verdict, which the exit status carries.
+    let _ = if json {
         // Exactly core's inspect_json: the cross-host contract.
-        let _ = writeln!(stdout, "{}", report::to_json(&report));
+        print_json_lines([report::to_json(&report)])
     } else {
-        for line in output::report_lines(&report) {
-            let _ = writeln!(stdout, "{line}");
-        }
-    }
-    Ok(if report.first_error().is_some() {
-        EXIT_USAGE
-    } else {
-        0
-    })
+        output::to_stdout(output::report_lines(&report)).map_err(CliError::Output)
+    };
+    Ok(report.first_error().map_or(0, |p| p.code.exit_status()))
 }

@@ -1,16 +1,14 @@
 //! What a command can fail with, its stable code and its exit status.
 
+use crate::store::FindError;
+use choreo_auth_core::account::AccountError;
 use choreo_auth_core::api::ApiBaseError;
 use choreo_auth_core::host::StoreError;
 use choreo_auth_core::login::{LogoutError, StatusError};
-use choreo_auth_core::{LoginError, Problem, Report};
+use choreo_auth_core::{Code, LoginError, Problem, Report};
 use std::fmt;
 
-/// Exit statuses: 0 success, 1 the server, network or storage said no, 2 usage or input
-/// rejected before any network call, 4 not logged in.
-pub const EXIT_FAILED: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
-pub const EXIT_NOT_LOGGED_IN: u8 = 4;
+pub use choreo_auth_core::problem::{EXIT_FAILED, EXIT_USAGE};
 
 /// Why a command failed. Core errors keep their own codes and messages.
 #[derive(Debug)]
@@ -19,8 +17,6 @@ pub enum CliError {
     TokenInArguments,
     /// `login` without `--with-token`.
     MissingWithToken,
-    /// `login` while CHOREO_TOKEN is set.
-    EnvTokenSet,
     /// Stdin could not be read.
     Input(std::io::Error),
     /// Stdout could not be written.
@@ -32,45 +28,76 @@ pub enum CliError {
     Status(StatusError),
     Logout(LogoutError),
     Store(StoreError),
-    NotLoggedIn {
-        api_base: String,
-    },
+    /// No account matches, or a switch that needs an organization.
+    Account(AccountError),
+    /// No account on any api base.
+    NoAccounts,
     Runtime(std::io::Error),
 }
 
 impl CliError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            CliError::TokenInArguments => "token-in-arguments",
-            CliError::MissingWithToken => "missing-with-token",
-            CliError::EnvTokenSet => "env-token-set",
-            CliError::Input(_) => "input-unreadable",
-            CliError::Output(_) => "output-failed",
+            CliError::TokenInArguments => Code::TokenInArguments,
+            CliError::MissingWithToken => Code::MissingWithToken,
+            CliError::Input(_) => Code::InputUnreadable,
+            CliError::Output(_) => Code::OutputFailed,
             CliError::ApiBase(e) => e.code(),
-            CliError::Rejected(r) => r.first_error().map_or("rejected", |p| p.code.as_str()),
+            CliError::Rejected(r) => r.first_error().map_or(Code::Rejected, |p| p.code),
             CliError::Login(e) => e.code(),
             CliError::Status(e) => e.code(),
             CliError::Logout(e) => e.code(),
             CliError::Store(e) => e.code(),
-            CliError::NotLoggedIn { .. } => "not-logged-in",
-            CliError::Runtime(_) => "runtime-unavailable",
+            CliError::Account(e) => e.code(),
+            CliError::NoAccounts => Code::NotLoggedIn,
+            CliError::Runtime(_) => Code::RuntimeUnavailable,
         }
     }
 
+    /// The code's exit status: one table, in core, for every code.
     pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::TokenInArguments
-            | CliError::MissingWithToken
-            | CliError::EnvTokenSet
-            | CliError::Input(_)
-            | CliError::ApiBase(_)
-            | CliError::Rejected(_)
-            | CliError::Login(LoginError::Rejected(_)) => EXIT_USAGE,
-            CliError::NotLoggedIn { .. }
-            | CliError::Status(StatusError::NotLoggedIn { .. })
-            | CliError::Logout(LogoutError::NotLoggedIn { .. }) => EXIT_NOT_LOGGED_IN,
-            _ => EXIT_FAILED,
-        }
+        self.code().exit_status()
+    }
+
+    /// What to do next, when the message does not already say it.
+    pub fn next_step(&self) -> Option<&'static str> {
+        const LOG_IN: &str =
+            "to log in, pipe a token to `choreo login --with-token`, or set CHOREO_TOKEN";
+        const NEW_PAT: &str = concat!(
+            "create a personal access token in Choreo Console > Account Settings > Personal ",
+            "Access Tokens, then pipe it to `choreo login --with-token`"
+        );
+        Some(match self.code() {
+            Code::NotLoggedIn => LOG_IN,
+            Code::Unauthorized
+            | Code::PatInactive
+            | Code::PatExpired
+            | Code::MissingScopes
+            | Code::OrgNotFound
+            | Code::JwtExpired
+            | Code::JwtNotYetValid
+            | Code::JwtAlgNone
+            | Code::JwtMalformed => NEW_PAT,
+            Code::AmbiguousAccount => "name one: `choreo auth switch --org HANDLE`",
+            Code::NetworkError => "check the network, and the api base (--api or CHOREO_API)",
+            Code::ServerError | Code::BadResponse => {
+                "try again later, and check the api base (--api or CHOREO_API)"
+            }
+            Code::ChecksumMismatch => "copy the whole token again",
+            Code::Empty
+            | Code::MultipleLines
+            | Code::InnerWhitespace
+            | Code::ControlCharacter
+            | Code::InvalidUtf8
+            | Code::InvalidCharacter
+            | Code::TooShort
+            | Code::TooLong
+            | Code::Rejected => {
+                "pipe exactly one token, e.g. `echo \"$CHOREO_TOKEN\" | choreo login --with-token`"
+            }
+            Code::StorageCorrupt => "log out (`choreo logout --all`) and log in again",
+            _ => return None,
+        })
     }
 
     /// Offline findings worth listing under the message (notices included).
@@ -95,10 +122,6 @@ impl fmt::Display for CliError {
                 "`choreo login` takes the token on stdin: run `choreo login --with-token` and \
                  pipe or paste the token",
             ),
-            CliError::EnvTokenSet => f.write_str(
-                "refusing to log in while CHOREO_TOKEN is set: commands use that token as is and \
-                 nothing is stored; unset it to store a token with `choreo login`",
-            ),
             CliError::Input(e) => write!(f, "could not read the token from stdin: {e}"),
             CliError::Output(e) => write!(f, "could not write to stdout: {e}"),
             CliError::ApiBase(e) => e.fmt(f),
@@ -110,9 +133,9 @@ impl fmt::Display for CliError {
             CliError::Status(e) => e.fmt(f),
             CliError::Logout(e) => e.fmt(f),
             CliError::Store(e) => e.fmt(f),
-            CliError::NotLoggedIn { api_base } => write!(
-                f,
-                "not logged in to {api_base}; run `choreo login --with-token` or set CHOREO_TOKEN"
+            CliError::Account(e) => e.fmt(f),
+            CliError::NoAccounts => f.write_str(
+                "not logged in to any api base; run `choreo login --with-token` or set CHOREO_TOKEN",
             ),
             CliError::Runtime(e) => write!(f, "could not start the async runtime: {e}"),
         }
@@ -124,6 +147,15 @@ impl std::error::Error for CliError {}
 impl From<ApiBaseError> for CliError {
     fn from(e: ApiBaseError) -> Self {
         CliError::ApiBase(e)
+    }
+}
+
+impl From<FindError> for CliError {
+    fn from(e: FindError) -> Self {
+        match e {
+            FindError::Unread(e) => CliError::Store(e),
+            FindError::Missing(e) => CliError::Account(e),
+        }
     }
 }
 
@@ -140,27 +172,23 @@ mod tests {
     #[test]
     fn usage_errors_exit_2_and_not_logged_in_exits_4() {
         assert_eq!(CliError::TokenInArguments.exit_code(), EXIT_USAGE);
-        assert_eq!(CliError::EnvTokenSet.exit_code(), EXIT_USAGE);
-        let not_in = CliError::NotLoggedIn {
-            api_base: "https://x".into(),
-        };
-        assert_eq!((not_in.exit_code(), not_in.code()), (4, "not-logged-in"));
+        let not_in = CliError::NoAccounts;
+        assert_eq!(
+            (not_in.exit_code(), not_in.code().as_str()),
+            (4, "not-logged-in")
+        );
         let store = CliError::Store(StoreError::Unavailable {
             message: "m".into(),
         });
         assert_eq!(
-            (store.exit_code(), store.code()),
+            (store.exit_code(), store.code().as_str()),
             (1, "storage-unavailable")
         );
     }
 
     #[test]
     fn messages_are_lowercase_without_trailing_period() {
-        for e in [
-            CliError::TokenInArguments,
-            CliError::MissingWithToken,
-            CliError::EnvTokenSet,
-        ] {
+        for e in [CliError::TokenInArguments, CliError::MissingWithToken] {
             let m = e.to_string();
             assert!(!m.ends_with('.'), "{m}");
             assert!(m.starts_with(|c: char| !c.is_uppercase()), "{m}");

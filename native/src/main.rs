@@ -13,8 +13,9 @@ mod store;
 mod sys;
 
 use clap::{CommandFactory, Parser};
-use cli::{AuthCommand, Cli, Command, TokenCommand};
-use error::{CliError, EXIT_FAILED};
+use cli::{AuthCommand, Cli, Command, LoginArgs, LogoutArgs, TokenCommand};
+use error::{CliError, EXIT_FAILED, EXIT_USAGE};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn init_tracing() {
@@ -27,7 +28,7 @@ fn init_tracing() {
         .with_target("reqwest", Level::DEBUG);
     let subscriber = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(output::colour_on_stderr())
         .with_max_level(Level::DEBUG)
         .finish()
         .with(targets);
@@ -37,11 +38,14 @@ fn init_tracing() {
 async fn run(command: &Command) -> Result<u8, CliError> {
     match command {
         Command::Login(args) => commands::login(args).await,
-        Command::Auth(AuthCommand::Status { json, offline, api }) => {
-            commands::status(*json, *offline, api).await
-        }
-        Command::Auth(AuthCommand::Token { api }) => commands::token(api).await,
-        Command::Logout(api) => commands::logout(api).await,
+        Command::Auth(AuthCommand::Status {
+            json,
+            offline,
+            account,
+        }) => commands::status(*json, *offline, account).await,
+        Command::Auth(AuthCommand::Switch { account }) => commands::switch(account).await,
+        Command::Auth(AuthCommand::Token { account }) => commands::token(account).await,
+        Command::Logout(args) => commands::logout(args).await,
         Command::Token(TokenCommand::Inspect { json }) => commands::inspect(*json),
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -60,11 +64,44 @@ fn wants_json(command: &Command) -> bool {
         command,
         Command::Auth(AuthCommand::Status { json: true, .. })
             | Command::Token(TokenCommand::Inspect { json: true })
+            | Command::Login(LoginArgs { json: true, .. })
+            | Command::Logout(LogoutArgs { json: true, .. })
     )
 }
 
+/// The command line, or clap's error (with its "did you mean" tips) printed with every
+/// argument that is a token masked: a token pasted in the wrong place is never echoed back.
+fn parse() -> Result<Cli, ExitCode> {
+    let e = match Cli::try_parse() {
+        Ok(cli) => return Ok(cli),
+        Err(e) => e,
+    };
+    if !e.use_stderr() {
+        // --help and --version: nothing of the user's is echoed.
+        e.exit();
+    }
+    let rendered = e.render().ansi().to_string();
+    let redacted = output::redact_arguments(&rendered);
+    let mut err = anstream::stderr().lock();
+    let _ = write!(err, "{redacted}");
+    drop(err);
+    if redacted != rendered {
+        output::to_stderr([
+            "note: an argument looks like a token, so it is not shown; tokens are read from \
+             stdin only (arguments end up in shell history and in `ps`)"
+                .to_owned(),
+        ]);
+    }
+    Err(ExitCode::from(
+        u8::try_from(e.exit_code()).unwrap_or(EXIT_USAGE),
+    ))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     if cli.verbose {
         init_tracing();
     }

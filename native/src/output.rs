@@ -1,11 +1,78 @@
 //! Everything the CLI prints. Only the `token` command ever prints token material.
 
 use crate::error::CliError;
+use anstyle::{AnsiColor, Style};
 use choreo_auth_core::report::ChecksumState;
 use choreo_auth_core::time::{format_rfc3339, parse_rfc3339};
-use choreo_auth_core::{Problem, Report, Session, Severity};
+use choreo_auth_core::{Code, Problem, Report, Session, Severity};
 use serde::Serialize;
 use std::io::Write;
+
+/// Colour for a line's leading label (`choreo:`, `error:`, `warning:`, ...), if it has one.
+fn label_style(label: &str) -> Option<Style> {
+    let colour = match label {
+        "choreo:" | "error:" => AnsiColor::Red,
+        "warning:" => AnsiColor::Yellow,
+        "notice:" | "note:" => AnsiColor::Cyan,
+        "help:" => AnsiColor::Green,
+        _ => return None,
+    };
+    Some(Style::new().bold().fg_color(Some(colour.into())))
+}
+
+/// The line with its label styled. The styles reach a terminal only: `anstream` drops them
+/// when the stream is not one, or NO_COLOR is set, and keeps them under CLICOLOR_FORCE, as
+/// clap decides for its own messages.
+fn paint(line: &str) -> String {
+    let body = line.trim_start_matches(' ');
+    let indent = &line[..line.len() - body.len()];
+    match body.split_once(' ') {
+        Some((label, rest)) if let Some(style) = label_style(label) => {
+            format!("{indent}{style}{label}{style:#} {rest}")
+        }
+        _ => line.to_owned(),
+    }
+}
+
+/// Writes lines to stderr, coloured where colour is wanted.
+pub fn to_stderr(lines: impl IntoIterator<Item = String>) {
+    let mut err = anstream::stderr().lock();
+    for line in lines {
+        let _ = writeln!(err, "{}", paint(&line));
+    }
+}
+
+/// Writes lines to stdout, coloured where colour is wanted.
+pub fn to_stdout(lines: impl IntoIterator<Item = String>) -> std::io::Result<()> {
+    let mut out = anstream::stdout().lock();
+    for line in lines {
+        writeln!(out, "{}", paint(&line))?;
+    }
+    Ok(())
+}
+
+/// Whether stderr gets colour (for the `-v` log, which writes to stderr on its own).
+pub fn colour_on_stderr() -> bool {
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
+}
+
+/// `text` with every command-line argument that is a token (or holds one after `=`) replaced
+/// by its mask: error messages may quote arguments, and a token is never echoed back.
+pub fn redact_arguments(text: &str) -> String {
+    let mut text = text.to_owned();
+    for arg in std::env::args_os().skip(1) {
+        let arg = arg.to_string_lossy().into_owned();
+        let pieces = std::iter::once(arg.as_str()).chain(arg.split(['=', ' ', '\t']));
+        for piece in pieces {
+            if let Some(masked) = choreo_auth_core::source::mask_if_token(piece)
+                && !piece.is_empty()
+            {
+                text = text.replace(piece, &masked);
+            }
+        }
+    }
+    text
+}
 
 fn severity(s: Severity) -> &'static str {
     match s {
@@ -23,26 +90,45 @@ pub fn problem_lines(problems: &[Problem]) -> Vec<String> {
         .collect()
 }
 
-#[derive(Serialize)]
-struct JsonError<'a> {
-    code: &'a str,
-    message: String,
-    problems: &'a [Problem],
+/// The error object every `--json` command prints: `{code, message, problems}`.
+#[derive(Debug, Serialize)]
+pub struct JsonError {
+    pub code: Code,
+    pub message: String,
+    pub problems: Vec<Problem>,
 }
 
-/// `choreo: <message>` and the problems on stderr; with `--json` also `{"code", "message"}`
-/// on stdout.
-pub fn print_error(e: &CliError, json: bool) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "choreo: {e}");
-    for line in problem_lines(e.problems()) {
-        let _ = writeln!(err, "  {line}");
-    }
-    if json {
-        let body = JsonError {
+impl JsonError {
+    pub fn of(e: &CliError) -> Self {
+        Self {
             code: e.code(),
             message: e.to_string(),
-            problems: e.problems(),
+            problems: e.problems().to_vec(),
+        }
+    }
+}
+
+/// `choreo: <message> (<code>)` on stderr, the other problems under it (the message is the
+/// first error's, printed once) and the next step; with `--json` also `{"code", "message",
+/// "problems"}` on stdout.
+pub fn print_error(e: &CliError, json: bool) {
+    let message = redact_arguments(&e.to_string());
+    let mut lines = vec![format!("choreo: {message} ({})", e.code())];
+    let others: Vec<Problem> = e
+        .problems()
+        .iter()
+        .filter(|p| !(p.severity == Severity::Error && p.message == message))
+        .cloned()
+        .collect();
+    lines.extend(problem_lines(&others).into_iter().map(|l| format!("  {l}")));
+    if let Some(step) = e.next_step() {
+        lines.push(format!("help: {step}"));
+    }
+    to_stderr(lines);
+    if json {
+        let body = JsonError {
+            message,
+            ..JsonError::of(e)
         };
         let _ = writeln!(
             std::io::stdout().lock(),

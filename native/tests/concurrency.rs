@@ -51,10 +51,12 @@ fn fifty_concurrent_logins_to_ten_api_bases_keep_every_entry() {
     let credentials = read_json(&cli, "credentials.json");
     let config = read_json(&cli, "config.json");
     assert_eq!(credentials.as_object().unwrap().len(), servers.len());
-    assert_eq!(
-        config["credentialStores"].as_object().unwrap().len(),
-        servers.len()
-    );
+    let bases = config["accounts"].as_object().unwrap();
+    assert_eq!(bases.len(), servers.len());
+    for (base, accounts) in bases {
+        // Five logins to one organization: one account, replaced four times.
+        assert_eq!(accounts["accounts"].as_array().unwrap().len(), 1, "{base}");
+    }
     for server in &servers {
         let printed = cli.run_with(&["auth", "token", "--api", &server.api], b"", &[], true);
         printed.expect(0);

@@ -1,10 +1,10 @@
 //! login → status (online, offline, json) → token → logout, on the file store and on a real
-//! Secret Service; the usage rules around CHOREO_TOKEN and tokens on the command line; and
-//! failing closed when there is no keyring.
+//! Secret Service; CHOREO_TOKEN used in memory; tokens on the command line; and failing closed
+//! when there is no keyring.
 
 mod common;
 
-use common::{Cli, Server, keyring_required};
+use common::{Cli, Server, keyring_available};
 use serde_json::json;
 
 /// Checks that `status`, `token` and `logout` work and say where the token is kept.
@@ -41,6 +41,11 @@ fn round_trip(cli: &Cli, server: &Server, login_args: &[&str], token: &str, sour
     assert!(status.stdout.contains(&masked), "{}", status.stdout);
     let plaintext = status.stderr.contains("kept unencrypted");
     assert_eq!(plaintext, source == "file", "{}", status.stderr);
+    let from = match source {
+        "file" => "token from: plaintext file ",
+        _ => "token from: os keyring",
+    };
+    assert!(status.stdout.contains(from), "{}", status.stdout);
 
     let json = cli
         .run(&["auth", "status", "--json", "--api", api], b"")
@@ -97,8 +102,7 @@ fn the_file_store_round_trips_and_warns_about_plaintext() {
 
 #[test]
 fn the_os_keyring_round_trips_and_writes_no_token_to_disk() {
-    if !keyring_required() {
-        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+    if !keyring_available() {
         return;
     }
     let server = Server::start();
@@ -116,8 +120,7 @@ fn the_os_keyring_round_trips_and_writes_no_token_to_disk() {
 
 #[test]
 fn moving_from_the_file_store_to_the_keyring_removes_the_plaintext_copy() {
-    if !keyring_required() {
-        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+    if !keyring_available() {
         return;
     }
     let server = Server::start();
@@ -172,28 +175,6 @@ fn without_a_keyring_login_fails_closed_and_names_both_ways_out() {
     assert!(run.stderr.contains("CHOREO_TOKEN"), "{}", run.stderr);
     assert!(run.stderr.contains("--insecure-storage"), "{}", run.stderr);
     assert!(cli.snapshot().is_empty(), "something was written");
-}
-
-#[test]
-fn login_refuses_while_choreo_token_is_set() {
-    let server = Server::start();
-    let cli = Cli::new();
-    cli.secret(&server.token);
-    let run = cli.run_with(
-        &[
-            "login",
-            "--with-token",
-            "--api",
-            &server.api,
-            "--insecure-storage",
-        ],
-        format!("{}\n", server.token).as_bytes(),
-        &[("CHOREO_TOKEN", Some(&server.token))],
-        false,
-    );
-    run.expect(2);
-    assert!(run.stderr.contains("CHOREO_TOKEN is set"), "{}", run.stderr);
-    assert!(cli.snapshot().is_empty());
 }
 
 #[test]
@@ -261,19 +242,42 @@ fn choreo_token_is_used_in_memory_by_status_and_token() {
         "{}",
         status.stdout
     );
+    assert!(
+        status
+            .stdout
+            .contains("token from: environment variable CHOREO_TOKEN"),
+        "{}",
+        status.stdout
+    );
+    // Every account is listed: here only the variable's, active on its api base.
     let json = cli
         .run_with(&["auth", "status", "--json"], b"", &env, false)
         .expect(0)
         .json();
+    assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
     assert_eq!(
-        (json["source"].as_str(), json["checkedOnline"].as_bool()),
-        (Some("env"), Some(true))
+        (
+            json[0]["source"].as_str(),
+            json[0]["checkedOnline"].as_bool(),
+            json[0]["active"].as_bool()
+        ),
+        (Some("env"), Some(true), Some(true))
     );
     let offline = cli
         .run_with(&["auth", "status", "--json", "--offline"], b"", &env, false)
         .expect(0)
         .json();
-    assert_eq!(offline["checkedOnline"], false);
+    assert_eq!(offline[0]["checkedOnline"], false);
+    let one = cli
+        .run_with(
+            &["auth", "status", "--json", "--api", &server.api],
+            b"",
+            &env,
+            false,
+        )
+        .expect(0)
+        .json();
+    assert_eq!(one["source"], "env");
     let printed = cli.run_with(&["auth", "token"], b"", &env, true);
     printed.expect(0);
     assert_eq!(printed.stdout, format!("{}\n", server.token));
@@ -356,6 +360,7 @@ fn auth_token_warns_when_its_stdout_is_a_terminal_and_not_when_piped() {
         .args(["-qec", &inner, "/dev/null"])
         .env_remove("CHOREO_TOKEN")
         .env("CHOREO_CONFIG_DIR", cli.dir())
+        .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::null())
         .output()
         .expect("script (util-linux) is installed");
@@ -370,8 +375,7 @@ fn auth_token_warns_when_its_stdout_is_a_terminal_and_not_when_piped() {
 
 #[test]
 fn a_keyring_login_that_cannot_read_its_store_record_leaves_the_previous_token_in_effect() {
-    if !keyring_required() {
-        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+    if !keyring_available() {
         return;
     }
     let server = Server::start();

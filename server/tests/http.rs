@@ -259,7 +259,7 @@ async fn core_verdict(server: &Server, token: &str) -> Result<String, &'static s
     )
     .await
     .map(|v| v.organization.handle)
-    .map_err(|e| e.code())
+    .map_err(|e| e.code().as_str())
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use choreo_auth_core::host::{
     Method, Random, RandomError, StoreError,
 };
 use choreo_auth_core::memory::MemoryStore;
-use choreo_auth_core::{ApiBase, Credential};
+use choreo_auth_core::{AccountRef, ApiBase, Credential};
 use gloo_net::http::Request;
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -160,7 +160,7 @@ impl Random for WebCrypto {
     }
 }
 
-/// The key a credential is stored under: one per API base.
+/// The key a credential is stored under: one per API base (one account per base, for now).
 pub fn storage_key(api: &ApiBase) -> String {
     format!("choreo:{api}")
 }
@@ -225,8 +225,9 @@ impl JsStore {
 }
 
 impl CredentialStore for JsStore {
-    async fn load(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        self.get(api).await
+    async fn load(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+        let found = self.get(which.api_base).await?;
+        Ok(found.filter(|c| which.matches(&c.session)))
     }
 
     async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
@@ -245,9 +246,15 @@ impl CredentialStore for JsStore {
             })
     }
 
-    async fn delete(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+    async fn delete(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+        let api = which.api_base;
         // A corrupt entry is still removed: logout must always be able to clear it.
         let old = self.get(api).await;
+        if let Ok(Some(c)) = &old
+            && !which.matches(&c.session)
+        {
+            return Ok(None);
+        }
         self.call("delete", &[storage_key(api).into()]).await?;
         match old {
             Ok(old) => Ok(old),
@@ -265,10 +272,10 @@ pub enum Store {
 }
 
 impl CredentialStore for Store {
-    async fn load(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+    async fn load(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
         match self {
-            Store::Memory(s) => s.load(api).await,
-            Store::Js(s) => s.load(api).await,
+            Store::Memory(s) => s.load(which).await,
+            Store::Js(s) => s.load(which).await,
         }
     }
 
@@ -279,10 +286,10 @@ impl CredentialStore for Store {
         }
     }
 
-    async fn delete(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+    async fn delete(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
         match self {
-            Store::Memory(s) => s.delete(api).await,
-            Store::Js(s) => s.delete(api).await,
+            Store::Memory(s) => s.delete(which).await,
+            Store::Js(s) => s.delete(which).await,
         }
     }
 }

@@ -23,7 +23,7 @@ use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::CredentialStore;
 use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
 use choreo_auth_core::memory::MemoryStore;
-use choreo_auth_core::{ApiBase, Problem, Session, intake, report};
+use choreo_auth_core::{AccountRef, ApiBase, Code, Problem, Session, intake, report};
 use host::{DateNow, Fetch, JsStore, Store, WebCrypto};
 use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
@@ -67,7 +67,7 @@ export interface StatusOptions {
 /** Every rejected promise and thrown error of this package. */
 export interface ChoreoAuthError extends Error {
   /** Core's stable kebab-case code, e.g. `missing-scopes`, `unauthorized`, `not-logged-in`. */
-  code: string;
+  code: Code;
   /** Every problem found offline, when the token was refused before any request. */
   problems?: Problem[];
   /** The stored session, when `status` found it no longer valid. */
@@ -103,11 +103,11 @@ pub fn to_js(value: &impl Serialize) -> JsValue {
 }
 
 /// An `Error` with core's stable `code` (and the offline `problems`, or the stored `session`).
-fn error(code: &str, message: &str, problems: &[Problem], session: Option<&Session>) -> JsValue {
+fn error(code: Code, message: &str, problems: &[Problem], session: Option<&Session>) -> JsValue {
     let e = js_sys::Error::new(message);
     e.set_name("ChoreoAuthError");
     // Setting a property on a fresh Error object cannot fail.
-    let _ = Reflect::set(&e, &"code".into(), &code.into());
+    let _ = Reflect::set(&e, &"code".into(), &code.as_str().into());
     if !problems.is_empty() {
         let _ = Reflect::set(&e, &"problems".into(), &to_js(&problems));
     }
@@ -118,7 +118,7 @@ fn error(code: &str, message: &str, problems: &[Problem], session: Option<&Sessi
 }
 
 fn argument_error(message: &str) -> JsValue {
-    error("invalid-argument", message, &[], None)
+    error(Code::InvalidArgument, message, &[], None)
 }
 
 #[wasm_bindgen]
@@ -261,7 +261,8 @@ pub fn inspect_token_json_at(
 #[cfg(feature = "vectors")]
 #[wasm_bindgen(js_name = runVector)]
 pub fn run_vector(vector_json: &str) -> Result<String, JsValue> {
-    choreo_auth_core::vectors::run_json(vector_json).map_err(|e| error("bad-vector", &e, &[], None))
+    choreo_auth_core::vectors::run_json(vector_json)
+        .map_err(|e| error(Code::BadVector, &e, &[], None))
 }
 
 #[derive(Debug)]
@@ -378,7 +379,8 @@ impl ChoreoAuth {
             o.is_object() && Reflect::get(&o, &"online".into()).is_ok_and(|v| v.is_truthy())
         });
         wasm_bindgen_futures::future_to_promise(async move {
-            match login::status(&client.host, &client.api, &client.policy, online).await {
+            let active = AccountRef::active(&client.api);
+            match login::status(&client.host, active, &client.policy, online).await {
                 Ok(r) => Ok(to_js(&StatusResult {
                     session: r.session,
                     checked_online: r.checked_online,
@@ -402,11 +404,16 @@ impl ChoreoAuth {
     pub fn access_token(&self) -> js_sys::Promise {
         let client = Rc::clone(&self.client);
         wasm_bindgen_futures::future_to_promise(async move {
-            let stored = client.host.store.load(&client.api).await;
+            let stored = client
+                .host
+                .store
+                .load(AccountRef::active(&client.api))
+                .await;
             let e = match stored {
                 Ok(Some(credential)) => return Ok(credential.token.expose().into()),
                 Ok(None) => StatusError::NotLoggedIn {
                     api_base: client.api.to_string(),
+                    org: None,
                 },
                 Err(e) => StatusError::Store(e),
             };
@@ -419,7 +426,7 @@ impl ChoreoAuth {
     pub fn logout(&self) -> js_sys::Promise {
         let client = Rc::clone(&self.client);
         wasm_bindgen_futures::future_to_promise(async move {
-            login::logout(&client.host.store, &client.api)
+            login::logout(&client.host.store, AccountRef::active(&client.api))
                 .await
                 .map(|session| to_js(&session))
                 .map_err(|e| error(e.code(), &e.to_string(), &[], None))

@@ -1,4 +1,6 @@
-//! `--insecure-storage`: a plaintext JSON file mapping api base → stored credential.
+//! `--insecure-storage`: a plaintext JSON file mapping a key → stored credential. An account's
+//! key is recorded in the account index (`config.json`); credentials stored before accounts
+//! existed are keyed by their api base.
 
 use super::fsutil::{self, DirLock};
 use choreo_auth_core::host::StoreError;
@@ -69,9 +71,10 @@ impl FileStore {
         Ok(())
     }
 
-    pub fn load(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+    /// The credential under `key`, which must be one for `api`.
+    pub fn load(&self, key: &str, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
         let entries = self.read()?;
-        let Some(value) = entries.get(api.as_str()) else {
+        let Some(value) = entries.get(key) else {
             return Ok(None);
         };
         let json = Zeroizing::new(value.to_string());
@@ -82,18 +85,28 @@ impl FileStore {
     }
 
     /// Read-modify-write inside the lock, so concurrent logins never lose an entry.
-    pub fn put(&self, lock: &DirLock, credential: &Credential) -> Result<(), StoreError> {
+    pub fn put(
+        &self,
+        lock: &DirLock,
+        key: &str,
+        credential: &Credential,
+    ) -> Result<(), StoreError> {
         let mut entries = self.read()?;
         let value: Value = serde_json::from_str(&credential.to_stored_json())
             .map_err(|_| corrupt(&self.path()))?;
-        entries.insert(credential.api_base.as_str().to_owned(), value);
+        entries.insert(key.to_owned(), value);
         self.write(lock, &entries)
     }
 
-    pub fn remove(&self, lock: &DirLock, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        let found = self.load(api)?;
+    pub fn remove(
+        &self,
+        lock: &DirLock,
+        key: &str,
+        api: &ApiBase,
+    ) -> Result<Option<Credential>, StoreError> {
+        let found = self.load(key, api)?;
         let mut entries = self.read()?;
-        if entries.remove(api.as_str()).is_some() {
+        if entries.remove(key).is_some() {
             self.write(lock, &entries)?;
         }
         Ok(found)

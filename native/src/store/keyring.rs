@@ -1,4 +1,6 @@
-//! The default store: the OS keyring (Secret Service on Linux), one entry per api base.
+//! The default store: the OS keyring (Secret Service on Linux), one entry per account, its
+//! user name the key the account index records (credentials stored before accounts existed
+//! are under their api base).
 
 use choreo_auth_core::host::StoreError;
 use choreo_auth_core::{ApiBase, Credential};
@@ -43,7 +45,7 @@ fn map_error(e: keyring::Error) -> StoreError {
             message: format!("the keyring refused an over-long {attr}"),
         },
         keyring::Error::Ambiguous(_) => StoreError::Corrupt {
-            message: format!("the keyring holds several {SERVICE} entries for this api base"),
+            message: format!("the keyring holds several {SERVICE} entries for this account"),
         },
         _ => StoreError::Failed {
             message: "the keyring refused the request".into(),
@@ -70,8 +72,8 @@ async fn call<T: Send + 'static>(
     }
 }
 
-fn entry(api: &str) -> keyring::Result<keyring::Entry> {
-    keyring::Entry::new(SERVICE, api)
+fn entry(key: &str) -> keyring::Result<keyring::Entry> {
+    keyring::Entry::new(SERVICE, key)
 }
 
 fn parse(json: &str, api: &ApiBase) -> Result<Credential, StoreError> {
@@ -83,15 +85,16 @@ fn parse(json: &str, api: &ApiBase) -> Result<Credential, StoreError> {
 }
 
 impl KeyringStore {
-    pub async fn load(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        let user = api.as_str().to_owned();
+    /// The credential under `key`, which must be one for `api`.
+    pub async fn load(&self, key: &str, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+        let user = key.to_owned();
         let secret = call(move || entry(&user)?.get_password().map(Zeroizing::new)).await?;
         secret.map(|json| parse(&json, api)).transpose()
     }
 
     /// Secret Service replaces an item with the same attributes in one call.
-    pub async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
-        let user = credential.api_base.as_str().to_owned();
+    pub async fn save(&self, key: &str, credential: &Credential) -> Result<(), StoreError> {
+        let user = key.to_owned();
         let json = credential.to_stored_json();
         call(move || entry(&user)?.set_password(&json))
             .await?
@@ -102,11 +105,11 @@ impl KeyringStore {
         Ok(())
     }
 
-    pub async fn delete(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        let Some(found) = self.load(api).await? else {
+    pub async fn delete(&self, key: &str, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
+        let Some(found) = self.load(key, api).await? else {
             return Ok(None);
         };
-        let user = api.as_str().to_owned();
+        let user = key.to_owned();
         call(move || entry(&user)?.delete_credential()).await?;
         Ok(Some(found))
     }

@@ -1,13 +1,16 @@
-//! Where credentials live: the OS keyring by default, a plaintext file when asked, and a
-//! small non-secret config file that remembers which one holds each api base's credential so
-//! `status`, `token` and `logout` never guess (and never fall back silently).
+//! Where credentials live: the OS keyring by default, a plaintext file when asked, and
+//! `config.json`, the non-secret account index (core's `AccountIndex`): which accounts exist,
+//! which one is active on each api base, and which store holds each credential under which
+//! key, so commands never guess (and never fall back silently).
 
 pub mod file;
 pub mod fsutil;
 pub mod keyring;
 
+use choreo_auth_core::account::{Account, AccountError, AccountIndex, Adopted, Switched};
 use choreo_auth_core::host::{CredentialStore, StoreError};
-use choreo_auth_core::{ApiBase, Credential};
+pub use choreo_auth_core::source::StoreKind;
+use choreo_auth_core::{AccountRef, ApiBase, Credential, Session};
 use file::FileStore;
 use keyring::KeyringStore;
 use serde::{Deserialize, Serialize};
@@ -18,27 +21,63 @@ use tracing::debug;
 pub const CONFIG_FILE: &str = "config.json";
 pub const CONFIG_DIR_ENV: &str = "CHOREO_CONFIG_DIR";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StoreKind {
-    Keyring,
-    File,
+/// Where one account's credential is: a store, and its key there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    pub store: StoreKind,
+    pub key: String,
 }
 
-impl StoreKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StoreKind::Keyring => "keyring",
-            StoreKind::File => "file",
-        }
-    }
+pub type Index = AccountIndex<Location>;
+
+/// The key of a new account's credential. An api base holds no `#`, so it never equals a key
+/// of the previous layout (the api base alone).
+fn new_key(api: &ApiBase, org_uuid: &str) -> String {
+    format!("{api}#{org_uuid}")
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ConfigFile {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "AccountIndex::is_empty")]
+    accounts: Index,
+    /// The layout before accounts: one credential per api base, kept in this store under the
+    /// api base itself. Read, adopted into `accounts`, then dropped.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     credential_stores: BTreeMap<String, StoreKind>,
+}
+
+/// The account index, and the api bases whose credential of the previous layout could not be
+/// read yet, with the reason, given when that base is asked for.
+#[derive(Debug)]
+pub struct Accounts {
+    pub index: Index,
+    pub unread: BTreeMap<String, StoreError>,
+}
+
+/// Why [`Accounts::find`] found nothing.
+#[derive(Debug)]
+pub enum FindError {
+    /// The base's credential of the previous layout could not be read.
+    Unread(StoreError),
+    Missing(AccountError),
+}
+
+impl Accounts {
+    /// The account `which` names.
+    pub fn find(&self, which: AccountRef<'_>) -> Result<&Account<Location>, FindError> {
+        self.index
+            .find(which)
+            .map_err(|missing| match self.unread.get(which.api_base.as_str()) {
+                Some(e) => FindError::Unread(e.clone()),
+                None => FindError::Missing(missing),
+            })
+    }
+
+    /// The reason a base's accounts may be incomplete, if they may be.
+    pub fn unread(&self, api: &ApiBase) -> Result<(), StoreError> {
+        self.unread.get(api.as_str()).cloned().map_or(Ok(()), Err)
+    }
 }
 
 /// `CHOREO_CONFIG_DIR`, else the platform config directory + `choreo`.
@@ -92,22 +131,8 @@ impl Stores {
         }
     }
 
-    fn record(
-        &self,
-        lock: &fsutil::DirLock,
-        api: &ApiBase,
-        kind: Option<StoreKind>,
-    ) -> Result<(), StoreError> {
-        let mut config = self.read_config()?;
-        if config.credential_stores.get(api.as_str()).copied() == kind {
-            // Unchanged: skip the write and its two fsyncs.
-            return Ok(());
-        }
-        match kind {
-            Some(kind) => config.credential_stores.insert(api.to_string(), kind),
-            None => config.credential_stores.remove(api.as_str()),
-        };
-        let json = serde_json::to_vec_pretty(&config).unwrap_or_default();
+    fn write_config(&self, lock: &fsutil::DirLock, config: &ConfigFile) -> Result<(), StoreError> {
+        let json = serde_json::to_vec_pretty(config).unwrap_or_default();
         fsutil::write_atomic(lock, &self.dir, CONFIG_FILE, &json)
             .map_err(io_failed("writing the config file"))
     }
@@ -116,13 +141,157 @@ impl Stores {
         fsutil::lock(&self.dir).map_err(io_failed("locking the config directory"))
     }
 
-    /// Which store holds the credential for `api`, if any.
-    pub fn kind_for(&self, api: &ApiBase) -> Result<Option<StoreKind>, StoreError> {
-        Ok(self
-            .read_config()?
-            .credential_stores
-            .get(api.as_str())
-            .copied())
+    /// Every account. Credentials of the previous layout are adopted first, where they can
+    /// be read.
+    pub async fn accounts(&self) -> Result<Accounts, StoreError> {
+        let config = self.read_config()?;
+        if config.credential_stores.is_empty() {
+            return Ok(Accounts {
+                index: config.accounts,
+                unread: BTreeMap::new(),
+            });
+        }
+        self.adopt_previous_layout().await
+    }
+
+    /// Moves the previous layout's records into the index, nothing lost: each credential stays
+    /// where it is, under its api base; a base whose credential cannot be read now keeps its
+    /// record for a later run.
+    async fn adopt_previous_layout(&self) -> Result<Accounts, StoreError> {
+        let lock = self.lock()?;
+        let mut config = self.read_config()?;
+        let mut unread = BTreeMap::new();
+        let records = std::mem::take(&mut config.credential_stores);
+        let before = records.len();
+        for (base, store) in records {
+            let at = Location {
+                store,
+                key: base.clone(),
+            };
+            let adopted = match ApiBase::parse(&base) {
+                Ok(api) => self.adopt(&lock, &mut config.accounts, &api, &at).await,
+                Err(_) => Err(StoreError::Corrupt {
+                    message: format!("{} lists an invalid api base", self.config_path().display()),
+                }),
+            };
+            if let Err(e) = adopted {
+                debug!(
+                    store = store.as_str(),
+                    "a credential of the previous layout is unread"
+                );
+                unread.insert(base.clone(), e);
+                config.credential_stores.insert(base, store);
+            }
+        }
+        if config.credential_stores.len() != before {
+            self.write_config(&lock, &config)?;
+        }
+        Ok(Accounts {
+            index: config.accounts,
+            unread,
+        })
+    }
+
+    async fn adopt(
+        &self,
+        lock: &fsutil::DirLock,
+        index: &mut Index,
+        api: &ApiBase,
+        at: &Location,
+    ) -> Result<(), StoreError> {
+        // Nothing stored there: nothing to adopt.
+        let Some(credential) = self.load_at(at, api).await? else {
+            return Ok(());
+        };
+        if index.adopt(api, &credential.session, at.clone()) == Adopted::Superseded {
+            // The index holds a newer credential of that organization: the old copy goes.
+            self.remove_at(lock, at, api).await?;
+        }
+        Ok(())
+    }
+
+    async fn load_at(
+        &self,
+        at: &Location,
+        api: &ApiBase,
+    ) -> Result<Option<Credential>, StoreError> {
+        match at.store {
+            StoreKind::File => self.file.load(&at.key, api),
+            StoreKind::Keyring => self.keyring.load(&at.key, api).await,
+        }
+    }
+
+    async fn remove_at(
+        &self,
+        lock: &fsutil::DirLock,
+        at: &Location,
+        api: &ApiBase,
+    ) -> Result<Option<Credential>, StoreError> {
+        match at.store {
+            StoreKind::File => self.file.remove(lock, &at.key, api),
+            StoreKind::Keyring => self.keyring.delete(&at.key, api).await,
+        }
+    }
+
+    /// Records a login in the index, under the lock. Returns where the organization's previous
+    /// credential was, when that is somewhere else.
+    fn record(
+        &self,
+        lock: &fsutil::DirLock,
+        api: &ApiBase,
+        session: &Session,
+        at: Location,
+    ) -> Result<Option<Location>, StoreError> {
+        let mut config = self.read_config()?;
+        let recorded = config.accounts.record_login(api, session, at);
+        if recorded.changed {
+            self.write_config(lock, &config)?;
+        }
+        Ok(recorded.previous)
+    }
+
+    fn unrecord(
+        &self,
+        lock: &fsutil::DirLock,
+        api: &ApiBase,
+        org_uuid: &str,
+    ) -> Result<(), StoreError> {
+        let mut config = self.read_config()?;
+        if config.accounts.remove(api, org_uuid).is_some() {
+            self.write_config(lock, &config)?;
+        }
+        Ok(())
+    }
+
+    /// Makes the account of `org` active on `api` (without `org`, core's toggle rule).
+    pub async fn switch(
+        &self,
+        api: &ApiBase,
+        org: Option<&str>,
+    ) -> Result<Result<Switched<Location>, AccountError>, StoreError> {
+        self.accounts().await?.unread(api)?;
+        let lock = self.lock()?;
+        let mut config = self.read_config()?;
+        let switched = config.accounts.switch(api, org);
+        if switched.as_ref().is_ok_and(|s| s.changed) {
+            self.write_config(&lock, &config)?;
+        }
+        Ok(switched)
+    }
+
+    /// Removes every account of `api`; returns their credentials.
+    pub async fn delete_all(&self, api: &ApiBase) -> Result<Vec<Credential>, StoreError> {
+        let accounts = self.accounts().await?;
+        accounts.unread(api)?;
+        let mut removed = Vec::new();
+        for account in accounts.index.accounts(api) {
+            let which = AccountRef {
+                api_base: api,
+                org: Some(&account.org_uuid),
+            };
+            removed.extend(self.delete(which).await?);
+        }
+        Ok(removed)
     }
 
     /// The `--insecure-storage` file.
@@ -142,53 +311,82 @@ impl Stores {
 }
 
 impl CredentialStore for Stores {
-    async fn load(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        match self.kind_for(api)? {
-            None => Ok(None),
-            Some(StoreKind::File) => self.file.load(api),
-            Some(StoreKind::Keyring) => self.keyring.load(api).await,
+    async fn load(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+        let accounts = self.accounts().await?;
+        let account = match accounts.find(which) {
+            Ok(account) => account,
+            Err(FindError::Unread(e)) => return Err(e),
+            Err(FindError::Missing(_)) => return Ok(None),
+        };
+        let credential = self.load_at(&account.at, which.api_base).await?;
+        match credential {
+            Some(c) if c.session.organization.uuid != account.org_uuid => {
+                Err(StoreError::Corrupt {
+                    message: format!(
+                        "the credential stored for {} is not of organization {}",
+                        which.api_base, account.org
+                    ),
+                })
+            }
+            other => Ok(other),
         }
     }
 
     async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
         let api = &credential.api_base;
+        let session = &credential.session;
+        let uuid = &session.organization.uuid;
+        // Read first: an unreadable index stops the login before anything is written.
+        let accounts = self.accounts().await?;
+        let before = accounts.index.get(api, uuid).map(|a| a.at.clone());
+        let key = before
+            .as_ref()
+            .map_or_else(|| new_key(api, uuid), |at| at.key.clone());
+        let at = Location {
+            store: self.target,
+            key,
+        };
         match self.target {
             StoreKind::File => {
                 let lock = self.lock()?;
-                let before = self.kind_for(api)?;
-                self.file.put(&lock, credential)?;
-                self.record(&lock, api, Some(StoreKind::File))?;
+                self.file.put(&lock, &at.key, credential)?;
+                let previous = self.record(&lock, api, session, at)?;
                 drop(lock);
-                if before == Some(StoreKind::Keyring) {
+                if let Some(previous) = previous.filter(|p| p.store == StoreKind::Keyring) {
                     // The keyring copy is stale now; failing to remove it changes nothing.
-                    let removed = self.keyring.delete(api).await;
+                    let removed = self.keyring.delete(&previous.key, api).await;
                     debug!(ok = removed.is_ok(), "removed the keyring copy");
                 }
             }
             StoreKind::Keyring => {
-                // Which store is in effect decides what may fail after the keyring write, so
-                // it is read first: an unreadable record stops the login before anything is
-                // written, and so does an unavailable keyring.
-                let before = self.kind_for(api)?;
-                self.keyring.save(credential).await?;
-                if before != Some(StoreKind::Keyring) {
-                    // The new keyring entry is not in effect until recorded: if recording
-                    // fails it is removed, and the previous store stays in effect.
-                    let lock = match self.lock().and_then(|lock| {
-                        self.record(&lock, api, Some(StoreKind::Keyring))?;
-                        Ok(lock)
-                    }) {
-                        Ok(lock) => lock,
-                        Err(e) => {
-                            let removed = self.keyring.delete(api).await;
+                // Before any lock or file: with no keyring nothing at all is written.
+                self.keyring.save(&at.key, credential).await?;
+                let mut unchanged = accounts.index.clone();
+                if !unchanged.record_login(api, session, at.clone()).changed {
+                    // Already recorded and active: skip the lock, the write and its fsyncs.
+                    debug!("saved the credential in the os keyring");
+                    return Ok(());
+                }
+                let new_entry = before.as_ref() != Some(&at);
+                // A new keyring entry is not in effect until recorded: if recording fails it
+                // is removed, and the previous state stays in effect.
+                let recorded = self.lock().and_then(|lock| {
+                    let previous = self.record(&lock, api, session, at.clone())?;
+                    Ok((lock, previous))
+                });
+                let (lock, previous) = match recorded {
+                    Ok(done) => done,
+                    Err(e) => {
+                        if new_entry {
+                            let removed = self.keyring.delete(&at.key, api).await;
                             debug!(ok = removed.is_ok(), "removed the unrecorded keyring entry");
-                            return Err(e);
                         }
-                    };
-                    if before == Some(StoreKind::File) {
-                        // No plaintext copy outlives a move to the keyring.
-                        self.file.remove(&lock, api)?;
+                        return Err(e);
                     }
+                };
+                if let Some(previous) = previous.filter(|p| p.store == StoreKind::File) {
+                    // No plaintext copy outlives a move to the keyring.
+                    self.file.remove(&lock, &previous.key, api)?;
                 }
             }
         }
@@ -196,19 +394,25 @@ impl CredentialStore for Stores {
         Ok(())
     }
 
-    async fn delete(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        let removed = match self.kind_for(api)? {
-            None => return Ok(None),
-            Some(StoreKind::File) => {
+    async fn delete(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+        let accounts = self.accounts().await?;
+        let account = match accounts.find(which) {
+            Ok(account) => account.clone(),
+            Err(FindError::Unread(e)) => return Err(e),
+            Err(FindError::Missing(_)) => return Ok(None),
+        };
+        let api = which.api_base;
+        let removed = match account.at.store {
+            StoreKind::File => {
                 let lock = self.lock()?;
-                let removed = self.file.remove(&lock, api)?;
-                self.record(&lock, api, None)?;
+                let removed = self.file.remove(&lock, &account.at.key, api)?;
+                self.unrecord(&lock, api, &account.org_uuid)?;
                 return Ok(removed);
             }
-            Some(StoreKind::Keyring) => self.keyring.delete(api).await?,
+            StoreKind::Keyring => self.keyring.delete(&account.at.key, api).await?,
         };
         let lock = self.lock()?;
-        self.record(&lock, api, None)?;
+        self.unrecord(&lock, api, &account.org_uuid)?;
         Ok(removed)
     }
 }

@@ -212,8 +212,15 @@ impl Cli {
 
     pub fn command(&self, args: &[&str], extra_env: &[(&str, Option<&str>)]) -> Command {
         let mut cmd = Command::new(CHOREO);
-        cmd.args(args)
-            .env_remove("CHOREO_TOKEN")
+        cmd.args(args);
+        self.environment(&mut cmd, extra_env);
+        cmd
+    }
+
+    /// This test's environment: its configuration directory, no CHOREO_TOKEN or CHOREO_API
+    /// from outside, then its own variables and `extra_env`.
+    fn environment(&self, cmd: &mut Command, extra_env: &[(&str, Option<&str>)]) {
+        cmd.env_remove("CHOREO_TOKEN")
             .env_remove("CHOREO_API")
             .env("CHOREO_CONFIG_DIR", self.dir());
         for (k, v) in self
@@ -227,7 +234,6 @@ impl Cli {
                 None => cmd.env_remove(k),
             };
         }
-        cmd
     }
 
     /// Runs `choreo` with `stdin` and checks that no secret was printed (the stdout of
@@ -269,6 +275,70 @@ impl Cli {
             }
         }
         run
+    }
+
+    /// Runs `script` with bash, `choreo` first on PATH, in this test's environment plus `env`.
+    /// The script goes in a 0600 file, so tokens in it stay out of every process's argv.
+    pub fn bash(&self, script: &str, env: &[(&str, Option<&str>)]) -> Run {
+        use std::os::unix::fs::OpenOptionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("script.sh");
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(script.as_bytes()))
+            .unwrap();
+        let bin_dir = Path::new(CHOREO).parent().unwrap();
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let path_var = std::env::join_paths(
+            std::iter::once(bin_dir.to_path_buf()).chain(std::env::split_paths(&inherited)),
+        )
+        .unwrap();
+        let mut bash = Command::new("bash");
+        bash.arg(&path).env("PATH", path_var);
+        self.environment(&mut bash, env);
+        let out = bash
+            .stdin(Stdio::null())
+            .output()
+            .expect("bash is installed");
+        let run = Run {
+            code: out.status.code().expect("exited normally"),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        for secret in self.secrets.borrow().iter() {
+            assert!(!run.stderr.contains(secret), "token in the script's stderr");
+            assert!(!run.stdout.contains(secret), "token in the script's stdout");
+        }
+        run
+    }
+
+    /// Every file under the configuration directory, at any depth, that contains a secret.
+    pub fn files_holding_a_secret(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(self.dir(), &mut files);
+        files
+            .into_iter()
+            .filter(|path| {
+                let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+                self.secrets.borrow().iter().any(|s| text.contains(s))
+            })
+            .collect()
     }
 
     pub fn run(&self, args: &[&str], stdin: &[u8]) -> Run {
@@ -349,4 +419,13 @@ pub fn closed_port_api() -> String {
 /// requires the keyring tests to pass.
 pub fn keyring_required() -> bool {
     std::env::var_os("CHOREO_TEST_KEYRING").is_some_and(|v| v == "1")
+}
+
+/// False, after saying why, when no Secret Service is there to test against: keyring tests then
+/// return early. Under `native/test.sh` there always is one (`keyring_required`).
+pub fn keyring_available() -> bool {
+    if !keyring_required() {
+        eprintln!("skipped: needs a Secret Service; `bash native/test.sh` provides one");
+    }
+    keyring_required()
 }

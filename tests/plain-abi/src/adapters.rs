@@ -3,7 +3,7 @@
 
 use crate::abi;
 use base64::Engine as _;
-use choreo_auth_core::ApiBase;
+use choreo_auth_core::AccountRef;
 use choreo_auth_core::credential::Credential;
 use choreo_auth_core::host::{
     Clock, CredentialStore, HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES,
@@ -152,9 +152,11 @@ fn read_store_answer(answer: Option<Zeroizing<Vec<u8>>>) -> Result<Option<Creden
         .transpose()
 }
 
+/// One account per API base on the host's side: a named organization matches or is absent.
 impl CredentialStore for ImportedStore {
-    async fn load(&self, api_base: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        read_store_answer(abi::store_load(api_base.as_str()))
+    async fn load(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+        let found = read_store_answer(abi::store_load(which.api_base.as_str()))?;
+        Ok(found.filter(|c| which.matches(&c.session)))
     }
 
     async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
@@ -166,7 +168,10 @@ impl CredentialStore for ImportedStore {
         .map(drop)
     }
 
-    async fn delete(&self, api_base: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        read_store_answer(abi::store_delete(api_base.as_str()))
+    async fn delete(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+        if which.org.is_some() && self.load(which).await?.is_none() {
+            return Ok(None);
+        }
+        read_store_answer(abi::store_delete(which.api_base.as_str()))
     }
 }

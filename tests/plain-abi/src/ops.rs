@@ -6,7 +6,7 @@ use base64::Engine as _;
 use choreo_auth_core::credential::Session;
 use choreo_auth_core::login::{self, Host, Policy};
 use choreo_auth_core::vectors::{self, block_on_ready};
-use choreo_auth_core::{ApiBase, Problem};
+use choreo_auth_core::{AccountRef, ApiBase, Code, Problem};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zeroize::Zeroizing;
@@ -23,7 +23,7 @@ const HOST: Host<ImportedHttp, ImportedClock, ImportedRandom, ImportedStore> = H
 #[serde(rename_all = "camelCase")]
 struct Answer {
     ok: bool,
-    code: Option<&'static str>,
+    code: Option<Code>,
     message: Option<String>,
     session: Option<Session>,
     /// Login: notices and warnings, or the offline problems of a rejection. Status: warnings.
@@ -33,7 +33,7 @@ struct Answer {
 }
 
 impl Answer {
-    fn failed(code: &'static str, message: String) -> Self {
+    fn failed(code: Code, message: String) -> Self {
         Self {
             code: Some(code),
             message: Some(message),
@@ -70,7 +70,11 @@ fn parse_request(bytes: &[u8]) -> Result<(Request, ApiBase), Vec<u8>> {
     let request: Request = serde_json::from_slice(bytes).map_err(|e| {
         // Position only: serde's message can quote the input, which may hold the token.
         let at = format!("line {} column {}", e.line(), e.column());
-        Answer::failed("bad-request", format!("the request is malformed at {at}")).bytes()
+        Answer::failed(
+            Code::BadRequest,
+            format!("the request is malformed at {at}"),
+        )
+        .bytes()
     })?;
     let api = ApiBase::parse(&request.api_base)
         .map_err(|e| Answer::failed(e.code(), e.to_string()).bytes())?;
@@ -101,12 +105,13 @@ pub fn login(bytes: &[u8]) -> Vec<u8> {
         (None, Some(b64)) => match base64::engine::general_purpose::STANDARD.decode(b64) {
             Ok(raw) => Zeroizing::new(raw),
             Err(_) => {
-                return Answer::failed("bad-request", "inputBase64 is not base64".into()).bytes();
+                return Answer::failed(Code::BadRequest, "inputBase64 is not base64".into())
+                    .bytes();
             }
         },
         _ => {
             return Answer::failed(
-                "bad-request",
+                Code::BadRequest,
                 "give exactly one of input and inputBase64".into(),
             )
             .bytes();
@@ -138,7 +143,8 @@ pub fn status(bytes: &[u8]) -> Vec<u8> {
     let policy = Policy {
         required_scopes: request.required_scopes,
     };
-    match block_on_ready(login::status(&HOST, &api, &policy, request.online)) {
+    let active = AccountRef::active(&api);
+    match block_on_ready(login::status(&HOST, active, &policy, request.online)) {
         Ok(report) => Answer {
             ok: true,
             session: Some(report.session),
@@ -165,7 +171,7 @@ pub fn logout(bytes: &[u8]) -> Vec<u8> {
         Ok(r) => r,
         Err(answer) => return answer,
     };
-    match block_on_ready(login::logout(&HOST.store, &api)) {
+    match block_on_ready(login::logout(&HOST.store, AccountRef::active(&api))) {
         Ok(session) => Answer {
             ok: true,
             session: Some(session),
