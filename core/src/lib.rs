@@ -26,6 +26,7 @@ pub mod host;
 pub mod intake;
 pub mod json;
 pub mod jwt;
+pub mod kv;
 pub mod login;
 pub mod memory;
 pub mod problem;

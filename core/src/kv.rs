@@ -1,0 +1,637 @@
+//! Credentials in a storage of string values under string keys: VS Code's `SecretStorage`, a
+//! page's or an application's own object (the wasm package's `storage` option). The layout
+//! follows the CLI's: a non-secret account index ([`AccountIndex`]) under one key, and each
+//! account's credential under a key of its own.
+//!
+//! - `choreo:accounts`: the index, `{api base: {active, accounts: [{org, orgUuid, key}]}}`.
+//! - `choreo:{api base}#{org uuid}`: an account's credential (core's stored JSON form).
+//! - `choreo:{api base}`: the layout before accounts, one credential per API base. It is read
+//!   and adopted into the index where it is, nothing lost, whenever its base is used.
+//!
+//! Every rule of the layout lives here; the host adapts `get`, `set` and `delete` only.
+#![allow(async_fn_in_trait)]
+
+use crate::account::{Account, AccountError, AccountIndex, AccountRef, Adopted};
+use crate::api::ApiBase;
+use crate::credential::Credential;
+use crate::host::{CredentialStore, StoreError};
+use crate::problem::Code;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// The key of the account index.
+pub const INDEX_KEY: &str = "choreo:accounts";
+
+/// A storage of strings by key. Adapters report what the storage did; they never interpret it.
+pub trait KeyValue {
+    async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError>;
+    async fn set(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
+}
+
+/// Where an account's credential is: its key in the storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    pub key: String,
+}
+
+/// The key of the layout before accounts: one credential per API base.
+pub fn base_key(api: &ApiBase) -> String {
+    format!("choreo:{api}")
+}
+
+/// A new account's key. An API base holds no `#`, so it never equals a [`base_key`].
+fn account_key(api: &ApiBase, org_uuid: &str) -> String {
+    format!("choreo:{api}#{org_uuid}")
+}
+
+/// One stored account of an API base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAccount {
+    /// Whether commands use this account when they name no organization.
+    pub active: bool,
+    pub credential: Credential,
+}
+
+/// Why a switch failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SwitchError {
+    Account(AccountError),
+    Store(StoreError),
+}
+
+impl SwitchError {
+    pub fn code(&self) -> Code {
+        match self {
+            SwitchError::Account(e) => e.code(),
+            SwitchError::Store(e) => e.code(),
+        }
+    }
+}
+
+impl fmt::Display for SwitchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SwitchError::Account(e) => e.fmt(f),
+            SwitchError::Store(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SwitchError {}
+
+impl From<StoreError> for SwitchError {
+    fn from(e: StoreError) -> Self {
+        SwitchError::Store(e)
+    }
+}
+
+fn corrupt(message: String) -> StoreError {
+    StoreError::Corrupt { message }
+}
+
+/// The index of one API base's use: its accounts, and the error of a credential of the layout
+/// before accounts that could not be read (given when the base has no account to offer).
+struct Read {
+    index: AccountIndex<Slot>,
+    unread: Option<StoreError>,
+}
+
+impl Read {
+    fn find(&self, which: AccountRef<'_>) -> Result<Option<&Account<Slot>>, StoreError> {
+        match (self.index.find(which), &self.unread) {
+            (Ok(account), _) => Ok(Some(account)),
+            (Err(_), Some(e)) => Err(e.clone()),
+            (Err(_), None) => Ok(None),
+        }
+    }
+}
+
+/// Core's [`CredentialStore`] over a [`KeyValue`] storage, with the account operations the
+/// CLI has: list, switch, remove every account.
+#[derive(Debug)]
+pub struct KvStore<K> {
+    pub storage: K,
+}
+
+impl<K: KeyValue> KvStore<K> {
+    async fn write_index(&self, index: &AccountIndex<Slot>) -> Result<(), StoreError> {
+        if index.is_empty() {
+            return self.storage.delete(INDEX_KEY).await;
+        }
+        // Strings only: serialising cannot fail.
+        let json = serde_json::to_string(index).unwrap_or_default();
+        self.storage.set(INDEX_KEY, &json).await
+    }
+
+    /// The index, with `api`'s credential of the layout before accounts adopted where it is.
+    async fn read(&self, api: &ApiBase) -> Result<Read, StoreError> {
+        let mut index: AccountIndex<Slot> = match self.storage.get(INDEX_KEY).await? {
+            None => AccountIndex::default(),
+            Some(json) => crate::json::from_str(&json)
+                .map_err(|_| corrupt(format!("{INDEX_KEY} is not an account index")))?,
+        };
+        let key = base_key(api);
+        let Some(json) = self.storage.get(&key).await? else {
+            return Ok(Read {
+                index,
+                unread: None,
+            });
+        };
+        let Some(credential) = Credential::from_stored_json(&json).filter(|c| c.api_base == *api)
+        else {
+            let unread = corrupt(format!("the value of {key} is not a credential"));
+            return Ok(Read {
+                index,
+                unread: Some(unread),
+            });
+        };
+        // Best effort: a read that cannot write adopts again next time, and loses nothing.
+        let _ = match index.adopt(api, &credential.session, Slot { key: key.clone() }) {
+            Adopted::Present => Ok(()),
+            Adopted::Added => self.write_index(&index).await,
+            // The index holds a newer credential of that organization: the old copy goes.
+            Adopted::Superseded => self.storage.delete(&key).await,
+        };
+        Ok(Read {
+            index,
+            unread: None,
+        })
+    }
+
+    /// The credential in `account`'s slot, checked to be that organization's.
+    async fn credential(
+        &self,
+        account: &Account<Slot>,
+        api: &ApiBase,
+    ) -> Result<Option<Credential>, StoreError> {
+        let Some(json) = self.storage.get(&account.at.key).await? else {
+            return Ok(None);
+        };
+        match Credential::from_stored_json(&json) {
+            Some(c) if c.api_base == *api && c.session.organization.uuid == account.org_uuid => {
+                Ok(Some(c))
+            }
+            _ => Err(corrupt(format!(
+                "the value of {} is not a credential of organization {}",
+                account.at.key, account.org
+            ))),
+        }
+    }
+
+    /// Every account of `api` whose credential is there, in the order added.
+    pub async fn accounts(&self, api: &ApiBase) -> Result<Vec<StoredAccount>, StoreError> {
+        let read = self.read(api).await?;
+        if read.index.accounts(api).is_empty()
+            && let Some(e) = read.unread
+        {
+            return Err(e);
+        }
+        let active = read.index.find(AccountRef::active(api)).ok();
+        let mut list = Vec::new();
+        for account in read.index.accounts(api) {
+            if let Some(credential) = self.credential(account, api).await? {
+                list.push(StoredAccount {
+                    active: active.is_some_and(|a| a.org_uuid == account.org_uuid),
+                    credential,
+                });
+            }
+        }
+        Ok(list)
+    }
+
+    /// Makes the account of `org` active (without `org`, the index's toggle rule) and returns
+    /// its credential.
+    pub async fn switch(
+        &self,
+        api: &ApiBase,
+        org: Option<&str>,
+    ) -> Result<Credential, SwitchError> {
+        let mut read = self.read(api).await?;
+        let switched = match read.index.switch(api, org) {
+            Ok(switched) => switched,
+            Err(e) => {
+                return Err(read
+                    .unread
+                    .map_or(SwitchError::Account(e), SwitchError::Store));
+            }
+        };
+        let credential = self.credential(&switched.to, api).await?.ok_or_else(|| {
+            SwitchError::Account(AccountError::NotLoggedIn {
+                api_base: api.to_string(),
+                org: Some(switched.to.org.clone()),
+                known: Vec::new(),
+            })
+        })?;
+        if switched.changed {
+            self.write_index(&read.index).await?;
+        }
+        Ok(credential)
+    }
+
+    /// Removes every account of `api`, and an unreadable credential of the layout before
+    /// accounts; returns the credentials removed.
+    pub async fn delete_all(&self, api: &ApiBase) -> Result<Vec<Credential>, StoreError> {
+        let read = self.read(api).await?;
+        if read.unread.is_some() {
+            self.storage.delete(&base_key(api)).await?;
+        }
+        let mut removed = Vec::new();
+        for account in read.index.accounts(api) {
+            let which = AccountRef {
+                api_base: api,
+                org: Some(&account.org_uuid),
+            };
+            removed.extend(self.delete(which).await?);
+        }
+        Ok(removed)
+    }
+}
+
+impl<K: KeyValue> CredentialStore for KvStore<K> {
+    async fn load(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+        let read = self.read(which.api_base).await?;
+        match read.find(which)? {
+            Some(account) => self.credential(account, which.api_base).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
+        let api = &credential.api_base;
+        let session = &credential.session;
+        // Read first: an unreadable index stops the login before anything is written.
+        let mut index = self.read(api).await?.index;
+        let uuid = &session.organization.uuid;
+        let before = index.get(api, uuid).map(|a| a.at.clone());
+        let at = before.clone().unwrap_or_else(|| Slot {
+            key: account_key(api, uuid),
+        });
+        self.storage
+            .set(&at.key, &credential.to_stored_json())
+            .await?;
+        if index.record_login(api, session, at.clone()).changed
+            && let Err(e) = self.write_index(&index).await
+        {
+            // A new key is not in effect until recorded: removed, the previous state stays.
+            if before.is_none() {
+                let _ = self.storage.delete(&at.key).await;
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+        let api = which.api_base;
+        let mut read = self.read(api).await?;
+        let Ok(account) = read.index.find(which).cloned() else {
+            // An unreadable credential of the layout before accounts is still removed: logout
+            // must always be able to clear it.
+            if read.unread.is_some() {
+                self.storage.delete(&base_key(api)).await?;
+            }
+            return Ok(None);
+        };
+        let old = self.credential(&account, api).await;
+        self.storage.delete(&account.at.key).await?;
+        read.index.remove(api, &account.org_uuid);
+        self.write_index(&read.index).await?;
+        match old {
+            Err(StoreError::Corrupt { .. }) => Ok(None),
+            old => old,
+        }
+    }
+}
+
+/// Strings in process memory, gone with the process or page: the wasm package's default
+/// storage, and the storage of tests.
+#[derive(Debug, Default)]
+pub struct MemoryKv {
+    map: RefCell<BTreeMap<String, Zeroizing<String>>>,
+}
+
+impl MemoryKv {
+    /// The keys in use, in order.
+    pub fn keys(&self) -> Vec<String> {
+        self.map.borrow().keys().cloned().collect()
+    }
+}
+
+impl KeyValue for MemoryKv {
+    async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+        Ok(self.map.borrow().get(key).cloned())
+    }
+
+    async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.map
+            .borrow_mut()
+            .insert(key.to_owned(), Zeroizing::new(value.to_owned()));
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.map.borrow_mut().remove(key);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Organization;
+    use crate::credential::Session;
+    use crate::secret::SecretToken;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// The store's futures over memory are ready at once.
+    fn now<T>(future: impl Future<Output = T>) -> T {
+        match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("a memory storage future waited"),
+        }
+    }
+
+    fn api() -> ApiBase {
+        ApiBase::parse("https://apis.choreo.dev").unwrap()
+    }
+
+    fn credential(org: &str, login: &str) -> Credential {
+        Credential {
+            api_base: api(),
+            token: SecretToken::new(format!("chp_token_of_{org}_{login}")),
+            session: Session {
+                id: format!("{org}-{login}"),
+                api_base: api().to_string(),
+                kind: "choreo-pat".into(),
+                masked: "chp_…".into(),
+                user_id: "u".into(),
+                pat_id: "p".into(),
+                organization: Organization {
+                    id: "1".into(),
+                    uuid: format!("uuid-{org}"),
+                    handle: org.into(),
+                    name: org.into(),
+                },
+                scopes: vec![],
+                valid_until: None,
+                created_at: "2026-01-01T00:00:00Z".into(),
+            },
+        }
+    }
+
+    fn store() -> KvStore<MemoryKv> {
+        KvStore {
+            storage: MemoryKv::default(),
+        }
+    }
+
+    fn value(store: &KvStore<MemoryKv>, key: &str) -> Option<String> {
+        now(store.storage.get(key)).unwrap().map(|v| v.to_string())
+    }
+
+    static API: std::sync::LazyLock<ApiBase> = std::sync::LazyLock::new(api);
+
+    fn org(which: Option<&str>) -> AccountRef<'_> {
+        AccountRef {
+            api_base: &API,
+            org: which,
+        }
+    }
+
+    /// The session id of the credential `which` names, if any.
+    fn loaded(store: &KvStore<MemoryKv>, which: Option<&str>) -> Option<String> {
+        now(store.load(org(which))).unwrap().map(|c| c.session.id)
+    }
+
+    #[test]
+    fn each_account_has_its_own_key_and_the_index_says_which_is_active() {
+        let store = store();
+        now(store.save(&credential("acme", "1"))).unwrap();
+        now(store.save(&credential("globex", "1"))).unwrap();
+        assert_eq!(
+            store.storage.keys(),
+            [
+                INDEX_KEY,
+                "choreo:https://apis.choreo.dev#uuid-acme",
+                "choreo:https://apis.choreo.dev#uuid-globex",
+            ]
+        );
+        let index: serde_json::Value =
+            serde_json::from_str(&value(&store, INDEX_KEY).unwrap()).unwrap();
+        assert_eq!(
+            index,
+            serde_json::json!({"https://apis.choreo.dev": {"active": "uuid-globex", "accounts": [
+                {"org": "acme", "orgUuid": "uuid-acme", "key": "choreo:https://apis.choreo.dev#uuid-acme"},
+                {"org": "globex", "orgUuid": "uuid-globex", "key": "choreo:https://apis.choreo.dev#uuid-globex"},
+            ]}})
+        );
+        assert!(!value(&store, INDEX_KEY).unwrap().contains("chp_token"));
+        let acme = value(&store, "choreo:https://apis.choreo.dev#uuid-acme").unwrap();
+        assert_eq!(
+            Credential::from_stored_json(&acme),
+            Some(credential("acme", "1"))
+        );
+        assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
+        assert_eq!(loaded(&store, Some("acme")).as_deref(), Some("acme-1"));
+        assert_eq!(loaded(&store, Some("uuid-acme")).as_deref(), Some("acme-1"));
+        assert_eq!(loaded(&store, Some("initech")), None);
+    }
+
+    #[test]
+    fn a_login_to_a_known_organization_replaces_its_credential_in_place_and_activates_it() {
+        let store = store();
+        now(store.save(&credential("acme", "1"))).unwrap();
+        now(store.save(&credential("globex", "1"))).unwrap();
+        now(store.save(&credential("acme", "2"))).unwrap();
+        assert_eq!(store.storage.keys().len(), 3);
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-2"));
+        let listed: Vec<(bool, String)> = now(store.accounts(&api()))
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.active, a.credential.session.id))
+            .collect();
+        assert_eq!(
+            listed,
+            [(true, "acme-2".to_owned()), (false, "globex-1".to_owned())]
+        );
+    }
+
+    #[test]
+    fn removing_one_account_leaves_the_others_and_activates_the_latest() {
+        let store = store();
+        for o in ["acme", "globex", "initech"] {
+            now(store.save(&credential(o, "1"))).unwrap();
+        }
+        now(store.switch(&api(), Some("acme"))).unwrap();
+        let removed = now(store.delete(org(None))).unwrap().unwrap();
+        assert_eq!(removed.session.id, "acme-1");
+        assert_eq!(loaded(&store, None).as_deref(), Some("initech-1"));
+        assert_eq!(loaded(&store, Some("globex")).as_deref(), Some("globex-1"));
+        assert_eq!(now(store.delete(org(Some("acme")))).unwrap(), None);
+        let all = now(store.delete_all(&api())).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(store.storage.keys(), Vec::<String>::new());
+        assert_eq!(now(store.accounts(&api())).unwrap(), []);
+    }
+
+    #[test]
+    fn switch_toggles_between_two_names_its_target_and_refuses_to_guess_among_three() {
+        let store = store();
+        now(store.save(&credential("acme", "1"))).unwrap();
+        now(store.save(&credential("globex", "1"))).unwrap();
+        let to = now(store.switch(&api(), None)).unwrap();
+        assert_eq!(to.session.id, "acme-1");
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-1"));
+        now(store.save(&credential("initech", "1"))).unwrap();
+        let e = now(store.switch(&api(), None)).unwrap_err();
+        assert_eq!(e.code(), Code::AmbiguousAccount);
+        let e = now(store.switch(&api(), Some("nowhere"))).unwrap_err();
+        assert_eq!(e.code(), Code::NotLoggedIn);
+        assert_eq!(
+            e.to_string(),
+            "no account of organization nowhere on https://apis.choreo.dev; its accounts are \
+             acme, globex, initech"
+        );
+        let to = now(store.switch(&api(), Some("uuid-globex"))).unwrap();
+        assert_eq!(to.session.id, "globex-1");
+        assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
+    }
+
+    /// A storage as the package wrote it before accounts: one credential under `choreo:{api}`.
+    fn previous_layout(org: &str) -> KvStore<MemoryKv> {
+        let store = store();
+        let json = credential(org, "old").to_stored_json();
+        now(store.storage.set(&base_key(&api()), &json)).unwrap();
+        store
+    }
+
+    #[test]
+    fn a_credential_of_the_layout_before_accounts_is_adopted_where_it_is_nothing_lost() {
+        let store = previous_layout("acme");
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-old"));
+        let index = value(&store, INDEX_KEY).unwrap();
+        assert!(
+            index.contains(r#""key":"choreo:https://apis.choreo.dev""#),
+            "{index}"
+        );
+        // A second organization comes beside it; the first stays under its key.
+        now(store.save(&credential("globex", "1"))).unwrap();
+        assert_eq!(loaded(&store, Some("acme")).as_deref(), Some("acme-old"));
+        assert_eq!(
+            store.storage.keys(),
+            [
+                INDEX_KEY,
+                "choreo:https://apis.choreo.dev",
+                "choreo:https://apis.choreo.dev#uuid-globex",
+            ]
+        );
+        // A new login of the same organization replaces it there.
+        now(store.save(&credential("acme", "2"))).unwrap();
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-2"));
+        assert_eq!(store.storage.keys().len(), 3);
+        now(store.delete(org(Some("acme")))).unwrap().unwrap();
+        assert_eq!(value(&store, &base_key(&api())), None);
+        assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
+    }
+
+    #[test]
+    fn an_older_copy_of_an_indexed_organization_in_the_layout_before_accounts_is_removed() {
+        let store = previous_layout("acme");
+        let index = AccountIndex::<Slot>::default();
+        let mut index = index;
+        index.record_login(
+            &api(),
+            &credential("acme", "new").session,
+            Slot {
+                key: account_key(&api(), "uuid-acme"),
+            },
+        );
+        now(store.write_index(&index)).unwrap();
+        let json = credential("acme", "new").to_stored_json();
+        now(store.storage.set(&account_key(&api(), "uuid-acme"), &json)).unwrap();
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-new"));
+        assert_eq!(value(&store, &base_key(&api())), None);
+    }
+
+    #[test]
+    fn an_unreadable_credential_fails_closed_and_logout_clears_it() {
+        let store = store();
+        now(store.storage.set(&base_key(&api()), "{not json")).unwrap();
+        let e = now(store.load(org(None))).unwrap_err();
+        assert_eq!(e.code(), Code::StorageCorrupt);
+        assert_eq!(
+            e.to_string(),
+            "stored credentials are unreadable: the value of choreo:https://apis.choreo.dev is \
+             not a credential"
+        );
+        assert_eq!(now(store.accounts(&api())).unwrap_err(), e);
+        assert_eq!(now(store.delete(org(None))).unwrap(), None);
+        assert_eq!(store.storage.keys(), Vec::<String>::new());
+        assert_eq!(loaded(&store, None), None);
+
+        // An account's own key holding another organization's credential is no credential of it.
+        now(store.save(&credential("acme", "1"))).unwrap();
+        let globex = credential("globex", "1").to_stored_json();
+        now(store
+            .storage
+            .set(&account_key(&api(), "uuid-acme"), &globex))
+        .unwrap();
+        assert_eq!(
+            now(store.load(org(None))).unwrap_err().code(),
+            Code::StorageCorrupt
+        );
+        now(store.storage.set(INDEX_KEY, "[]")).unwrap();
+        assert_eq!(
+            now(store.load(org(None))).unwrap_err().to_string(),
+            "stored credentials are unreadable: choreo:accounts is not an account index"
+        );
+    }
+
+    /// Memory whose writes of one key fail.
+    struct Failing {
+        inner: MemoryKv,
+        key: &'static str,
+    }
+
+    impl KeyValue for Failing {
+        async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+            self.inner.get(key).await
+        }
+        async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+            if key == self.key {
+                return Err(StoreError::Failed {
+                    message: "locked".into(),
+                });
+            }
+            self.inner.set(key, value).await
+        }
+        async fn delete(&self, key: &str) -> Result<(), StoreError> {
+            self.inner.delete(key).await
+        }
+    }
+
+    #[test]
+    fn a_login_whose_index_cannot_be_written_leaves_the_previous_state() {
+        let store = KvStore {
+            storage: Failing {
+                inner: MemoryKv::default(),
+                key: INDEX_KEY,
+            },
+        };
+        let before = credential("acme", "old").to_stored_json();
+        now(store.storage.inner.set(&base_key(&api()), &before)).unwrap();
+        let e = now(store.save(&credential("globex", "1"))).unwrap_err();
+        assert_eq!(e.code(), Code::StorageFailed);
+        assert_eq!(
+            store.storage.inner.keys(),
+            ["choreo:https://apis.choreo.dev"]
+        );
+        let active = now(store.load(org(None))).unwrap().unwrap();
+        assert_eq!(active.session.id, "acme-old");
+    }
+}
