@@ -98,6 +98,8 @@ fn corrupt(message: String) -> StoreError {
 struct Read {
     index: AccountIndex<Slot>,
     unread: Option<StoreError>,
+    /// What adopting that credential did, for the next change to write.
+    adopted: Option<Adopted>,
 }
 
 impl Read {
@@ -127,39 +129,38 @@ impl<K: KeyValue> KvStore<K> {
         self.storage.set(INDEX_KEY, &json).await
     }
 
-    /// The index, with `api`'s credential of the layout before accounts adopted where it is.
+    /// The index, with `api`'s credential of the layout before accounts adopted where it is
+    /// (in memory: [`Self::settle`] writes it).
     async fn read(&self, api: &ApiBase) -> Result<Read, StoreError> {
-        let mut index: AccountIndex<Slot> = match self.storage.get(INDEX_KEY).await? {
+        let index: AccountIndex<Slot> = match self.storage.get(INDEX_KEY).await? {
             None => AccountIndex::default(),
             Some(json) => crate::json::from_str(&json)
                 .map_err(|_| corrupt(format!("{INDEX_KEY} is not an account index")))?,
         };
         let key = base_key(api);
-        let Some(json) = self.storage.get(&key).await? else {
-            return Ok(Read {
-                index,
-                unread: None,
-            });
-        };
-        let Some(credential) = Credential::from_stored_json(&json).filter(|c| c.api_base == *api)
-        else {
-            let unread = corrupt(format!("the value of {key} is not a credential"));
-            return Ok(Read {
-                index,
-                unread: Some(unread),
-            });
-        };
-        // Best effort: a read that cannot write adopts again next time, and loses nothing.
-        let _ = match index.adopt(api, &credential.session, Slot { key: key.clone() }) {
-            Adopted::Present => Ok(()),
-            Adopted::Added => self.write_index(&index).await,
-            // The index holds a newer credential of that organization: the old copy goes.
-            Adopted::Superseded => self.storage.delete(&key).await,
-        };
-        Ok(Read {
+        let mut read = Read {
             index,
             unread: None,
-        })
+            adopted: None,
+        };
+        let Some(json) = self.storage.get(&key).await? else {
+            return Ok(read);
+        };
+        match Credential::from_stored_json(&json).filter(|c| c.api_base == *api) {
+            Some(c) => read.adopted = Some(read.index.adopt(api, &c.session, Slot { key })),
+            None => read.unread = Some(corrupt(format!("the value of {key} is not a credential"))),
+        }
+        Ok(read)
+    }
+
+    /// Before a change: writes what a read adopted, and removes a copy the index supersedes
+    /// (else a logout would bring it back). Reads never write, so they never race a change.
+    async fn settle(&self, api: &ApiBase, read: &Read) -> Result<(), StoreError> {
+        match read.adopted {
+            Some(Adopted::Added) => self.write_index(&read.index).await,
+            Some(Adopted::Superseded) => self.storage.delete(&base_key(api)).await,
+            _ => Ok(()),
+        }
     }
 
     /// The credential in `account`'s slot, checked to be that organization's.
@@ -211,6 +212,7 @@ impl<K: KeyValue> KvStore<K> {
         org: Option<&str>,
     ) -> Result<Credential, SwitchError> {
         let mut read = self.read(api).await?;
+        self.settle(api, &read).await?;
         let switched = match read.index.switch(api, org) {
             Ok(switched) => switched,
             Err(e) => {
@@ -264,15 +266,25 @@ impl<K: KeyValue> CredentialStore for KvStore<K> {
         let api = &credential.api_base;
         let session = &credential.session;
         // Read first: an unreadable index stops the login before anything is written.
-        let mut index = self.read(api).await?.index;
+        let read = self.read(api).await?;
+        self.settle(api, &read).await?;
+        let mut index = read.index;
         let uuid = &session.organization.uuid;
         let before = index.get(api, uuid).map(|a| a.at.clone());
         let at = before.clone().unwrap_or_else(|| Slot {
             key: account_key(api, uuid),
         });
+        let token = credential.token.expose();
         self.storage
             .set(&at.key, &credential.to_stored_json())
-            .await?;
+            .await
+            // A storage's own error text may quote the value it was given.
+            .map_err(|e| match e {
+                e if e.to_string().contains(token) => StoreError::Failed {
+                    message: "the storage's error quoted the credential, so it is not shown".into(),
+                },
+                e => e,
+            })?;
         if index.record_login(api, session, at.clone()).changed
             && let Err(e) = self.write_index(&index).await
         {
@@ -288,6 +300,7 @@ impl<K: KeyValue> CredentialStore for KvStore<K> {
     async fn delete(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
         let api = which.api_base;
         let mut read = self.read(api).await?;
+        self.settle(api, &read).await?;
         let Ok(account) = read.index.find(which).cloned() else {
             // An unreadable credential of the layout before accounts is still removed: logout
             // must always be able to clear it.
@@ -514,13 +527,16 @@ mod tests {
     fn a_credential_of_the_layout_before_accounts_is_adopted_where_it_is_nothing_lost() {
         let store = previous_layout("acme");
         assert_eq!(loaded(&store, None).as_deref(), Some("acme-old"));
-        let index = value(&store, INDEX_KEY).unwrap();
-        assert!(
-            index.contains(r#""key":"choreo:https://apis.choreo.dev""#),
-            "{index}"
-        );
+        assert_eq!(now(store.accounts(&api())).unwrap().len(), 1);
+        // Reads never write: the next change writes the adopted index.
+        assert_eq!(value(&store, INDEX_KEY), None);
         // A second organization comes beside it; the first stays under its key.
         now(store.save(&credential("globex", "1"))).unwrap();
+        let index = value(&store, INDEX_KEY).unwrap();
+        assert!(
+            index.contains(r#""key":"choreo:https://apis.choreo.dev"}"#),
+            "{index}"
+        );
         assert_eq!(loaded(&store, Some("acme")).as_deref(), Some("acme-old"));
         assert_eq!(
             store.storage.keys(),
@@ -542,8 +558,7 @@ mod tests {
     #[test]
     fn an_older_copy_of_an_indexed_organization_in_the_layout_before_accounts_is_removed() {
         let store = previous_layout("acme");
-        let index = AccountIndex::<Slot>::default();
-        let mut index = index;
+        let mut index = AccountIndex::default();
         index.record_login(
             &api(),
             &credential("acme", "new").session,
@@ -555,7 +570,10 @@ mod tests {
         let json = credential("acme", "new").to_stored_json();
         now(store.storage.set(&account_key(&api(), "uuid-acme"), &json)).unwrap();
         assert_eq!(loaded(&store, None).as_deref(), Some("acme-new"));
-        assert_eq!(value(&store, &base_key(&api())), None);
+        // The next change removes the old copy, so a logout cannot bring it back.
+        now(store.delete(org(None))).unwrap().unwrap();
+        assert_eq!(store.storage.keys(), Vec::<String>::new());
+        assert_eq!(loaded(&store, None), None);
     }
 
     #[test]
@@ -613,6 +631,34 @@ mod tests {
         async fn delete(&self, key: &str) -> Result<(), StoreError> {
             self.inner.delete(key).await
         }
+    }
+
+    /// Memory whose writes fail with an error that quotes the value.
+    struct Quoting;
+
+    impl KeyValue for Quoting {
+        async fn get(&self, _: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+            Ok(None)
+        }
+        async fn set(&self, _: &str, value: &str) -> Result<(), StoreError> {
+            Err(StoreError::Failed {
+                message: format!("cannot keep {value}"),
+            })
+        }
+        async fn delete(&self, _: &str) -> Result<(), StoreError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_storage_error_that_quotes_the_credential_is_not_shown() {
+        let store = KvStore { storage: Quoting };
+        let e = now(store.save(&credential("acme", "1"))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "credential storage failed: the storage's error quoted the credential, so it is not \
+             shown"
+        );
     }
 
     #[test]
