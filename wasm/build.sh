@@ -55,6 +55,7 @@ for (const file of process.argv.slice(1)) {
 }' "$out/boundary.js" "$out/tape.js"
       cp wasm/js/node.cjs "$out/index.js"
       cp wasm/js/node.mjs "$out/index.mjs"
+      cp wasm/js/node.d.mts "$out/index.d.mts"
       printf '{ "type": "commonjs" }\n' > "$out/package.json" ;;
     web) cp wasm/js/web.js "$out/index.js"; printf '{ "type": "module" }\n' > "$out/package.json" ;;
     bundler) cp wasm/js/index.js "$out/index.js"; printf '{ "type": "module" }\n' > "$out/package.json" ;;
@@ -81,29 +82,40 @@ for target in nodejs web bundler; do
   node_modules/.bin/wasm-opt -O3 "${features[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
   add_js "$out" "$target"
 done
-# wasm-bindgen types an Option parameter with an explicit TS type as required; both are optional.
-sed -i 's/constructor(options: ChoreoAuthOptions);/constructor(options?: ChoreoAuthOptions);/; s/status(options: StatusOptions): /status(options?: StatusOptions): /' \
-  "$pkg"/*/"$name.d.ts"
+# wasm-bindgen types an Option parameter with an explicit TS type as required; these are
+# optional. Its `[Symbol.dispose]()` needs TypeScript's esnext.disposable library, which a
+# project on `lib: ["es2022"]` lacks (without skipLibCheck its build fails): the declaration
+# goes, `free()` stays (and `using` still works at run time). wasm/tests/install.test.mjs
+# compiles a project with that lib.
+sed -i -e 's/constructor(options: ChoreoAuthOptions);/constructor(options?: ChoreoAuthOptions);/' \
+  -e 's/(options: \(StatusOptions\|AccountOptions\)): /(options?: \1): /' \
+  -e '/^ *\[Symbol\.dispose\](): void;$/d' "$pkg"/*/"$name.d.ts"
 grep -q "constructor(options?: ChoreoAuthOptions);" "$pkg/web/$name.d.ts"
+! grep -q "Symbol.dispose" "$pkg"/*/"$name.d.ts"
 version="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).packages.find(p=>p.name==="choreo-auth-wasm").version))')"
 node -e '
 const [version, name, out] = process.argv.slice(1);
+// The repository the release metadata names (vscode/package.json has the same).
+const repository = "https://github.com/wso2/choreo-auth";
 const pkg = {
   name: "@choreo/auth",
   version,
   description: "Choreo token inspection and login (choreo login --with-token) for browsers, Node and VS Code extensions",
   license: "Apache-2.0",
-  files: ["nodejs", "web", "bundler", "README.md"],
+  repository: { type: "git", url: `git+${repository}.git`, directory: "wasm" },
+  homepage: `${repository}/tree/main/wasm#readme`,
+  bugs: { url: `${repository}/issues` },
+  keywords: ["choreo", "wso2", "authentication", "personal access token", "login", "wasm"],
+  files: ["nodejs", "web", "bundler", "README.md", "LICENSE"],
   main: "./nodejs/index.js",
   module: "./web/index.js",
   types: `./nodejs/${name}.d.ts`,
-  sideEffects: [`./bundler/${name}.js`],
+  sideEffects: [`./bundler/${name}.js`, "./bundler/index.js", "./*/boundary.js"],
   exports: {
     ".": {
       node: {
-        types: `./nodejs/${name}.d.ts`,
-        import: "./nodejs/index.mjs",
-        require: "./nodejs/index.js",
+        import: { types: "./nodejs/index.d.mts", default: "./nodejs/index.mjs" },
+        require: { types: `./nodejs/${name}.d.ts`, default: "./nodejs/index.js" },
       },
       // Browsers and bundlers: the web build (call its default export, `init`, first); it
       // needs no bundler support for wasm imports. "./bundler" has the ESM-integration build.
@@ -119,6 +131,7 @@ const pkg = {
 require("fs").writeFileSync(out, JSON.stringify(pkg, null, 2) + "\n");
 ' "$version" "$name" "$pkg/package.json"
 cp wasm/README.md "$pkg/README.md"
+cp LICENSE "$pkg/LICENSE"
 
 # The console helper page imports the web build from its own origin.
 rm -rf web-demo/pkg

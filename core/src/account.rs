@@ -238,6 +238,19 @@ impl<T: Clone + PartialEq> AccountIndex<T> {
         self.accounts(api).iter().map(|a| a.org.clone()).collect()
     }
 
+    /// Adds `account` to the accounts of `api_base`, active if `active` or the base's first:
+    /// for hosts that keep the index as a list.
+    pub fn push(&mut self, api_base: String, account: Account<T>, active: bool) {
+        let base = self.bases.entry(api_base).or_insert_with(|| BaseAccounts {
+            active: account.org_uuid.clone(),
+            accounts: Vec::new(),
+        });
+        if active {
+            base.active.clone_from(&account.org_uuid);
+        }
+        base.accounts.push(account);
+    }
+
     /// Records a login of `session` kept `at`: adds its account, or updates the one of the
     /// same organization, and makes it the active account of its base.
     pub fn record_login(&mut self, api: &ApiBase, session: &Session, at: T) -> Recorded<T> {

@@ -3,7 +3,7 @@
 //! follows the CLI's: a non-secret account index ([`AccountIndex`]) under one key, and each
 //! account's credential under a key of its own.
 //!
-//! - `choreo:accounts`: the index, `{api base: {active, accounts: [{org, orgUuid, key}]}}`.
+//! - `choreo:accounts`: the index, `[{apiBase, org, orgUuid, key, active}]`.
 //! - `choreo:{api base}#{org uuid}`: an account's credential (core's stored JSON form).
 //! - `choreo:{api base}`: the layout before accounts, one credential per API base. It is read
 //!   and adopted into the index where it is, nothing lost, whenever its base is used.
@@ -11,14 +11,13 @@
 //! Every rule of the layout lives here; the host adapts `get`, `set` and `delete` only.
 #![allow(async_fn_in_trait)]
 
-use crate::account::{Account, AccountError, AccountIndex, AccountRef, Adopted};
+use crate::account::{Account, AccountIndex, AccountRef, Adopted};
 use crate::api::ApiBase;
 use crate::credential::Credential;
 use crate::host::{CredentialStore, StoreError};
 use crate::problem::Code;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::fmt;
 use zeroize::Zeroizing;
 
@@ -33,9 +32,22 @@ pub trait KeyValue {
 }
 
 /// Where an account's credential is: its key in the storage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slot {
     pub key: String,
+}
+
+/// The index as stored: a list of accounts, by API base in the order added, each with its key
+/// and whether it is its base's active account. (A list of plain records reads with a
+/// fraction of the code a map of nested records takes in the wasm package.)
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Row<S> {
+    api_base: S,
+    org: S,
+    org_uuid: S,
+    key: S,
+    active: bool,
 }
 
 /// The key of the layout before accounts: one credential per API base.
@@ -54,39 +66,6 @@ pub struct StoredAccount {
     /// Whether commands use this account when they name no organization.
     pub active: bool,
     pub credential: Credential,
-}
-
-/// Why a switch failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SwitchError {
-    Account(AccountError),
-    Store(StoreError),
-}
-
-impl SwitchError {
-    pub fn code(&self) -> Code {
-        match self {
-            SwitchError::Account(e) => e.code(),
-            SwitchError::Store(e) => e.code(),
-        }
-    }
-}
-
-impl fmt::Display for SwitchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SwitchError::Account(e) => e.fmt(f),
-            SwitchError::Store(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for SwitchError {}
-
-impl From<StoreError> for SwitchError {
-    fn from(e: StoreError) -> Self {
-        SwitchError::Store(e)
-    }
 }
 
 fn corrupt(message: String) -> StoreError {
@@ -124,19 +103,34 @@ impl<K: KeyValue> KvStore<K> {
         if index.is_empty() {
             return self.storage.delete(INDEX_KEY).await;
         }
+        let rows: Vec<Row<&str>> = index
+            .iter()
+            .map(|l| Row {
+                api_base: l.api_base,
+                org: &l.account.org,
+                org_uuid: &l.account.org_uuid,
+                key: &l.account.at.key,
+                active: l.active,
+            })
+            .collect();
         // Strings only: serialising cannot fail.
-        let json = serde_json::to_string(index).unwrap_or_default();
+        let json = serde_json::to_string(&rows).unwrap_or_default();
         self.storage.set(INDEX_KEY, &json).await
     }
 
     /// The index, with `api`'s credential of the layout before accounts adopted where it is
     /// (in memory: [`Self::settle`] writes it).
     async fn read(&self, api: &ApiBase) -> Result<Read, StoreError> {
-        let index: AccountIndex<Slot> = match self.storage.get(INDEX_KEY).await? {
-            None => AccountIndex::default(),
-            Some(json) => crate::json::from_str(&json)
-                .map_err(|_| corrupt(format!("{INDEX_KEY} is not an account index")))?,
-        };
+        let mut index = AccountIndex::default();
+        if let Some(json) = self.storage.get(INDEX_KEY).await? {
+            let rows: Vec<Row<String>> = crate::json::from_str(&json)
+                .map_err(|_| corrupt(format!("{INDEX_KEY} is not an account index")))?;
+            for r in rows {
+                let at = Slot { key: r.key };
+                let (org, org_uuid) = (r.org, r.org_uuid);
+                index.push(r.api_base, Account { org, org_uuid, at }, r.active);
+            }
+        }
         let key = base_key(api);
         let mut read = Read {
             index,
@@ -204,34 +198,15 @@ impl<K: KeyValue> KvStore<K> {
         Ok(list)
     }
 
-    /// Makes the account of `org` active (without `org`, the index's toggle rule) and returns
-    /// its credential.
-    pub async fn switch(
-        &self,
-        api: &ApiBase,
-        org: Option<&str>,
-    ) -> Result<Credential, SwitchError> {
-        let mut read = self.read(api).await?;
-        self.settle(api, &read).await?;
-        let switched = match read.index.switch(api, org) {
-            Ok(switched) => switched,
-            Err(e) => {
-                return Err(read
-                    .unread
-                    .map_or(SwitchError::Account(e), SwitchError::Store));
-            }
+    /// Makes the account `which` names the active one of its API base and returns its
+    /// credential, or `None` if there is no such account. Saving the credential again records
+    /// it as active, as a login does.
+    pub async fn switch(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+        let Some(credential) = self.load(which).await? else {
+            return Ok(None);
         };
-        let credential = self.credential(&switched.to, api).await?.ok_or_else(|| {
-            SwitchError::Account(AccountError::NotLoggedIn {
-                api_base: api.to_string(),
-                org: Some(switched.to.org.clone()),
-                known: Vec::new(),
-            })
-        })?;
-        if switched.changed {
-            self.write_index(&read.index).await?;
-        }
-        Ok(credential)
+        self.save(&credential).await?;
+        Ok(Some(credential))
     }
 
     /// Removes every account of `api`, and an unreadable credential of the layout before
@@ -309,6 +284,7 @@ impl<K: KeyValue> CredentialStore for KvStore<K> {
             }
             return Ok(None);
         };
+        // A corrupt credential is removed too: logout must always be able to clear it.
         let old = self.credential(&account, api).await;
         self.storage.delete(&account.at.key).await?;
         read.index.remove(api, &account.org_uuid);
@@ -321,33 +297,36 @@ impl<K: KeyValue> CredentialStore for KvStore<K> {
 }
 
 /// Strings in process memory, gone with the process or page: the wasm package's default
-/// storage, and the storage of tests.
+/// storage, and the storage of tests. A list: it holds a few keys.
 #[derive(Debug, Default)]
 pub struct MemoryKv {
-    map: RefCell<BTreeMap<String, Zeroizing<String>>>,
+    entries: RefCell<Vec<(String, Zeroizing<String>)>>,
 }
 
 impl MemoryKv {
     /// The keys in use, in order.
     pub fn keys(&self) -> Vec<String> {
-        self.map.borrow().keys().cloned().collect()
+        let mut keys: Vec<String> = self.entries.borrow().iter().map(|e| e.0.clone()).collect();
+        keys.sort();
+        keys
     }
 }
 
 impl KeyValue for MemoryKv {
     async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
-        Ok(self.map.borrow().get(key).cloned())
+        let entries = self.entries.borrow();
+        Ok(entries.iter().find(|e| e.0 == key).map(|e| e.1.clone()))
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.map
-            .borrow_mut()
-            .insert(key.to_owned(), Zeroizing::new(value.to_owned()));
+        self.delete(key).await?;
+        let value = Zeroizing::new(value.to_owned());
+        self.entries.borrow_mut().push((key.to_owned(), value));
         Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.map.borrow_mut().remove(key);
+        self.entries.borrow_mut().retain(|e| e.0 != key);
         Ok(())
     }
 }
@@ -438,10 +417,12 @@ mod tests {
             serde_json::from_str(&value(&store, INDEX_KEY).unwrap()).unwrap();
         assert_eq!(
             index,
-            serde_json::json!({"https://apis.choreo.dev": {"active": "uuid-globex", "accounts": [
-                {"org": "acme", "orgUuid": "uuid-acme", "key": "choreo:https://apis.choreo.dev#uuid-acme"},
-                {"org": "globex", "orgUuid": "uuid-globex", "key": "choreo:https://apis.choreo.dev#uuid-globex"},
-            ]}})
+            serde_json::json!([
+                {"apiBase": "https://apis.choreo.dev", "org": "acme", "orgUuid": "uuid-acme",
+                 "key": "choreo:https://apis.choreo.dev#uuid-acme", "active": false},
+                {"apiBase": "https://apis.choreo.dev", "org": "globex", "orgUuid": "uuid-globex",
+                 "key": "choreo:https://apis.choreo.dev#uuid-globex", "active": true},
+            ])
         );
         assert!(!value(&store, INDEX_KEY).unwrap().contains("chp_token"));
         let acme = value(&store, "choreo:https://apis.choreo.dev#uuid-acme").unwrap();
@@ -480,7 +461,7 @@ mod tests {
         for o in ["acme", "globex", "initech"] {
             now(store.save(&credential(o, "1"))).unwrap();
         }
-        now(store.switch(&api(), Some("acme"))).unwrap();
+        now(store.switch(org(Some("acme")))).unwrap();
         let removed = now(store.delete(org(None))).unwrap().unwrap();
         assert_eq!(removed.session.id, "acme-1");
         assert_eq!(loaded(&store, None).as_deref(), Some("initech-1"));
@@ -493,26 +474,21 @@ mod tests {
     }
 
     #[test]
-    fn switch_toggles_between_two_names_its_target_and_refuses_to_guess_among_three() {
+    fn switch_makes_the_named_account_active() {
         let store = store();
         now(store.save(&credential("acme", "1"))).unwrap();
         now(store.save(&credential("globex", "1"))).unwrap();
-        let to = now(store.switch(&api(), None)).unwrap();
+        let to = now(store.switch(org(Some("acme")))).unwrap().unwrap();
         assert_eq!(to.session.id, "acme-1");
         assert_eq!(loaded(&store, None).as_deref(), Some("acme-1"));
-        now(store.save(&credential("initech", "1"))).unwrap();
-        let e = now(store.switch(&api(), None)).unwrap_err();
-        assert_eq!(e.code(), Code::AmbiguousAccount);
-        let e = now(store.switch(&api(), Some("nowhere"))).unwrap_err();
-        assert_eq!(e.code(), Code::NotLoggedIn);
-        assert_eq!(
-            e.to_string(),
-            "no account of organization nowhere on https://apis.choreo.dev; its accounts are \
-             acme, globex, initech"
-        );
-        let to = now(store.switch(&api(), Some("uuid-globex"))).unwrap();
+        assert_eq!(now(store.switch(org(Some("initech")))).unwrap(), None);
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-1"));
+        let to = now(store.switch(org(Some("uuid-globex"))))
+            .unwrap()
+            .unwrap();
         assert_eq!(to.session.id, "globex-1");
         assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
+        assert_eq!(store.storage.keys().len(), 3);
     }
 
     /// A storage as the package wrote it before accounts: one credential under `choreo:{api}`.
@@ -534,7 +510,7 @@ mod tests {
         now(store.save(&credential("globex", "1"))).unwrap();
         let index = value(&store, INDEX_KEY).unwrap();
         assert!(
-            index.contains(r#""key":"choreo:https://apis.choreo.dev"}"#),
+            index.contains(r#""key":"choreo:https://apis.choreo.dev","#),
             "{index}"
         );
         assert_eq!(loaded(&store, Some("acme")).as_deref(), Some("acme-old"));
@@ -603,7 +579,7 @@ mod tests {
             now(store.load(org(None))).unwrap_err().code(),
             Code::StorageCorrupt
         );
-        now(store.storage.set(INDEX_KEY, "[]")).unwrap();
+        now(store.storage.set(INDEX_KEY, "{}")).unwrap();
         assert_eq!(
             now(store.load(org(None))).unwrap_err().to_string(),
             "stored credentials are unreadable: choreo:accounts is not an account index"

@@ -10,6 +10,20 @@ import { readTape } from "./tape.js";
 
 export { ChoreoAuth, inspectTokenJson, inspectTokenJsonAt } from "./choreo_auth_wasm.js";
 
+/** Every rejected promise and thrown error of this package; `code` is core's stable code. */
+export class ChoreoAuthError extends Error {}
+ChoreoAuthError.prototype.name = "ChoreoAuthError";
+
+// `fetch` with the active account's token, for the API base's own origin only (as `URL` reads
+// both, which is how fetch reads them), and never through a redirect.
+glue.ChoreoAuth.prototype.fetch = async function (input, init) {
+  const request = new Request(input, init);
+  if (new URL(request.url).origin !== new URL(this.apiBase).origin) return fetch(request);
+  const headers = new Headers(request.headers);
+  headers.set("Authorization", `Bearer ${await this.accessToken()}`);
+  return fetch(new Request(request, { headers, redirect: "error" }));
+};
+
 const encoder = new TextEncoder();
 // The module's memory and input buffer, from `__input` on the first call (the web build's
 // module exists only once `init` has run), and a view of the buffer, made again when memory

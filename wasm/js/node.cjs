@@ -1,3 +1,5 @@
 // The Node build's entry for require(): boundary.js, compiled to CommonJS by wasm/build.sh.
 "use strict";
-module.exports = require("./boundary.js");
+const boundary = require("./boundary.js");
+require("./choreo_auth_wasm.js").__errors(boundary.ChoreoAuthError);
+module.exports = boundary;

@@ -1,5 +1,8 @@
-// The Node build's entry for import: the CommonJS entry's names, and the entry as the default.
+// The Node build's entry for import: the CommonJS entry's names, and the web build's `init` and
+// `initSync`, which have nothing to load here (the module is ready on import), so one snippet
+// runs in both.
 import pkg from "./index.js";
 
-export const { ChoreoAuth, inspectToken, inspectTokenAt, inspectTokenJson, inspectTokenJsonAt } = pkg;
-export default pkg;
+export const { ChoreoAuth, ChoreoAuthError, inspectToken, inspectTokenAt, inspectTokenJson, inspectTokenJsonAt } = pkg;
+export default async function init() {}
+export function initSync() {}

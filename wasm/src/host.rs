@@ -2,11 +2,10 @@
 //! and a JavaScript storage object. These adapt I/O only; every rule stays in core.
 
 use choreo_auth_core::host::{
-    Clock, CredentialStore, HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES,
-    Method, Random, RandomError, StoreError,
+    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method, Random,
+    RandomError, StoreError,
 };
-use choreo_auth_core::memory::MemoryStore;
-use choreo_auth_core::{AccountRef, ApiBase, Credential};
+use choreo_auth_core::kv::{KeyValue, MemoryKv};
 use gloo_net::http::Request;
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -160,14 +159,9 @@ impl Random for WebCrypto {
     }
 }
 
-/// The key a credential is stored under: one per API base (one account per base, for now).
-pub fn storage_key(api: &ApiBase) -> String {
-    format!("choreo:{api}")
-}
-
 /// A JavaScript object with async `get(key)`, `set(key, value)` and `delete(key)`. VS Code's
-/// `context.secrets` names its setter `store(key, value)`: it is accepted as is. The object
-/// holds the credential's stored JSON form.
+/// `context.secrets` names its setter `store(key, value)`: it is accepted as is. Core's
+/// `KvStore` decides what goes under which key.
 #[derive(Debug)]
 pub struct JsStore {
     target: JsValue,
@@ -192,104 +186,82 @@ impl JsStore {
         Ok(Self { target, setter })
     }
 
-    /// Calls `target[name](...args)` and awaits the result if it is a promise.
-    async fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, StoreError> {
-        let failed = |e: JsValue| StoreError::Failed {
-            message: format!("{name}() threw: {}", JsText(e)),
-        };
-        let method: Function = Reflect::get(&self.target, &name.into())
-            .map_err(failed)?
-            .unchecked_into();
-        let args: js_sys::Array = args.iter().collect();
-        let value = method.apply(&self.target, &args).map_err(failed)?;
-        // Promise.resolve adopts any thenable (VS Code returns Thenables) and plain values.
-        JsFuture::from(Promise::resolve(&value))
-            .await
-            .map_err(failed)
+    /// Calls `target[name](...args)`, and settles as its result (a promise, a thenable such as
+    /// VS Code's, or a plain value).
+    fn call(&self, name: &str, args: &[JsValue]) -> JsFuture {
+        let called = Reflect::get(&self.target, &name.into()).and_then(|method| {
+            let args: js_sys::Array = args.iter().collect();
+            method
+                .unchecked_into::<Function>()
+                .apply(&self.target, &args)
+        });
+        JsFuture::from(match called {
+            Ok(value) => Promise::resolve(&value),
+            Err(e) => Promise::reject(&e),
+        })
     }
+}
 
-    async fn get(&self, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        let value = self.call("get", &[storage_key(api).into()]).await?;
+fn failed(name: &str) -> impl FnOnce(JsValue) -> StoreError + '_ {
+    move |e| StoreError::Failed {
+        message: format!("{name}() threw: {}", JsText(e)),
+    }
+}
+
+impl KeyValue for JsStore {
+    async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+        let value = self
+            .call("get", &[key.into()])
+            .await
+            .map_err(failed("get"))?;
         if value.is_undefined() || value.is_null() {
             return Ok(None);
         }
-        let json = Zeroizing::new(value.as_string().ok_or_else(|| StoreError::Corrupt {
-            message: "get() returned something other than a string".into(),
-        })?);
-        Credential::from_stored_json(&json)
-            .map(Some)
-            .ok_or_else(|| StoreError::Corrupt {
-                message: "the stored value is not a credential".into(),
-            })
+        match value.as_string() {
+            Some(text) => Ok(Some(Zeroizing::new(text))),
+            None => Err(StoreError::Corrupt {
+                message: "get() returned something other than a string".into(),
+            }),
+        }
+    }
+
+    async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let done = self.call(self.setter, &[key.into(), value.into()]).await;
+        done.map(drop).map_err(failed(self.setter))
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let done = self.call("delete", &[key.into()]).await;
+        done.map(drop).map_err(failed("delete"))
     }
 }
 
-impl CredentialStore for JsStore {
-    async fn load(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
-        let found = self.get(which.api_base).await?;
-        Ok(found.filter(|c| which.matches(&c.session)))
-    }
-
-    async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
-        let json = credential.to_stored_json();
-        let key = storage_key(&credential.api_base);
-        let token = credential.token.expose();
-        self.call(self.setter, &[key.into(), json.as_str().into()])
-            .await
-            .map(drop)
-            .map_err(|e| match e {
-                // A storage's own error text may quote the value it was given.
-                StoreError::Failed { message } if message.contains(token) => StoreError::Failed {
-                    message: format!("{}() threw", self.setter),
-                },
-                e => e,
-            })
-    }
-
-    async fn delete(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
-        let api = which.api_base;
-        // A corrupt entry is still removed: logout must always be able to clear it.
-        let old = self.get(api).await;
-        if let Ok(Some(c)) = &old
-            && !which.matches(&c.session)
-        {
-            return Ok(None);
-        }
-        self.call("delete", &[storage_key(api).into()]).await?;
-        match old {
-            Ok(old) => Ok(old),
-            Err(StoreError::Corrupt { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// The store a client uses: JavaScript's if one was given, else memory.
+/// The storage a client uses: JavaScript's if one was given, else wasm memory.
 #[derive(Debug)]
-pub enum Store {
-    Memory(MemoryStore),
+pub enum Storage {
+    Memory(MemoryKv),
     Js(JsStore),
 }
 
-impl CredentialStore for Store {
-    async fn load(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+impl KeyValue for Storage {
+    async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
         match self {
-            Store::Memory(s) => s.load(which).await,
-            Store::Js(s) => s.load(which).await,
+            Storage::Memory(s) => s.get(key).await,
+            Storage::Js(s) => s.get(key).await,
         }
     }
 
-    async fn save(&self, credential: &Credential) -> Result<(), StoreError> {
+    async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
         match self {
-            Store::Memory(s) => s.save(credential).await,
-            Store::Js(s) => s.save(credential).await,
+            Storage::Memory(s) => s.set(key, value).await,
+            Storage::Js(s) => s.set(key, value).await,
         }
     }
 
-    async fn delete(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
         match self {
-            Store::Memory(s) => s.delete(which).await,
-            Store::Js(s) => s.delete(which).await,
+            Storage::Memory(s) => s.delete(key).await,
+            Storage::Js(s) => s.delete(key).await,
         }
     }
 }

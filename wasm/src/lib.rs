@@ -7,7 +7,9 @@
 //! | the same, any other argument | `inspect_token`, `inspect_token_at` | throw the argument error; their signatures type the package |
 //! | `inspectTokenJson`, `inspectTokenJsonAt` | `inspect_token_json`, `inspect_token_json_at` | core's canonical JSON text of the report |
 //! | `new ChoreoAuth(options)` | `ChoreoAuth::new` | checks the options; core's host traits over `fetch`, `Date.now()`, `crypto` and a storage object (`host`) |
-//! | `loginWithToken`, `status`, `logout`, `accessToken` | `ChoreoAuth` methods | core's flows; values cross as serde_json text through `JSON.parse` (`to_js`) |
+//! | `loginWithToken`, `status`, `logout`, `accessToken`, `accounts`, `switch` | `ChoreoAuth` methods | core's flows and accounts over a storage object (core's `KvStore`); values cross as serde_json text through `JSON.parse` (`to_js`); changes of one storage queued (`Client::queued`) |
+//! | `fetch` | `js/boundary.js` | `fetch` with the bearer for the API base's origin only |
+//! | (internal) `__errors` | `set_error_class` | the `ChoreoAuthError` class of `js/boundary.js`, given by each entry |
 //! | `runVector` (test build, feature `vectors`) | `run_vector` | core's shared vector runner |
 //! | (internal) `__input` | `input_buffer` | the module's memory and input buffer, for `js/boundary.js` |
 //!
@@ -21,15 +23,17 @@ mod tape;
 
 use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::CredentialStore;
-use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
-use choreo_auth_core::memory::MemoryStore;
+use choreo_auth_core::kv::{KvStore, MemoryKv};
+use choreo_auth_core::login::{self, Host, LoginError, LogoutError, Policy, StatusError};
 use choreo_auth_core::{AccountRef, ApiBase, Code, Problem, Session, intake, report};
-use host::{DateNow, Fetch, JsStore, Store, WebCrypto};
-use js_sys::{Reflect, Uint8Array};
+use host::{DateNow, Fetch, JsStore, Storage, WebCrypto};
+use js_sys::{Object, Promise, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -59,19 +63,43 @@ export interface ChoreoAuthOptions {
   timeoutMs?: number;
 }
 
-export interface StatusOptions {
+/** Which account: an organization's handle or uuid (default: the active account). */
+export interface AccountOptions {
+  org?: string;
+}
+
+export interface StatusOptions extends AccountOptions {
   /** Check the token against the API again (default false: the stored session only). */
   online?: boolean;
 }
 
 /** Every rejected promise and thrown error of this package. */
-export interface ChoreoAuthError extends Error {
+export class ChoreoAuthError extends Error {
+  private constructor();
   /** Core's stable kebab-case code, e.g. `missing-scopes`, `unauthorized`, `not-logged-in`. */
-  code: Code;
+  readonly code: Code;
   /** Every problem found offline, when the token was refused before any request. */
-  problems?: Problem[];
+  readonly problems?: Problem[];
   /** The stored session, when `status` found it no longer valid. */
-  session?: Session;
+  readonly session?: Session;
+  /** What failed underneath: `fetch`'s error when the API could not be reached. */
+  readonly cause?: unknown;
+}
+
+/** The platform's `fetch` where the TypeScript libraries declare one (DOM, Node's types). */
+type Fetch = typeof globalThis extends { fetch: infer F } ? F : (input: any, init?: any) => Promise<any>;
+
+export interface ChoreoAuth {
+  /** Removes the account's credential and resolves to its session. */
+  logout(options?: AccountOptions): Promise<Session>;
+  /** Removes every account of the API base and resolves to their sessions. */
+  logout(options: { all: true }): Promise<Session[]>;
+  /**
+   * `fetch` with the active account's token as bearer, for requests to the API base's own
+   * origin only (any other origin gets the request as is). A redirect is never followed with
+   * the token: it fails the request, as `redirect: "error"` does.
+   */
+  fetch: Fetch;
 }
 "#;
 
@@ -82,6 +110,15 @@ pub struct LoginResult {
     pub session: Session,
     /// Intake notices, `jwt-not-pat`, `pat-expiring-soon`.
     pub warnings: Vec<Problem>,
+}
+
+/// One stored account of the client's API base.
+#[derive(Debug, Serialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// Whether calls use this account when they name no organization.
+    pub active: bool,
+    pub session: Session,
 }
 
 /// What `status` found.
@@ -102,10 +139,25 @@ pub fn to_js(value: &impl Serialize) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
-/// An `Error` with core's stable `code` (and the offline `problems`, or the stored `session`).
+thread_local! {
+    /// The package's `ChoreoAuthError` class (`js/boundary.js`), given by each entry.
+    static ERROR_CLASS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Takes the package's error class, which every thrown error is an instance of.
+#[wasm_bindgen(js_name = __errors, skip_typescript)]
+pub fn set_error_class(class: js_sys::Function) {
+    ERROR_CLASS.set(Some(class));
+}
+
+/// A `ChoreoAuthError` with core's stable `code` (and the offline `problems`, or the stored
+/// `session`).
 fn error(code: Code, message: &str, problems: &[Problem], session: Option<&Session>) -> JsValue {
-    let e = js_sys::Error::new(message);
-    e.set_name("ChoreoAuthError");
+    let e = ERROR_CLASS
+        .with_borrow(|class| {
+            Reflect::construct(class.as_ref()?, &js_sys::Array::of1(&message.into())).ok()
+        })
+        .unwrap_or_else(|| js_sys::Error::new(message).into());
     // Setting a property on a fresh Error object cannot fail.
     let _ = Reflect::set(&e, &"code".into(), &code.as_str().into());
     if !problems.is_empty() {
@@ -114,7 +166,7 @@ fn error(code: Code, message: &str, problems: &[Problem], session: Option<&Sessi
     if let Some(session) = session {
         let _ = Reflect::set(&e, &"session".into(), &to_js(session));
     }
-    e.into()
+    e
 }
 
 fn argument_error(message: &str) -> JsValue {
@@ -269,10 +321,60 @@ pub fn run_vector(vector_json: &str) -> Result<String, JsValue> {
 struct Client {
     api: ApiBase,
     policy: Policy,
-    host: Host<Fetch, DateNow, WebCrypto, Store>,
+    host: Host<Fetch, DateNow, WebCrypto, KvStore<Storage>>,
+    /// The storage object (or, for memory, an object of this client's own): the key of its
+    /// queue of changes (`queued`).
+    queue: Object,
 }
 
-/// A Choreo login for one API base: `loginWithToken`, `status`, `logout`.
+thread_local! {
+    /// The last change queued on each storage object.
+    static QUEUES: js_sys::WeakMap = js_sys::WeakMap::new();
+}
+
+/// `options[name]`, or `undefined`.
+fn option(options: &Option<Object>, name: &str) -> JsValue {
+    match options {
+        Some(o) if o.is_object() => Reflect::get(o, &name.into()).unwrap_or(JsValue::UNDEFINED),
+        _ => JsValue::UNDEFINED,
+    }
+}
+
+/// The `org` option: an organization's handle or uuid, or `None` for the active account.
+fn org_option(options: &Option<Object>) -> Result<Option<String>, JsValue> {
+    let org = option(options, "org");
+    if org.is_undefined() || org.is_null() {
+        return Ok(None);
+    }
+    org.as_string()
+        .map(Some)
+        .ok_or_else(|| argument_error("org must be a string"))
+}
+
+impl Client {
+    fn account<'a>(&'a self, org: &'a Option<String>) -> AccountRef<'a> {
+        AccountRef {
+            api_base: &self.api,
+            org: org.as_deref(),
+        }
+    }
+
+    /// Runs `change` once every change queued before on the same storage has settled: the
+    /// account index is read, changed and written by one change at a time.
+    fn queued(&self, change: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+        let before = QUEUES.with(|q| q.get(&self.queue));
+        let promise = future_to_promise(async move {
+            if let Some(before) = before.dyn_ref::<Promise>() {
+                let _ = JsFuture::from(before.clone()).await;
+            }
+            change.await
+        });
+        QUEUES.with(|q| q.set(&self.queue, &promise));
+        promise
+    }
+}
+
+/// A Choreo login for one API base: its accounts, one per organization, one of them active.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct ChoreoAuth {
@@ -283,12 +385,9 @@ pub struct ChoreoAuth {
 impl ChoreoAuth {
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ChoreoAuthOptions")] options: Option<js_sys::Object>,
+        #[wasm_bindgen(unchecked_param_type = "ChoreoAuthOptions")] options: Option<Object>,
     ) -> Result<ChoreoAuth, JsValue> {
-        let get = |name: &str| match &options {
-            Some(o) if o.is_object() => Reflect::get(o, &name.into()).unwrap_or(JsValue::UNDEFINED),
-            _ => JsValue::UNDEFINED,
-        };
+        let get = |name: &str| option(&options, name);
         let base = get("apiBase");
         let base = if base.is_undefined() || base.is_null() {
             DEFAULT_API_BASE.to_owned()
@@ -321,10 +420,14 @@ impl ChoreoAuth {
             }
         };
         let storage = get("storage");
-        let store = if storage.is_undefined() || storage.is_null() {
-            Store::Memory(MemoryStore::default())
+        let (storage, queue) = if storage.is_undefined() || storage.is_null() {
+            (Storage::Memory(MemoryKv::default()), Object::new())
         } else {
-            Store::Js(JsStore::new(storage).map_err(|e| argument_error(&e))?)
+            let queue = storage.clone().unchecked_into();
+            (
+                Storage::Js(JsStore::new(storage).map_err(|e| argument_error(&e))?),
+                queue,
+            )
         };
         Ok(ChoreoAuth {
             client: Rc::new(Client {
@@ -334,8 +437,9 @@ impl ChoreoAuth {
                     http: Fetch { timeout_ms },
                     clock: DateNow,
                     random: WebCrypto,
-                    store,
+                    store: KvStore { storage },
                 },
+                queue,
             }),
         })
     }
@@ -346,17 +450,18 @@ impl ChoreoAuth {
         self.client.api.to_string()
     }
 
-    /// Checks the token offline, then with the API, then stores it. Storage is untouched on
-    /// any failure.
+    /// Checks the token offline, then with the API, then stores it: the account of its
+    /// organization is added, or its token replaced, and becomes the active one. Storage is
+    /// untouched on any failure.
     #[wasm_bindgen(js_name = loginWithToken, unchecked_return_type = "Promise<LoginResult>")]
     pub fn login_with_token(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] token: JsValue,
-    ) -> js_sys::Promise {
+    ) -> Promise {
         let client = Rc::clone(&self.client);
         // Read the argument now: the caller may reuse or clear its buffer once we return.
         let input = with_input(&token, |bytes| zeroize::Zeroizing::new(bytes.to_vec()));
-        wasm_bindgen_futures::future_to_promise(async move {
+        self.client.queued(async move {
             let input = input?;
             match login::login(&client.host, &client.api, &input, &client.policy).await {
                 Ok(outcome) => Ok(to_js(&LoginResult {
@@ -368,19 +473,19 @@ impl ChoreoAuth {
         })
     }
 
-    /// The stored session; with `{ online: true }` the token is checked with the API again.
+    /// The stored session of an account (`{ org }`, default the active one); with
+    /// `{ online: true }` the token is checked with the API again.
     #[wasm_bindgen(unchecked_return_type = "Promise<StatusResult>")]
     pub fn status(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "StatusOptions")] options: Option<js_sys::Object>,
-    ) -> js_sys::Promise {
+        #[wasm_bindgen(unchecked_param_type = "StatusOptions")] options: Option<Object>,
+    ) -> Promise {
         let client = Rc::clone(&self.client);
-        let online = options.is_some_and(|o| {
-            o.is_object() && Reflect::get(&o, &"online".into()).is_ok_and(|v| v.is_truthy())
-        });
-        wasm_bindgen_futures::future_to_promise(async move {
-            let active = AccountRef::active(&client.api);
-            match login::status(&client.host, active, &client.policy, online).await {
+        let online = option(&options, "online").is_truthy();
+        let org = org_option(&options);
+        future_to_promise(async move {
+            let org = org?;
+            match login::status(&client.host, client.account(&org), &client.policy, online).await {
                 Ok(r) => Ok(to_js(&StatusResult {
                     session: r.session,
                     checked_online: r.checked_online,
@@ -397,23 +502,38 @@ impl ChoreoAuth {
         })
     }
 
-    /// The stored token itself, for hosts that must hand it on (VS Code's
-    /// `AuthenticationSession.accessToken`, like `gh auth token`). A page has no reason to call
-    /// this: the token then leaves wasm memory.
-    #[wasm_bindgen(js_name = accessToken, unchecked_return_type = "Promise<string>")]
-    pub fn access_token(&self) -> js_sys::Promise {
+    /// Every stored account of the API base, in the order added, the active one marked.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Account[]>")]
+    pub fn accounts(&self) -> Promise {
         let client = Rc::clone(&self.client);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let stored = client
-                .host
-                .store
-                .load(AccountRef::active(&client.api))
-                .await;
-            let e = match stored {
-                Ok(Some(credential)) => return Ok(credential.token.expose().into()),
+        future_to_promise(async move {
+            let list = client.host.store.accounts(&client.api).await;
+            let list = list.map_err(|e| error(e.code(), &e.to_string(), &[], None))?;
+            let list: Vec<Account> = list
+                .into_iter()
+                .map(|a| Account {
+                    active: a.active,
+                    session: a.credential.session,
+                })
+                .collect();
+            Ok(to_js(&list))
+        })
+    }
+
+    /// Makes the account of organization `org` (handle or uuid) the active one, and resolves
+    /// to its session.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Session>")]
+    pub fn switch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] org: Option<String>,
+    ) -> Promise {
+        let client = Rc::clone(&self.client);
+        self.client.queued(async move {
+            let e = match client.host.store.switch(client.account(&org)).await {
+                Ok(Some(credential)) => return Ok(to_js(&credential.session)),
                 Ok(None) => StatusError::NotLoggedIn {
                     api_base: client.api.to_string(),
-                    org: None,
+                    org,
                 },
                 Err(e) => StatusError::Store(e),
             };
@@ -421,15 +541,58 @@ impl ChoreoAuth {
         })
     }
 
-    /// Removes the stored credential and resolves to the session it held.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Session>")]
-    pub fn logout(&self) -> js_sys::Promise {
+    /// The stored token of an account (`{ org }`, default the active one), for hosts that must
+    /// hand it on (VS Code's `AuthenticationSession.accessToken`, like `gh auth token`). A page
+    /// has no reason to call this: the token then leaves wasm memory.
+    #[wasm_bindgen(js_name = accessToken, unchecked_return_type = "Promise<string>")]
+    pub fn access_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AccountOptions")] options: Option<Object>,
+    ) -> Promise {
         let client = Rc::clone(&self.client);
-        wasm_bindgen_futures::future_to_promise(async move {
-            login::logout(&client.host.store, AccountRef::active(&client.api))
-                .await
-                .map(|session| to_js(&session))
-                .map_err(|e| error(e.code(), &e.to_string(), &[], None))
+        let org = org_option(&options);
+        future_to_promise(async move {
+            let org = org?;
+            let e = match client.host.store.load(client.account(&org)).await {
+                Ok(Some(credential)) => return Ok(credential.token.expose().into()),
+                Ok(None) => StatusError::NotLoggedIn {
+                    api_base: client.api.to_string(),
+                    org,
+                },
+                Err(e) => StatusError::Store(e),
+            };
+            Err(error(e.code(), &e.to_string(), &[], None))
+        })
+    }
+
+    /// Removes an account's credential (`{ org }`, default the active one; another account
+    /// becomes active) and resolves to its session; `{ all: true }` removes every account of
+    /// the API base and resolves to their sessions.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn logout(&self, options: Option<Object>) -> Promise {
+        let client = Rc::clone(&self.client);
+        let all = option(&options, "all").is_truthy();
+        let org = org_option(&options);
+        self.client.queued(async move {
+            let org = org?;
+            let fail = |e: LogoutError| error(e.code(), &e.to_string(), &[], None);
+            if !all {
+                let session = login::logout(&client.host.store, client.account(&org)).await;
+                return session.map(|s| to_js(&s)).map_err(fail);
+            }
+            if org.is_some() {
+                return Err(argument_error("give org or all, not both"));
+            }
+            let removed = client.host.store.delete_all(&client.api).await;
+            match removed.map_err(LogoutError::Store).map_err(fail)? {
+                removed if removed.is_empty() => Err(fail(LogoutError::NotLoggedIn {
+                    api_base: client.api.to_string(),
+                    org: None,
+                })),
+                removed => Ok(to_js(
+                    &removed.iter().map(|c| &c.session).collect::<Vec<_>>(),
+                )),
+            }
         })
     }
 }
