@@ -15,10 +15,8 @@ use crate::account::{Account, AccountIndex, AccountRef, Adopted};
 use crate::api::ApiBase;
 use crate::credential::Credential;
 use crate::host::{CredentialStore, StoreError};
-use crate::problem::Code;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::fmt;
 use zeroize::Zeroizing;
 
 /// The key of the account index.
@@ -334,6 +332,7 @@ impl KeyValue for MemoryKv {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::problem::Code;
     use crate::api::Organization;
     use crate::credential::Session;
     use crate::secret::SecretToken;
