@@ -28,7 +28,7 @@ async function rejection(promise) {
   assert.fail("the promise resolved");
 }
 
-test("login with a fresh PAT stores it under choreo:<apiBase> and resolves to the session", async () => {
+test("login with a fresh PAT stores it under its account's key and resolves to the session", async () => {
   const { token } = await server.mint({ org: "acme", scopes: ["apim:api_view"] });
   const storage = recordingStorage();
   const auth = new ChoreoAuth({ apiBase: server.api, storage });
@@ -41,11 +41,16 @@ test("login with a fresh PAT stores it under choreo:<apiBase> and resolves to th
   assert.match(session.id, /^[0-9a-f]{32}$/);
   assert.deepEqual(warnings, []);
   assert.ok(!JSON.stringify(session).includes(token), "the session never holds the token");
-  // The stored value is core's storage form, holding the token, under one key per api base.
-  assert.deepEqual([...storage.map.keys()], [`choreo:${server.api}`]);
-  const stored = JSON.parse(storage.map.get(`choreo:${server.api}`));
+  // The stored value is core's storage form, holding the token, under one key per account;
+  // the account index beside it holds no secret.
+  const key = `choreo:${server.api}#${session.organization.uuid}`;
+  assert.deepEqual([...storage.map.keys()], [key, "choreo:accounts"]);
+  const stored = JSON.parse(storage.map.get(key));
   assert.equal(stored.token, token);
   assert.equal(stored.session.id, session.id);
+  assert.deepEqual(JSON.parse(storage.map.get("choreo:accounts")), [
+    { apiBase: server.api, org: "acme", orgUuid: session.organization.uuid, key, active: true },
+  ]);
   assert.deepEqual(
     (await server.requests()).map((r) => `${r.method} ${r.path} ${r.authorization}`),
     [
@@ -225,7 +230,7 @@ test("VS Code's SecretStorage shape works as is: store() instead of set(), Thena
   const { token } = await server.mint({ org: "acme" });
   const auth = new ChoreoAuth({ apiBase: server.api, storage: secrets });
   const { session } = await auth.loginWithToken(token);
-  assert.equal(JSON.parse(map.get(`choreo:${server.api}`)).session.id, session.id);
+  assert.equal(JSON.parse(map.get(`choreo:${server.api}#${session.organization.uuid}`)).session.id, session.id);
   assert.equal((await auth.status()).session.id, session.id);
   await auth.logout();
   assert.equal(map.size, 0);
@@ -255,5 +260,5 @@ test("a storage error that quotes the stored value is cut before it reaches the 
   };
   const e = await rejection(new ChoreoAuth({ apiBase: server.api, storage }).loginWithToken(token));
   assert.equal(e.code, "storage-failed");
-  assert.equal(e.message, "credential storage failed: set() threw");
+  assert.equal(e.message, "credential storage failed: the storage's error quoted the credential, so it is not shown");
 });

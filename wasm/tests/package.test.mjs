@@ -32,7 +32,8 @@ test("a project that installs @choreo/auth can require it and import it by name"
     const use = 'inspectToken("abc").problems[0].code';
     assert.equal(probe("a.cjs", `const { inspectToken } = require("@choreo/auth"); console.log(${use});`), "too-short");
     assert.equal(probe("b.mjs", `import { inspectToken } from "@choreo/auth"; console.log(${use});`), "too-short");
-    assert.equal(probe("c.mjs", `import auth from "@choreo/auth"; console.log(typeof auth.ChoreoAuth);`), "function");
+    // The web build's `init` is the default export everywhere; in Node it has nothing to load.
+    assert.equal(probe("c.mjs", `import init from "@choreo/auth"; console.log(await init());`), "undefined");
   } finally {
     rmSync(project, { recursive: true, force: true });
   }
@@ -40,7 +41,7 @@ test("a project that installs @choreo/auth can require it and import it by name"
 
 test("Node's require and import both load the package through its exports map", async () => {
   const required = createRequire(import.meta.url)(pkgDir);
-  const imported = await import(join(pkgDir, manifest.exports["."].node.import));
+  const imported = await import(join(pkgDir, manifest.exports["."].node.import.default));
   assert.equal(typeof required.inspectToken, "function");
   assert.equal(typeof imported.inspectToken, "function");
   assert.equal(typeof imported.ChoreoAuth, "function");
@@ -81,9 +82,12 @@ test("each entry exports exactly what its .d.ts declares, and no internal functi
   assert.ok(declared("nodejs").includes("inspectToken"));
   const required = createRequire(import.meta.url)(pkgDir);
   assert.deepEqual(Object.keys(required).sort(), declared("nodejs"));
-  // Node's `import` adds the CommonJS entry as its default export.
-  const imported = await import(join(pkgDir, manifest.exports["."].node.import));
-  assert.deepEqual(Object.keys(imported).sort(), [...declared("nodejs"), "default"].sort());
+  // Node's `import` adds the web build's `init` and `initSync`, which its own .d.mts declares.
+  const imported = await import(join(pkgDir, manifest.exports["."].node.import.default));
+  const mts = readFileSync(join(pkgDir, manifest.exports["."].node.import.types), "utf8");
+  assert.match(mts, /^export default function init\(/m);
+  assert.match(mts, /^export function initSync\(/m);
+  assert.deepEqual(Object.keys(imported).sort(), [...declared("nodejs"), "default", "initSync"].sort());
   const web = await import(join(pkgDir, manifest.exports["./web"].default));
   assert.deepEqual(Object.keys(web).sort(), declared("web"));
   assert.ok(declared("web").includes("default") && declared("web").includes("initSync"));
