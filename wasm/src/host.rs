@@ -62,7 +62,7 @@ impl HttpClient for Fetch {
             None => builder.build(),
         };
         let built = built.map_err(|e| fail("the request could not be built", &e))?;
-        let response = match built.send().await {
+        let response = match send(built).await {
             Ok(response) => response,
             Err(_) if signal.aborted() => return Err(timed_out()),
             Err(e) => return Err(fail("the request failed", &e)),
@@ -96,6 +96,31 @@ impl HttpClient for Fetch {
             headers,
             body,
         })
+    }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (browsers, Node, VS Code's extension host).
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_request(request: &web_sys::Request) -> Promise;
+}
+
+thread_local! {
+    /// What `fetch` last rejected with: the `cause` of the package's network errors.
+    pub static FETCH_FAILURE: std::cell::Cell<JsValue> = const { std::cell::Cell::new(JsValue::UNDEFINED) };
+}
+
+/// gloo's `send`, keeping what `fetch` rejects with (gloo keeps only its text).
+async fn send(request: gloo_net::http::Request) -> Result<gloo_net::http::Response, JsText> {
+    FETCH_FAILURE.set(JsValue::UNDEFINED);
+    let raw: web_sys::Request = request.into();
+    match JsFuture::from(fetch_request(&raw)).await {
+        Ok(response) => Ok(response.unchecked_into::<web_sys::Response>().into()),
+        Err(e) => {
+            FETCH_FAILURE.set(e.clone());
+            Err(JsText(e))
+        }
     }
 }
 

@@ -153,10 +153,19 @@ pub fn set_error_class(class: js_sys::Function) {
 /// A `ChoreoAuthError` with core's stable `code` (and the offline `problems`, or the stored
 /// `session`).
 fn error(code: Code, message: &str, problems: &[Problem], session: Option<&Session>) -> JsValue {
+    let args = js_sys::Array::of1(&message.into());
+    // A network error's cause: what `fetch` rejected with, as `new Error(m, { cause })` has it.
+    let cause = match code {
+        Code::NetworkError => host::FETCH_FAILURE.take(),
+        _ => JsValue::UNDEFINED,
+    };
+    if !cause.is_undefined() {
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"cause".into(), &cause);
+        args.push(&options);
+    }
     let e = ERROR_CLASS
-        .with_borrow(|class| {
-            Reflect::construct(class.as_ref()?, &js_sys::Array::of1(&message.into())).ok()
-        })
+        .with_borrow(|class| Reflect::construct(class.as_ref()?, &args).ok())
         .unwrap_or_else(|| js_sys::Error::new(message).into());
     // Setting a property on a fresh Error object cannot fail.
     let _ = Reflect::set(&e, &"code".into(), &code.as_str().into());

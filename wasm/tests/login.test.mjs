@@ -2,9 +2,10 @@
 // injected storage object as a VS Code extension passes `context.secrets`.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:net";
 import { pkg, startServer, recordingStorage } from "./support.mjs";
 
-const { ChoreoAuth } = pkg;
+const { ChoreoAuth, ChoreoAuthError } = pkg;
 let server;
 
 before(async () => {
@@ -22,7 +23,9 @@ async function rejection(promise) {
   try {
     await promise;
   } catch (e) {
-    assert.ok(e instanceof Error, "rejects with an Error");
+    assert.ok(e instanceof ChoreoAuthError, "rejects with a ChoreoAuthError");
+    assert.ok(e instanceof Error);
+    assert.equal(e.name, "ChoreoAuthError");
     return e;
   }
   assert.fail("the promise resolved");
@@ -178,10 +181,43 @@ test("a failing storage fails the login closed, with the storage code", async ()
 
 test("an unreachable api is a network-error that does not echo the token", async () => {
   const token = "chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox";
-  const e = await rejection(new ChoreoAuth({ apiBase: "http://127.0.0.1:9" }).loginWithToken(token));
+  // A loopback port nothing listens on (fetch refuses port 9 itself, as a "bad port").
+  const closed = createServer();
+  await new Promise((resolve) => closed.listen(0, "127.0.0.1", resolve));
+  const { port } = closed.address();
+  await new Promise((resolve) => closed.close(resolve));
+  const e = await rejection(new ChoreoAuth({ apiBase: `http://127.0.0.1:${port}` }).loginWithToken(token));
   assert.equal(e.code, "network-error");
   assert.match(e.message, /^could not reach the choreo api: the request failed/);
   assert.ok(!e.message.includes(token));
+  // What fetch rejected with is the cause, as `new Error(message, { cause })` has it; in Node,
+  // its own cause names the refused connection.
+  assert.ok(e.cause instanceof TypeError, String(e.cause));
+  assert.equal(e.cause.cause?.code, "ECONNREFUSED");
+  assert.ok(!Object.keys(e).includes("cause"), "cause is not enumerable, as Error's own");
+  // Errors that are not the network's have no cause.
+  const refused = await rejection(new ChoreoAuth({ apiBase: server.api }).loginWithToken("chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox"));
+  assert.equal(refused.cause, undefined);
+});
+
+test("every error the package throws is a ChoreoAuthError with a code, synchronous ones too", () => {
+  const thrown = (f) => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    assert.fail("nothing was thrown");
+  };
+  for (const [e, code] of [
+    [thrown(() => new ChoreoAuth({ apiBase: "http://example.com" })), "insecure-api-base"],
+    [thrown(() => new ChoreoAuth({ timeoutMs: -1 })), "invalid-argument"],
+    [thrown(() => pkg.inspectToken(42)), "invalid-argument"],
+  ]) {
+    assert.ok(e instanceof ChoreoAuthError, String(e));
+    assert.equal(e.code, code);
+    assert.equal(e.name, "ChoreoAuthError");
+  }
 });
 
 test("a login with the default memory storage lasts as long as the client", async () => {
