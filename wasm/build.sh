@@ -50,7 +50,7 @@ add_js() {
 const ts = require("typescript");
 const fs = require("fs");
 for (const file of process.argv.slice(1)) {
-  const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 };
+  const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
   fs.writeFileSync(file, ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions: options }).outputText);
 }' "$out/boundary.js" "$out/tape.js"
       cp wasm/js/node.cjs "$out/index.js"

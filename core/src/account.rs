@@ -212,16 +212,20 @@ impl<T: Clone + PartialEq> AccountIndex<T> {
 
     /// The account `which` names.
     pub fn find(&self, which: AccountRef<'_>) -> Result<&Account<T>, AccountError> {
-        let base = self.bases.get(which.api_base.as_str());
-        let found = base.and_then(|base| match which.org {
-            Some(org) => base.accounts.iter().find(|a| a.is(org)),
-            None => base.accounts.iter().find(|a| a.org_uuid == base.active),
-        });
-        found.ok_or_else(|| AccountError::NotLoggedIn {
+        self.lookup(which).ok_or_else(|| AccountError::NotLoggedIn {
             api_base: which.api_base.to_string(),
             org: which.org.map(str::to_owned),
             known: self.handles(which.api_base),
         })
+    }
+
+    /// The account `which` names, if there is one ([`Self::find`] says why not).
+    pub fn lookup(&self, which: AccountRef<'_>) -> Option<&Account<T>> {
+        let base = self.bases.get(which.api_base.as_str())?;
+        match which.org {
+            Some(org) => base.accounts.iter().find(|a| a.is(org)),
+            None => base.accounts.iter().find(|a| a.org_uuid == base.active),
+        }
     }
 
     /// The accounts of `api`; a new base starts with `org_uuid` active.

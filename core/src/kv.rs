@@ -81,10 +81,10 @@ struct Read {
 
 impl Read {
     fn find(&self, which: AccountRef<'_>) -> Result<Option<&Account<Slot>>, StoreError> {
-        match (self.index.find(which), &self.unread) {
-            (Ok(account), _) => Ok(Some(account)),
-            (Err(_), Some(e)) => Err(e.clone()),
-            (Err(_), None) => Ok(None),
+        match (self.index.lookup(which), &self.unread) {
+            (Some(account), _) => Ok(Some(account)),
+            (None, Some(e)) => Err(e.clone()),
+            (None, None) => Ok(None),
         }
     }
 }
@@ -183,7 +183,7 @@ impl<K: KeyValue> KvStore<K> {
         {
             return Err(e);
         }
-        let active = read.index.find(AccountRef::active(api)).ok();
+        let active = read.index.lookup(AccountRef::active(api));
         let mut list = Vec::new();
         for account in read.index.accounts(api) {
             if let Some(credential) = self.credential(account, api).await? {
@@ -253,9 +253,16 @@ impl<K: KeyValue> CredentialStore for KvStore<K> {
             .await
             // A storage's own error text may quote the value it was given.
             .map_err(|e| match e {
-                e if e.to_string().contains(token) => StoreError::Failed {
-                    message: "the storage's error quoted the credential, so it is not shown".into(),
-                },
+                StoreError::Unavailable { message }
+                | StoreError::Corrupt { message }
+                | StoreError::Failed { message }
+                    if message.contains(token) =>
+                {
+                    StoreError::Failed {
+                        message: "the storage's error quoted the credential, so it is not shown"
+                            .into(),
+                    }
+                }
                 e => e,
             })?;
         if index.record_login(api, session, at.clone()).changed
@@ -274,7 +281,7 @@ impl<K: KeyValue> CredentialStore for KvStore<K> {
         let api = which.api_base;
         let mut read = self.read(api).await?;
         self.settle(api, &read).await?;
-        let Ok(account) = read.index.find(which).cloned() else {
+        let Some(account) = read.index.lookup(which).cloned() else {
             // An unreadable credential of the layout before accounts is still removed: logout
             // must always be able to clear it.
             if read.unread.is_some() {
@@ -317,14 +324,20 @@ impl KeyValue for MemoryKv {
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.delete(key).await?;
         let value = Zeroizing::new(value.to_owned());
-        self.entries.borrow_mut().push((key.to_owned(), value));
+        let mut entries = self.entries.borrow_mut();
+        match entries.iter_mut().find(|e| e.0 == key) {
+            Some(entry) => entry.1 = value,
+            None => entries.push((key.to_owned(), value)),
+        }
         Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.entries.borrow_mut().retain(|e| e.0 != key);
+        let mut entries = self.entries.borrow_mut();
+        if let Some(at) = entries.iter().position(|e| e.0 == key) {
+            entries.swap_remove(at);
+        }
         Ok(())
     }
 }
@@ -332,9 +345,9 @@ impl KeyValue for MemoryKv {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::Code;
     use crate::api::Organization;
     use crate::credential::Session;
+    use crate::problem::Code;
     use crate::secret::SecretToken;
     use std::pin::pin;
     use std::task::{Context, Poll, Waker};

@@ -8,21 +8,70 @@
 import * as glue from "./choreo_auth_wasm.js";
 import { readTape } from "./tape.js";
 
-export { ChoreoAuth, inspectTokenJson, inspectTokenJsonAt } from "./choreo_auth_wasm.js";
+export { inspectTokenJson, inspectTokenJsonAt } from "./choreo_auth_wasm.js";
 
 /** Every rejected promise and thrown error of this package; `code` is core's stable code. */
 export class ChoreoAuthError extends Error {}
 ChoreoAuthError.prototype.name = "ChoreoAuthError";
 
-// `fetch` with the active account's token, for the API base's own origin only (as `URL` reads
-// both, which is how fetch reads them), and never through a redirect.
-glue.ChoreoAuth.prototype.fetch = async function (input, init) {
-  const request = new Request(input, init);
-  if (new URL(request.url).origin !== new URL(this.apiBase).origin) return fetch(request);
-  const headers = new Headers(request.headers);
-  headers.set("Authorization", `Bearer ${await this.accessToken()}`);
-  return fetch(new Request(request, { headers, redirect: "error" }));
-};
+// The last change queued on each storage object. Changes of one storage run one at a time, so
+// that core's account index is read, changed and written by one change at a time: clients may
+// share a storage, as an editor's windows share theirs.
+const queues = new WeakMap();
+
+/** The glue's client with the changes queued, `logout({ all: true })` and `fetch`. */
+export class ChoreoAuth extends glue.ChoreoAuth {
+  #storage;
+
+  constructor(options) {
+    super(options);
+    this.#storage = options?.storage ?? this;
+  }
+
+  #queued(change) {
+    const done = (queues.get(this.#storage) ?? Promise.resolve()).then(change);
+    queues.set(this.#storage, done.catch(() => {}));
+    return done;
+  }
+
+  loginWithToken(token) {
+    // Read now (the caller may clear its buffer once this returns) and wiped once the glue has.
+    const copy = token instanceof Uint8Array ? token.slice() : token;
+    return this.#queued(() => {
+      try {
+        return super.loginWithToken(copy);
+      } finally {
+        if (copy !== token) copy.fill(0);
+      }
+    });
+  }
+
+  switch(org) {
+    return this.#queued(() => super.switch(org));
+  }
+
+  logout(options) {
+    if (!options?.all) return this.#queued(() => super.logout(options));
+    return this.#queued(async () => {
+      const removed = [];
+      for (const { session } of await super.accounts()) {
+        removed.push(await super.logout({ org: session.organization.uuid }));
+      }
+      // None: core's not-logged-in.
+      return removed.length > 0 ? removed : super.logout();
+    });
+  }
+
+  // `fetch` with the active account's token, for the API base's own origin only (as `URL`
+  // reads both, which is how fetch reads them), and never through a redirect.
+  async fetch(input, init) {
+    const request = new Request(input, init);
+    if (new URL(request.url).origin !== new URL(this.apiBase).origin) return fetch(request);
+    const headers = new Headers(request.headers);
+    headers.set("Authorization", `Bearer ${await this.accessToken()}`);
+    return fetch(new Request(request, { headers, redirect: "error" }));
+  }
+}
 
 const encoder = new TextEncoder();
 // The module's memory and input buffer, from `__input` on the first call (the web build's

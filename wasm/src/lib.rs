@@ -24,16 +24,15 @@ mod tape;
 use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::CredentialStore;
 use choreo_auth_core::kv::{KvStore, MemoryKv};
-use choreo_auth_core::login::{self, Host, LoginError, LogoutError, Policy, StatusError};
+use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
 use choreo_auth_core::{AccountRef, ApiBase, Code, Problem, Session, intake, report};
 use host::{DateNow, Fetch, JsStore, Storage, WebCrypto};
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::RefCell;
-use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use wasm_bindgen_futures::future_to_promise;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -331,14 +330,6 @@ struct Client {
     api: ApiBase,
     policy: Policy,
     host: Host<Fetch, DateNow, WebCrypto, KvStore<Storage>>,
-    /// The storage object (or, for memory, an object of this client's own): the key of its
-    /// queue of changes (`queued`).
-    queue: Object,
-}
-
-thread_local! {
-    /// The last change queued on each storage object.
-    static QUEUES: js_sys::WeakMap = js_sys::WeakMap::new();
 }
 
 /// `options[name]`, or `undefined`.
@@ -366,20 +357,6 @@ impl Client {
             api_base: &self.api,
             org: org.as_deref(),
         }
-    }
-
-    /// Runs `change` once every change queued before on the same storage has settled: the
-    /// account index is read, changed and written by one change at a time.
-    fn queued(&self, change: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
-        let before = QUEUES.with(|q| q.get(&self.queue));
-        let promise = future_to_promise(async move {
-            if let Some(before) = before.dyn_ref::<Promise>() {
-                let _ = JsFuture::from(before.clone()).await;
-            }
-            change.await
-        });
-        QUEUES.with(|q| q.set(&self.queue, &promise));
-        promise
     }
 }
 
@@ -429,14 +406,10 @@ impl ChoreoAuth {
             }
         };
         let storage = get("storage");
-        let (storage, queue) = if storage.is_undefined() || storage.is_null() {
-            (Storage::Memory(MemoryKv::default()), Object::new())
+        let storage = if storage.is_undefined() || storage.is_null() {
+            Storage::Memory(MemoryKv::default())
         } else {
-            let queue = storage.clone().unchecked_into();
-            (
-                Storage::Js(JsStore::new(storage).map_err(|e| argument_error(&e))?),
-                queue,
-            )
+            Storage::Js(JsStore::new(storage).map_err(|e| argument_error(&e))?)
         };
         Ok(ChoreoAuth {
             client: Rc::new(Client {
@@ -448,7 +421,6 @@ impl ChoreoAuth {
                     random: WebCrypto,
                     store: KvStore { storage },
                 },
-                queue,
             }),
         })
     }
@@ -470,7 +442,7 @@ impl ChoreoAuth {
         let client = Rc::clone(&self.client);
         // Read the argument now: the caller may reuse or clear its buffer once we return.
         let input = with_input(&token, |bytes| zeroize::Zeroizing::new(bytes.to_vec()));
-        self.client.queued(async move {
+        future_to_promise(async move {
             let input = input?;
             match login::login(&client.host, &client.api, &input, &client.policy).await {
                 Ok(outcome) => Ok(to_js(&LoginResult {
@@ -537,7 +509,7 @@ impl ChoreoAuth {
         #[wasm_bindgen(unchecked_param_type = "string")] org: Option<String>,
     ) -> Promise {
         let client = Rc::clone(&self.client);
-        self.client.queued(async move {
+        future_to_promise(async move {
             let e = match client.host.store.switch(client.account(&org)).await {
                 Ok(Some(credential)) => return Ok(to_js(&credential.session)),
                 Ok(None) => StatusError::NotLoggedIn {
@@ -575,33 +547,17 @@ impl ChoreoAuth {
     }
 
     /// Removes an account's credential (`{ org }`, default the active one; another account
-    /// becomes active) and resolves to its session; `{ all: true }` removes every account of
-    /// the API base and resolves to their sessions.
+    /// becomes active) and resolves to its session. (`{ all: true }`: `js/boundary.js`.)
     #[wasm_bindgen(skip_typescript)]
     pub fn logout(&self, options: Option<Object>) -> Promise {
         let client = Rc::clone(&self.client);
-        let all = option(&options, "all").is_truthy();
         let org = org_option(&options);
-        self.client.queued(async move {
+        future_to_promise(async move {
             let org = org?;
-            let fail = |e: LogoutError| error(e.code(), &e.to_string(), &[], None);
-            if !all {
-                let session = login::logout(&client.host.store, client.account(&org)).await;
-                return session.map(|s| to_js(&s)).map_err(fail);
-            }
-            if org.is_some() {
-                return Err(argument_error("give org or all, not both"));
-            }
-            let removed = client.host.store.delete_all(&client.api).await;
-            match removed.map_err(LogoutError::Store).map_err(fail)? {
-                removed if removed.is_empty() => Err(fail(LogoutError::NotLoggedIn {
-                    api_base: client.api.to_string(),
-                    org: None,
-                })),
-                removed => Ok(to_js(
-                    &removed.iter().map(|c| &c.session).collect::<Vec<_>>(),
-                )),
-            }
+            login::logout(&client.host.store, client.account(&org))
+                .await
+                .map(|session| to_js(&session))
+                .map_err(|e| error(e.code(), &e.to_string(), &[], None))
         })
     }
 }

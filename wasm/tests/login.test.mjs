@@ -298,3 +298,11 @@ test("a storage error that quotes the stored value is cut before it reaches the 
   assert.equal(e.code, "storage-failed");
   assert.equal(e.message, "credential storage failed: the storage's error quoted the credential, so it is not shown");
 });
+
+test("a Uint8Array token can be wiped by the caller as soon as loginWithToken returns", async () => {
+  const { token } = await server.mint({ org: "acme" });
+  const bytes = new TextEncoder().encode(token);
+  const pending = new ChoreoAuth({ apiBase: server.api }).loginWithToken(bytes);
+  bytes.fill(0);
+  assert.equal((await pending).session.organization.handle, "acme");
+});
