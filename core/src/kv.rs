@@ -90,7 +90,7 @@ impl Read {
 }
 
 /// Core's [`CredentialStore`] over a [`KeyValue`] storage, with the account operations the
-/// CLI has: list, switch, remove every account.
+/// CLI has: list and switch.
 #[derive(Debug)]
 pub struct KvStore<K> {
     pub storage: K,
@@ -205,24 +205,6 @@ impl<K: KeyValue> KvStore<K> {
         };
         self.save(&credential).await?;
         Ok(Some(credential))
-    }
-
-    /// Removes every account of `api`, and an unreadable credential of the layout before
-    /// accounts; returns the credentials removed.
-    pub async fn delete_all(&self, api: &ApiBase) -> Result<Vec<Credential>, StoreError> {
-        let read = self.read(api).await?;
-        if read.unread.is_some() {
-            self.storage.delete(&base_key(api)).await?;
-        }
-        let mut removed = Vec::new();
-        for account in read.index.accounts(api) {
-            let which = AccountRef {
-                api_base: api,
-                org: Some(&account.org_uuid),
-            };
-            removed.extend(self.delete(which).await?);
-        }
-        Ok(removed)
     }
 }
 
@@ -479,8 +461,8 @@ mod tests {
         assert_eq!(loaded(&store, None).as_deref(), Some("initech-1"));
         assert_eq!(loaded(&store, Some("globex")).as_deref(), Some("globex-1"));
         assert_eq!(now(store.delete(org(Some("acme")))).unwrap(), None);
-        let all = now(store.delete_all(&api())).unwrap();
-        assert_eq!(all.len(), 2);
+        now(store.delete(org(Some("globex")))).unwrap().unwrap();
+        now(store.delete(org(None))).unwrap().unwrap();
         assert_eq!(store.storage.keys(), Vec::<String>::new());
         assert_eq!(now(store.accounts(&api())).unwrap(), []);
     }
