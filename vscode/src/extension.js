@@ -31,8 +31,10 @@ function activate(context) {
   context.subscriptions.push(
     log,
     provider,
+    // One account per organization, as the package keeps them: VS Code lists each, and "Sign
+    // in with another account" adds one.
     vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, PROVIDER_LABEL, provider, {
-      supportsMultipleAccounts: false,
+      supportsMultipleAccounts: true,
     }),
     vscode.commands.registerCommand('choreo.signIn', () => signIn(provider, log)),
     vscode.commands.registerCommand('choreo.signOut', () => signOut(provider)),
@@ -52,8 +54,9 @@ async function signIn(provider, log) {
   try {
     // Through VS Code's own API, so the session is known to the Accounts menu and to other
     // extensions exactly as if they had asked for it.
-    const session = await vscode.authentication.getSession(PROVIDER_ID, [], existing
-      ? { forceNewSession: { detail: `Replace the token of ${existing.account.label}` } }
+    const labels = existing.map((s) => s.account.label).join(', ');
+    const session = await vscode.authentication.getSession(PROVIDER_ID, [], existing.length > 0
+      ? { forceNewSession: { detail: `Add an organization, or replace the token of ${labels}` } }
       : { createIfNone: true });
     if (session) vscode.window.showInformationMessage(`Signed in to Choreo as ${session.account.label}`);
   } catch (e) {
@@ -78,13 +81,18 @@ async function signOut(provider) {
 
 async function showStatus(provider, log) {
   const status = await provider.describe();
-  // What VS Code itself hands out for `choreo`, without prompting (token presence only).
+  // What VS Code itself hands out for `choreo`, without prompting (token presence only), and the
+  // accounts it lists.
   const visible = await vscode.authentication.getSession(PROVIDER_ID, [], { silent: true });
   status.vscodeSession = visible
     ? { id: visible.id, account: visible.account, scopes: visible.scopes, hasAccessToken: !!visible.accessToken }
     : null;
+  if (vscode.authentication.getAccounts) {
+    status.vscodeAccounts = (await vscode.authentication.getAccounts(PROVIDER_ID)).map((a) => a.label);
+  }
+  const others = status.accounts.filter((a) => !a.active).map((a) => a.account.label);
   const text = status.signedIn
-    ? `Choreo: signed in to ${status.apiBase} as ${status.session.account.label} (${status.session.masked}), scopes: ${status.session.scopes.join(', ') || 'none'}`
+    ? `Choreo: signed in to ${status.apiBase} as ${status.session.account.label} (${status.session.masked}), scopes: ${status.session.scopes.join(', ') || 'none'}${others.length ? `; other accounts: ${others.join(', ')}` : ''}`
     : `Choreo: not signed in to ${status.apiBase} (${status.code})`;
   log.info(text);
   vscode.window.showInformationMessage(text);

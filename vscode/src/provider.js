@@ -87,6 +87,13 @@ function describeSession(session) {
   };
 }
 
+/** The sessions in `list` whose ids are not in `other`. */
+const missingFrom = (list, other) => list.filter((s) => !other.some((o) => o.id === s.id));
+
+/**
+ * One session per stored account: an organization on the configured API base (core's account
+ * model, kept by the package in SecretStorage). The active account comes first.
+ */
 class ChoreoAuthenticationProvider {
   /**
    * @param {object} deps
@@ -99,12 +106,13 @@ class ChoreoAuthenticationProvider {
   constructor({ vscode, lib, secrets, apiBase, log }) {
     this.vscode = vscode;
     this.lib = lib;
-    this.secrets = secrets;
+    // One storage object for every client: the package runs its changes one at a time.
+    this.storage = secretStore(secrets);
     this.apiBase = apiBase;
     this.log = log;
     this._onDidChangeSessions = new vscode.EventEmitter();
     this.onDidChangeSessions = this._onDidChangeSessions.event;
-    // The session last reported to VS Code, to tell it what was added or removed.
+    // The sessions last reported to VS Code, to tell it what was added or removed.
     this._known = undefined;
   }
 
@@ -112,7 +120,7 @@ class ChoreoAuthenticationProvider {
   _client(requiredScopes) {
     return new this.lib.ChoreoAuth({
       apiBase: this.apiBase(),
-      storage: secretStore(this.secrets),
+      storage: this.storage,
       requiredScopes: requiredScopes || [],
     });
   }
@@ -127,33 +135,48 @@ class ChoreoAuthenticationProvider {
   }
 
   /**
-   * The stored session as core judges it offline (expiry, scopes), with its token; undefined
-   * when there is none or core no longer accepts it.
+   * Every stored account core still accepts offline (expiry, scopes), as a session with its
+   * token, the active one first.
    */
   async current() {
     try {
-      // VS Code hands `accessToken` to the extensions the user allows; the package returns it
-      // only through this explicit call.
-      const { session, token } = await this._withClient([], async (c) => {
-        const { session } = await c.status({ online: false });
-        return { session, token: await c.accessToken() };
+      return await this._withClient([], async (c) => {
+        const sessions = [];
+        for (const { session, active } of await c.accounts()) {
+          const org = session.organization.uuid;
+          try {
+            await c.status({ org });
+            // VS Code hands `accessToken` to the extensions the user allows; the package
+            // returns it only through this explicit call.
+            const s = toAuthenticationSession(session, await c.accessToken({ org }));
+            if (active) sessions.unshift(s);
+            else sessions.push(s);
+          } catch (e) {
+            this.log.warn(`stored session of ${session.organization.handle} not usable: ${describeError(e)}`);
+          }
+        }
+        return sessions;
       });
-      return toAuthenticationSession(session, token);
     } catch (e) {
-      if (e.code !== 'not-logged-in') this.log.warn(`stored session not usable: ${describeError(e)}`);
-      return undefined;
+      this.log.warn(`stored sessions not readable: ${describeError(e)}`);
+      return [];
     }
   }
 
-  async getSessions(scopes) {
-    const session = await this.current();
-    this._known = session;
-    if (!session) return [];
+  async getSessions(scopes, options) {
+    const sessions = await this.current();
+    this._known = sessions;
     const wanted = scopes || [];
-    return wanted.every((s) => session.scopes.includes(s)) ? [session] : [];
+    const account = options && options.account;
+    return sessions.filter(
+      (s) => wanted.every((x) => s.scopes.includes(x)) && (!account || account.id === s.account.id),
+    );
   }
 
-  /** Asks for a PAT, logs in with it (core checks it offline first), and stores it. */
+  /**
+   * Asks for a PAT and logs in with it (core checks it offline first): its organization's
+   * account is added, or its token replaced, and becomes the active one.
+   */
   async createSession(scopes) {
     const api = this.apiBase();
     const token = await this.vscode.window.showInputBox({
@@ -165,7 +188,7 @@ class ChoreoAuthenticationProvider {
       validateInput: (value) => validationMessage(this.vscode, this.lib, value),
     });
     if (token === undefined) throw codedError('cancelled', 'sign-in cancelled');
-    this._known = this._known || (await this.current());
+    if (this._known === undefined) this._known = await this.current();
     let result;
     try {
       result = await this._withClient(scopes, (c) => c.loginWithToken(token));
@@ -174,7 +197,8 @@ class ChoreoAuthenticationProvider {
       this.vscode.window.showErrorMessage(failureMessage('sign-in', e));
       throw e;
     }
-    const after = await this.current();
+    const sessions = await this.current();
+    const after = sessions.find((s) => s.id === result.session.id);
     if (!after) throw codedError('storage-failed', 'the credential was not found in storage after sign-in');
     const { account, scopes: granted } = after;
     const { masked } = result.session;
@@ -183,25 +207,28 @@ class ChoreoAuthenticationProvider {
       this.log.warn(`${w.message} (${w.code})`);
       this.vscode.window.showWarningMessage(`Choreo: ${w.message} (${w.code})`);
     }
-    this._announce(after);
+    this._announce(sessions);
     return after;
   }
 
-  /** Removes the stored credential if `id` is the current session. */
+  /** Removes the account of session `id` only; the others stay. */
   async removeSession(id) {
-    const session = await this.current();
-    if (!session || session.id !== id) return;
-    await this.signOut();
+    const accounts = await this._withClient([], (c) => c.accounts()).catch(() => []);
+    const account = accounts.find((a) => a.session.id === id);
+    if (account) await this.signOut(account.session.organization.uuid);
   }
 
-  /** Removes the stored credential; resolves to core's session, or undefined if none. */
-  async signOut() {
+  /**
+   * Removes an account's credential (`org`, handle or uuid; default the active account);
+   * resolves to core's session, or undefined if there was none.
+   */
+  async signOut(org) {
     const api = this.apiBase();
-    this._known = this._known || (await this.current());
+    if (this._known === undefined) this._known = await this.current();
     try {
-      const session = await this._withClient([], (c) => c.logout());
+      const session = await this._withClient([], (c) => c.logout(org ? { org } : undefined));
       this.log.info(`signed out of ${api} (${session.organization.handle}, ${session.masked})`);
-      this._announce(undefined);
+      this._announce(await this.current());
       return session;
     } catch (e) {
       if (e.code === 'not-logged-in') return undefined;
@@ -210,14 +237,24 @@ class ChoreoAuthenticationProvider {
     }
   }
 
-  /** Offline status for the status command: `{ signedIn, apiBase, session? , problem? }`. */
+  /**
+   * Offline status for the status command: `{ signedIn, apiBase, session?, accounts, problem? }`,
+   * `session` the active account's.
+   */
   async describe() {
     const apiBase = this.apiBase();
+    let accounts = [];
+    try {
+      accounts = await this._withClient([], (c) => c.accounts());
+    } catch {
+      // status below says why
+    }
+    const listed = accounts.map(({ session, active }) => ({ ...describeSession(session), active }));
     try {
       const r = await this._withClient([], (c) => c.status({ online: false }));
-      return { signedIn: true, apiBase, session: describeSession(r.session), warnings: r.warnings };
+      return { signedIn: true, apiBase, session: describeSession(r.session), accounts: listed, warnings: r.warnings };
     } catch (e) {
-      const out = { signedIn: false, apiBase, code: e.code || 'internal-error', message: e.message };
+      const out = { signedIn: false, apiBase, accounts: listed, code: e.code || 'internal-error', message: e.message };
       if (e.session) out.session = describeSession(e.session);
       return out;
     }
@@ -229,14 +266,17 @@ class ChoreoAuthenticationProvider {
   }
 
   /**
-   * Fires `onDidChangeSessions` if `after` is not the session VS Code last heard of. Compare and
-   * update happen in one synchronous step, so a `refresh` racing a sign-in fires only once.
+   * Fires `onDidChangeSessions` for the sessions added and removed since VS Code last heard.
+   * Compare and update happen in one synchronous step, so a `refresh` racing a sign-in fires
+   * once.
    */
   _announce(after) {
-    const before = this._known;
+    const before = this._known || [];
     this._known = after;
-    if ((before && before.id) === (after && after.id)) return;
-    this._onDidChangeSessions.fire({ added: after ? [after] : [], removed: before ? [before] : [], changed: [] });
+    const added = missingFrom(after, before);
+    const removed = missingFrom(before, after);
+    if (added.length === 0 && removed.length === 0) return;
+    this._onDidChangeSessions.fire({ added, removed, changed: [] });
   }
 
   dispose() {

@@ -103,10 +103,12 @@ test('createSession logs in, keeps the token in SecretStorage only, and fires ad
   assert.deepEqual(ids(await ctx.provider.getSessions(['apim:api_view'])), [session.id]);
   assert.deepEqual(ids(await ctx.provider.getSessions(['choreo:admin'])), []);
 
-  // Stored through SecretStorage's `store` (the adapter's `set`), under one key.
-  assert.equal(ctx.secrets.calls.filter((c) => c.startsWith('store ')).length, 1);
-  assert.equal(ctx.secrets.values.size, 1);
-  assert.ok([...ctx.secrets.values.values()][0].includes(token));
+  // Stored through SecretStorage's `store` (the adapter's `set`): the account's key, holding the
+  // token, and the package's account index, which holds none.
+  const key = `choreo:${server.api}#${ctx.secrets.values.keys().next().value.split('#')[1]}`;
+  assert.deepEqual(ctx.secrets.calls.filter((c) => c.startsWith('store ')), [`store ${key}`, 'store choreo:accounts']);
+  assert.ok(ctx.secrets.values.get(key).includes(token));
+  assert.ok(!ctx.secrets.values.get('choreo:accounts').includes(token));
   assert.ok(!everythingButSecrets(ctx).includes(token));
   assert.deepEqual(routes(await server.requests()), [
     'POST /api-key-service/v1.0/pat/introspect',
@@ -150,7 +152,7 @@ test('Escape in the input box cancels without a request or a write', async () =>
   assert.equal(secrets.values.size, 0);
 });
 
-test('signing in again replaces the session: removed old, added new', async () => {
+test('signing in again to the same organization replaces its session: removed old, added new', async () => {
   const first = await server.mint({ scopes: SCOPES });
   const second = await server.mint({ scopes: ['apim:api_view'] });
   const ctx = setup([first, second]);
@@ -159,7 +161,30 @@ test('signing in again replaces the session: removed old, added new', async () =
   assert.notEqual(a.id, b.id);
   assert.deepEqual(eventIds(ctx.events[1]), { added: [b.id], removed: [a.id], changed: [] });
   assert.deepEqual(ids(await ctx.provider.getSessions()), [b.id]);
-  assert.equal(ctx.secrets.values.size, 1);
+  assert.equal(ctx.secrets.values.size, 2, 'the account key and the index');
+});
+
+test('a second organization is a second session; removing one leaves the other', async () => {
+  const acme = await server.mint({ scopes: SCOPES });
+  const globex = await server.mint({ org: 'globex', scopes: SCOPES });
+  const ctx = setup([acme, globex]);
+  const a = await ctx.provider.createSession([]);
+  const g = await ctx.provider.createSession([]);
+  assert.deepEqual([a.account.label, g.account.label], ['acme', 'globex']);
+  assert.deepEqual(eventIds(ctx.events[1]), { added: [g.id], removed: [], changed: [] });
+  // The active account (the latest sign-in) first.
+  assert.deepEqual(ids(await ctx.provider.getSessions()), [g.id, a.id]);
+  assert.ok((await ctx.provider.getSessions())[1].accessToken === acme, 'each session has its own token');
+  assert.deepEqual(ids(await ctx.provider.getSessions([], { account: a.account })), [a.id]);
+  const status = await ctx.provider.describe();
+  assert.deepEqual(status.accounts.map((x) => [x.account.label, x.active]), [['acme', false], ['globex', true]]);
+  assert.ok(!JSON.stringify(status).includes(acme) && !JSON.stringify(status).includes(globex));
+
+  await ctx.provider.removeSession(g.id);
+  assert.deepEqual(eventIds(ctx.events.at(-1)), { added: [], removed: [g.id], changed: [] });
+  assert.deepEqual(ids(await ctx.provider.getSessions()), [a.id]);
+  assert.ok(![...ctx.secrets.values.values()].some((v) => v.includes(globex)), "globex's token is gone");
+  assert.equal((await ctx.provider.describe()).session.account.label, 'acme');
 });
 
 test('removeSession deletes the secret, fires removed, and leaves no session', async () => {
@@ -167,7 +192,7 @@ test('removeSession deletes the secret, fires removed, and leaves no session', a
   const ctx = setup([token]);
   const session = await ctx.provider.createSession([]);
   await ctx.provider.removeSession('some-other-id');
-  assert.equal(ctx.secrets.values.size, 1);
+  assert.equal(ctx.secrets.values.size, 2);
   await ctx.provider.removeSession(session.id);
   assert.equal(ctx.secrets.values.size, 0);
   assert.deepEqual(eventIds(ctx.events.at(-1)), { added: [], removed: [session.id], changed: [] });
@@ -220,7 +245,7 @@ test('a refresh from SecretStorage\'s own change event does not announce a sign-
   const session = await ctx.provider.createSession([]);
   await ctx.provider.signOut();
   await Promise.all(refreshes);
-  assert.equal(refreshes.length, 2);
+  assert.ok(refreshes.length >= 2);
   assert.deepEqual(ctx.events.map(eventIds), [
     { added: [session.id], removed: [], changed: [] },
     { added: [], removed: [session.id], changed: [] },
@@ -240,4 +265,19 @@ test('a non-loopback http API base is refused by core with its code', async () =
   assert.equal(typeof refusal.code, 'string');
   assert.ok(shown.errors[0].startsWith(`Choreo sign-in failed (${refusal.code}): `));
   assert.deepEqual(routes(await server.requests()), []);
+});
+
+test('a SecretStorage written by the extension before accounts gives its session, nothing lost', async () => {
+  const token = await server.mint({ scopes: ['apim:api_view'] });
+  const ctx = setup([]);
+  const fixture = fs.readFileSync(path.join(root, 'wasm', 'tests', 'data', 'before-accounts.json'), 'utf8');
+  const filled = fixture
+    .replaceAll('{{API}}', server.api)
+    .replaceAll('{{TOKEN}}', token)
+    .replaceAll('{{MASKED}}', `chp_…${token.slice(-4)}`);
+  for (const [key, value] of Object.entries(JSON.parse(filled))) ctx.secrets.values.set(key, value);
+  const [session] = await ctx.provider.getSessions();
+  assert.equal(session.account.label, 'acme');
+  assert.ok(session.accessToken === token);
+  assert.deepEqual(session.scopes, ['apim:api_view']);
 });
