@@ -327,47 +327,20 @@ impl KeyValue for MemoryKv {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Organization;
-    use crate::credential::Session;
+    use crate::memory::tests::now;
     use crate::problem::Code;
     use crate::secret::SecretToken;
-    use std::pin::pin;
-    use std::task::{Context, Poll, Waker};
-
-    /// The store's futures over memory are ready at once.
-    fn now<T>(future: impl Future<Output = T>) -> T {
-        match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(v) => v,
-            Poll::Pending => panic!("a memory storage future waited"),
-        }
-    }
 
     fn api() -> ApiBase {
         ApiBase::parse("https://apis.choreo.dev").unwrap()
     }
 
+    /// Organization `org`'s credential from its login `login`.
     fn credential(org: &str, login: &str) -> Credential {
-        Credential {
-            api_base: api(),
-            token: SecretToken::new(format!("chp_token_of_{org}_{login}")),
-            session: Session {
-                id: format!("{org}-{login}"),
-                api_base: api().to_string(),
-                kind: "choreo-pat".into(),
-                masked: "chp_…".into(),
-                user_id: "u".into(),
-                pat_id: "p".into(),
-                organization: Organization {
-                    id: "1".into(),
-                    uuid: format!("uuid-{org}"),
-                    handle: org.into(),
-                    name: org.into(),
-                },
-                scopes: vec![],
-                valid_until: None,
-                created_at: "2026-01-01T00:00:00Z".into(),
-            },
-        }
+        let mut c = crate::memory::tests::credential(&api(), org);
+        c.token = SecretToken::new(format!("chp_token_of_{org}_{login}"));
+        c.session.id = format!("{org}-{login}");
+        c
     }
 
     fn store() -> KvStore<MemoryKv> {

@@ -49,7 +49,7 @@ impl CredentialStore for MemoryStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::api::{ApiBase, Organization};
     use crate::credential::Session;
@@ -58,14 +58,14 @@ mod tests {
     use std::task::{Context, Poll, Waker};
 
     /// The store's futures are ready at once.
-    fn now<T>(future: impl Future<Output = T>) -> T {
+    pub(crate) fn now<T>(future: impl Future<Output = T>) -> T {
         match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(v) => v,
             Poll::Pending => panic!("a memory store future waited"),
         }
     }
 
-    fn credential(api: &ApiBase, org: &str) -> Credential {
+    pub(crate) fn credential(api: &ApiBase, org: &str) -> Credential {
         Credential {
             api_base: api.clone(),
             token: SecretToken::new(format!("chp_token_of_{org}")),

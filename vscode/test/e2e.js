@@ -360,7 +360,7 @@ test('signing in while signed in asks first, then replaces the session', async (
   await runCommand('Choreo: Sign in with Personal Access Token');
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible' });
-  assert.match(await dialog.innerText(), /wants you to sign in again using Choreo.*Replace the token of acme/s);
+  assert.match(await dialog.innerText(), /wants you to sign in again using Choreo.*Add an organization, or replace the token of acme/s);
   await shot('5c-replace-session');
   await dialog.getByRole('button', { name: 'Allow' }).click();
   const input = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
@@ -377,6 +377,66 @@ test('signing in while signed in asks first, then replaces the session', async (
   await clearToasts();
 });
 
+/** The Accounts menu's entries for the provider, e.g. `acme (Choreo)`, once `wanted` shows. */
+async function accountsMenu(wanted) {
+  await page.locator('.activitybar [aria-label^="Accounts"]').first().click();
+  await page.locator('.monaco-menu .action-item', { hasText: wanted }).first().waitFor({ state: 'visible' });
+  const entries = await page.locator('.monaco-menu .action-item').allInnerTexts();
+  return entries.flatMap((e) => /^(\S+) \(Choreo\)/.exec(e.trim()) ?? []).map((m) => m[0]).sort();
+}
+
+test('signing in to a second organization adds a second session beside the first', async () => {
+  const before = await status();
+  await clearToasts();
+  const globex = await mint({ org: 'globex', scopes: SCOPES });
+  await runCommand('Choreo: Sign in with Personal Access Token');
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible' });
+  await dialog.getByRole('button', { name: 'Allow' }).click();
+  const input = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
+  await input.waitFor({ state: 'visible' });
+  await input.pressSequentially(globex);
+  await page.locator('.quick-input-message', { hasText: 'press Enter to sign in' }).waitFor();
+  await page.keyboard.press('Enter');
+  assert.match(await toast(/Signed in to Choreo/), /Signed in to Choreo as globex\b/);
+  await clearToasts();
+
+  const s = await status();
+  assert.equal(s.session.account.label, 'globex', 'the latest sign-in is the active account');
+  assert.deepEqual(s.accounts.map((a) => [a.account.label, a.active]), [['acme', false], ['globex', true]]);
+  assert.equal(s.accounts[0].id, before.session.id, "acme's session is untouched");
+  if (s.vscodeAccounts) assert.deepEqual(s.vscodeAccounts.slice().sort(), ['acme', 'globex']);
+  assert.match(await toast(/Choreo: signed in to/), /as globex .*; other accounts: acme$/);
+  await clearToasts();
+  assert.deepEqual(await accountsMenu('globex'), ['acme (Choreo)', 'globex (Choreo)']);
+  await shot('5d-two-accounts');
+  await page.keyboard.press('Escape');
+});
+
+test('signing out of one organization in the Accounts menu leaves the other', async () => {
+  await accountsMenu('globex');
+  await page.locator('.monaco-menu .action-item', { hasText: 'globex (Choreo)' }).first().hover();
+  await page.locator('.monaco-menu .action-item', { hasText: /^Sign Out$/ }).first().hover();
+  await page.keyboard.press('Enter');
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible' });
+  await dialog.getByRole('button', { name: 'Sign Out' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  // The dialog closes before VS Code has finished calling removeSession: ask until it has.
+  let after = await status();
+  for (const deadline = Date.now() + 10_000; after.accounts.length > 1 && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    after = await status();
+  }
+  assert.deepEqual(after.accounts.map((a) => [a.account.label, a.active]), [['acme', true]]);
+  assert.equal(after.signedIn, true);
+  assert.equal(after.session.account.label, 'acme');
+  if (after.vscodeAccounts) assert.deepEqual(after.vscodeAccounts, ['acme']);
+  await clearToasts();
+  assert.deepEqual(await accountsMenu('acme'), ['acme (Choreo)']);
+  await page.keyboard.press('Escape');
+});
+
 /** No minted token in VS Code's files (settings, state, logs), the status files or its output. */
 function assertNoTokenLeaks() {
   for (const pat of minted) {
@@ -388,7 +448,7 @@ function assertNoTokenLeaks() {
 }
 
 test('the token is in no settings, state, log or output of VS Code', () => {
-  assert.equal(minted.length, 2);
+  assert.equal(minted.length, 3);
   assertNoTokenLeaks();
   // The Choreo output channel was written, and says who signed in.
   assert.ok(choreoLogs().some((l) => /signed in to http:\/\/127\.0\.0\.1:\d+ as acme/.test(l)), 'no Choreo log line');

@@ -5,9 +5,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pkg, root, startServer, recordingStorage } from "./support.mjs";
+import { pkg, root, startServer, recordingStorage, rejection } from "./support.mjs";
 
-const { ChoreoAuth, ChoreoAuthError } = pkg;
+const { ChoreoAuth } = pkg;
 let server;
 
 before(async () => {
@@ -16,16 +16,6 @@ before(async () => {
 after(async () => {
   await server?.stop();
 });
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof ChoreoAuthError, "rejects with a ChoreoAuthError");
-    return e;
-  }
-  assert.fail("the promise resolved");
-}
 
 /** A client over `storage` logged in to acme, then globex, each with a fresh token. */
 async function twoOrganizations(storage = recordingStorage()) {

@@ -3,7 +3,7 @@
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { pkg, startServer, recordingStorage } from "./support.mjs";
+import { pkg, startServer, recordingStorage, rejection } from "./support.mjs";
 
 const { ChoreoAuth, ChoreoAuthError } = pkg;
 let server;
@@ -17,19 +17,6 @@ after(async () => {
 beforeEach(async () => {
   await server.clearRequests();
 });
-
-/** The rejection of a promise, which must be a ChoreoAuthError. */
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof ChoreoAuthError, "rejects with a ChoreoAuthError");
-    assert.ok(e instanceof Error);
-    assert.equal(e.name, "ChoreoAuthError");
-    return e;
-  }
-  assert.fail("the promise resolved");
-}
 
 test("login with a fresh PAT stores it under its account's key and resolves to the session", async () => {
   const { token } = await server.mint({ org: "acme", scopes: ["apim:api_view"] });

@@ -86,6 +86,19 @@ export async function startServer(args = []) {
   };
 }
 
+/** The rejection of a promise, which must be the package's ChoreoAuthError. */
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    if (!(e instanceof pkg.ChoreoAuthError) || e.name !== "ChoreoAuthError") {
+      throw new Error(`rejected with something other than a ChoreoAuthError: ${e}`);
+    }
+    return e;
+  }
+  throw new Error("the promise resolved");
+}
+
 /** An injected storage object, like VS Code's `context.secrets`, that records every call. */
 export function recordingStorage() {
   const map = new Map();
