@@ -54,9 +54,11 @@ async function signIn(provider, log) {
   try {
     // Through VS Code's own API, so the session is known to the Accounts menu and to other
     // extensions exactly as if they had asked for it.
+    // With accounts already there, a new one may be another organization: clearing the
+    // preference keeps VS Code from expecting the account it last handed out.
     const labels = existing.map((s) => s.account.label).join(', ');
     const session = await vscode.authentication.getSession(PROVIDER_ID, [], existing.length > 0
-      ? { forceNewSession: { detail: `Add an organization, or replace the token of ${labels}` } }
+      ? { forceNewSession: { detail: `Add an organization, or replace the token of ${labels}` }, clearSessionPreference: true }
       : { createIfNone: true });
     if (session) vscode.window.showInformationMessage(`Signed in to Choreo as ${session.account.label}`);
   } catch (e) {

@@ -382,7 +382,7 @@ async function accountsMenu(wanted) {
   await page.locator('.activitybar [aria-label^="Accounts"]').first().click();
   await page.locator('.monaco-menu .action-item', { hasText: wanted }).first().waitFor({ state: 'visible' });
   const entries = await page.locator('.monaco-menu .action-item').allInnerTexts();
-  return entries.flatMap((e) => /^(\S+) \(Choreo\)/.exec(e.trim()) ?? []).map((m) => m[0]).sort();
+  return entries.map((e) => /^\S+ \(Choreo\)/.exec(e.trim())?.[0]).filter(Boolean).sort();
 }
 
 test('signing in to a second organization adds a second session beside the first', async () => {
@@ -424,7 +424,8 @@ test('signing out of one organization in the Accounts menu leaves the other', as
   await dialog.waitFor({ state: 'hidden' });
   // The dialog closes before VS Code has finished calling removeSession: ask until it has.
   let after = await status();
-  for (const deadline = Date.now() + 10_000; after.accounts.length > 1 && Date.now() < deadline; ) {
+  const done = (s) => s.accounts.length === 1 && s.signedIn;
+  for (const deadline = Date.now() + 10_000; !done(after) && Date.now() < deadline; ) {
     await new Promise((r) => setTimeout(r, 200));
     after = await status();
   }
