@@ -65,7 +65,7 @@ async fn a_cross_origin_login_goes_through_fetch_and_the_cors_allow_list() {
         text(&status, "session.userId"),
         text(&result, "session.userId")
     );
-    JsFuture::from(auth.logout()).await.unwrap();
+    JsFuture::from(auth.logout(None)).await.unwrap();
 }
 
 #[wasm_bindgen_test]
