@@ -9,6 +9,7 @@
 //! - [`intake`]: raw bytes → one checked [`SecretToken`] or precise problems.
 //! - [`formats`], [`checksum`], [`jwt`]: what kind of token it is, as data-driven rules.
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
+//! - [`finder`]: the same rules over a whole text (`token scan`), in chunks of any size.
 //! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows.
 //! - [`credential`]: what a login stores; [`problem`]: the stable codes.
 //! - [`json`]: JSON into serde types, without serde_json's error formatting; [`base64url`]: a
@@ -18,6 +19,7 @@ pub mod api;
 pub mod base64url;
 pub mod checksum;
 pub mod credential;
+pub mod finder;
 pub mod formats;
 pub mod host;
 pub mod intake;
