@@ -295,9 +295,11 @@ pub const VERIFY_INTERVAL_MS: u64 = 200;
 
 /// The tokens of `findings` that may be introspected, each once, in the order found, at most
 /// [`VERIFY_MAX`].
-pub fn tokens_to_verify(findings: &[Finding]) -> Vec<&SecretToken> {
+pub fn tokens_to_verify<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> Vec<&'a SecretToken> {
     let mut tokens: Vec<&SecretToken> = Vec::new();
-    for token in findings.iter().filter_map(|f| f.token.as_ref()) {
+    for token in findings.into_iter().filter_map(|f| f.token.as_ref()) {
         if tokens.len() == VERIFY_MAX {
             break;
         }

@@ -77,6 +77,15 @@ codes! {
     Unauthorized => "unauthorized",
     ServerError => "server-error",
     BadResponse => "bad-response",
+    // `token scan --git` and `--staged` (hosts only).
+    NotAGitRepository => "not-a-git-repository",
+    GitUnreadable => "git-unreadable",
+}
+
+impl Code {
+    /// Codes that only a host reports, about its own I/O: no rule of core's gives them, so no
+    /// vector can show them.
+    pub const HOST_ONLY: &'static [Code] = &[Code::NotAGitRepository, Code::GitUnreadable];
 }
 
 impl std::fmt::Display for Code {

@@ -91,6 +91,8 @@ pub enum TokenCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Find leaked tokens in files, stdin, git history or staged changes.
+    Scan(crate::scan::ScanArgs),
 }
 
 #[cfg(test)]

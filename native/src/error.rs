@@ -36,6 +36,7 @@ pub enum CliError {
         api_base: String,
     },
     Runtime(std::io::Error),
+    Scan(crate::scan::ScanError),
 }
 
 impl CliError {
@@ -54,6 +55,7 @@ impl CliError {
             CliError::Store(e) => e.code(),
             CliError::NotLoggedIn { .. } => "not-logged-in",
             CliError::Runtime(_) => "runtime-unavailable",
+            CliError::Scan(e) => e.code(),
         }
     }
 
@@ -69,6 +71,7 @@ impl CliError {
             CliError::NotLoggedIn { .. }
             | CliError::Status(StatusError::NotLoggedIn { .. })
             | CliError::Logout(LogoutError::NotLoggedIn { .. }) => EXIT_NOT_LOGGED_IN,
+            CliError::Scan(e) => e.exit_code(),
             _ => EXIT_FAILED,
         }
     }
@@ -115,6 +118,7 @@ impl fmt::Display for CliError {
                 "not logged in to {api_base}; run `choreo login --with-token` or set CHOREO_TOKEN"
             ),
             CliError::Runtime(e) => write!(f, "could not start the async runtime: {e}"),
+            CliError::Scan(e) => e.fmt(f),
         }
     }
 }

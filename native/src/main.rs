@@ -9,6 +9,7 @@ mod error;
 mod http;
 mod input;
 mod output;
+mod scan;
 mod store;
 mod sys;
 
@@ -43,6 +44,7 @@ async fn run(command: &Command) -> Result<u8, CliError> {
         Command::Auth(AuthCommand::Token { api }) => commands::token(api).await,
         Command::Logout(api) => commands::logout(api).await,
         Command::Token(TokenCommand::Inspect { json }) => commands::inspect(*json),
+        Command::Token(TokenCommand::Scan(args)) => scan::run(args).await,
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
@@ -60,6 +62,7 @@ fn wants_json(command: &Command) -> bool {
         command,
         Command::Auth(AuthCommand::Status { json: true, .. })
             | Command::Token(TokenCommand::Inspect { json: true })
+    ) || matches!(command, Command::Token(TokenCommand::Scan(args)) if args.json
     )
 }
 
