@@ -485,45 +485,6 @@ mod tests {
         assert_eq!(at, [(1, 1), (3, 4), (4, 3)]);
     }
 
-    /// Feeds `text` in chunks of `size` new bytes, keeping what each call leaves unconsumed.
-    fn streamed(text: &[u8], size: usize, near_misses: bool) -> Vec<Finding> {
-        let mut stream = Finder::builtin().stream(near_misses);
-        let (mut out, mut buf, mut next) = (Vec::new(), Vec::new(), 0);
-        loop {
-            let end = (next + size).min(text.len());
-            buf.extend_from_slice(&text[next..end]);
-            next = end;
-            let last = next == text.len();
-            let consumed = stream.scan(&buf, last, &mut out);
-            if last {
-                assert_eq!(consumed, buf.len());
-                return out;
-            }
-            buf.drain(..consumed);
-        }
-    }
-
-    #[test]
-    fn chunked_scans_find_what_a_whole_scan_finds() {
-        let mut text = String::new();
-        for i in 0..40u8 {
-            text.push_str(&"word ".repeat(usize::from(i) * 7 % 23));
-            text.push_str(&pat(i));
-            text.push_str(if i % 3 == 0 { "\n" } else { " é " });
-            text.push_str(&mistyped(&pat(i + 100)));
-            text.push_str(&"\n".repeat(usize::from(i % 4)));
-        }
-        let whole = Finder::builtin().find_all(text.as_bytes(), true);
-        assert_eq!(whole.len(), 80);
-        for size in [1, 2, 7, 39, 40, 41, 64, OVERLAP, OVERLAP + 1, 1000, 1 << 20] {
-            assert_eq!(
-                streamed(text.as_bytes(), size, true),
-                whole,
-                "chunks of {size}"
-            );
-        }
-    }
-
     #[test]
     fn a_token_straddling_a_chunk_edge_is_found_once() {
         let t = pat(7);

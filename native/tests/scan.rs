@@ -188,12 +188,7 @@ fn findings(doc: &Value) -> Vec<Place> {
         .collect()
 }
 
-fn at(
-    path: &str,
-    (line, column): (u64, u64),
-    kind: &str,
-    checksum: &str,
-) -> Place {
+fn at(path: &str, (line, column): (u64, u64), kind: &str, checksum: &str) -> Place {
     (
         path.to_owned(),
         line,
