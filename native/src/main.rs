@@ -62,8 +62,7 @@ fn wants_json(command: &Command) -> bool {
         command,
         Command::Auth(AuthCommand::Status { json: true, .. })
             | Command::Token(TokenCommand::Inspect { json: true })
-    ) || matches!(command, Command::Token(TokenCommand::Scan(args)) if args.json
-    )
+    ) || matches!(command, Command::Token(TokenCommand::Scan(args)) if args.json)
 }
 
 fn main() -> ExitCode {
