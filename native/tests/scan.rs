@@ -5,12 +5,11 @@
 mod common;
 
 use choreo_auth_core::checksum;
-use common::{CHOREO, Cli, Run, Server};
+use common::{CHOREO, Cli, Run, Server, run_command};
 use serde_json::{Value, json};
 use std::cell::RefCell;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// New bytes the scanner reads per chunk and the overlap it keeps (native's `CHUNK`, core's
 /// `OVERLAP`): the edges the chunk test plants tokens across.
@@ -104,7 +103,7 @@ impl Tree {
         all.extend_from_slice(args);
         let mut command = self.cli.command(&all, &[]);
         command.current_dir(self.path()).envs(env.iter().copied());
-        let run = run(command, stdin);
+        let run = run_command(command, stdin);
         for secret in self.secrets.borrow().iter() {
             assert!(!run.stdout.contains(secret), "token in stdout: {run:#?}");
             assert!(!run.stderr.contains(secret), "token in stderr: {run:#?}");
@@ -114,31 +113,6 @@ impl Tree {
 
     fn scan(&self, args: &[&str]) -> Run {
         self.scan_with(args, b"", &[])
-    }
-}
-
-fn run(mut command: Command, stdin: &[u8]) -> Run {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run");
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        code: status.code().expect("exited normally"),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
 }
 
@@ -638,7 +612,7 @@ fn the_pre_commit_hook_blocks_a_commit_that_adds_a_pat() {
             .envs(GIT_ENV.iter().copied())
             .env("PATH", &path)
             .env("PRE_COMMIT_HOME", cache.path());
-        let run = run(command, b"");
+        let run = run_command(command, b"");
         assert!(
             !run.stdout.contains(&pat) && !run.stderr.contains(&pat),
             "{run:#?}"
