@@ -277,6 +277,8 @@ fn planted_tokens_are_all_found_at_their_path_line_and_column() {
 fn near_misses_are_never_valid_and_all_marks_them_invalid() {
     let (tree, expected) = planted();
     let near = tree.secrets.borrow()[3].clone();
+    let plain = findings(&tree.scan(&["--json"]).json());
+    assert!(!plain.iter().any(|f| f.0 == "near.txt"), "{plain:?}");
     let doc = tree.scan(&["--json", "--all"]).json();
     let got = findings(&doc);
     let text = std::fs::read_to_string(tree.path().join("near.txt")).unwrap();
@@ -462,7 +464,7 @@ fn file_names_cannot_drive_the_terminal() {
 fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     let (tree, expected) = planted();
     let near = tree.secrets.borrow()[3].clone();
-    tree.write("with space/ü.txt", format!("x {near}\n"));
+    tree.write("with space/ü.txt", format!("{near}\n"));
     let run = tree.scan(&["--sarif", "--all"]);
     run.expect(1);
     let sarif = run.json();
@@ -494,11 +496,22 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
         })
         .collect();
     assert!(uris.contains(&"with%20space/%C3%BC.txt"), "{uris:?}");
-    let first = &results[0];
-    assert_eq!(first["ruleId"], "npm");
+    // Each result at the place the JSON document gives, spanning the token.
+    let places = findings(&tree.scan(&["--json", "--all"]).json());
+    for (result, (_, line, column, kind, _)) in results.iter().zip(&places) {
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(result["ruleId"], kind.as_str());
+        assert_eq!(
+            (&region["startLine"], &region["startColumn"]),
+            (&json!(line), &json!(column))
+        );
+        let length = region["endColumn"].as_u64().unwrap() - column;
+        assert!(length >= 20, "{result}");
+    }
+    let last = &results[results.len() - 1]["locations"][0]["physicalLocation"]["region"];
     assert_eq!(
-        first["locations"][0]["physicalLocation"]["region"]["startLine"],
-        expected[0].1
+        (&last["startColumn"], &last["endColumn"]),
+        (&json!(1), &json!(41))
     );
 }
 
