@@ -4,6 +4,7 @@
 
 use choreo_auth_core::checksum;
 use choreo_auth_core::finder::{Finder, Finding, OVERLAP};
+use proptest::prelude::*;
 use serde::Deserialize;
 use std::path::PathBuf;
 
@@ -99,5 +100,45 @@ fn long_texts_give_the_same_findings_in_chunks_of_any_size() {
             whole,
             "chunks of {size}"
         );
+    }
+}
+
+/// Pieces of text where tokens, near misses and their neighbours meet.
+fn piece() -> impl Strategy<Value = String> {
+    let pat = checksum::mint("chp_", || 7);
+    let near = format!("{}{}", &pat[..34], &checksum::mint("chp_", || 9)[34..]);
+    prop_oneof![
+        Just(pat),
+        Just(near),
+        Just("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".to_owned()),
+        Just("AKIAIOSFODNN7EXAMPLE".to_owned()),
+        Just("\n".to_owned()),
+        Just("\r\n".to_owned()),
+        Just("é😀".to_owned()),
+        "[ a-z_+~./=-]{0,6}",
+        "[A-Z0-9]{0,20}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn chunks_never_change_the_findings_and_places_are_where_the_text_says(
+        pieces in prop::collection::vec(piece(), 0..80),
+        size in 1usize..700,
+        near_misses in any::<bool>(),
+    ) {
+        let text = pieces.concat();
+        let whole = Finder::builtin().find_all(text.as_bytes(), near_misses);
+        prop_assert_eq!(&streamed(text.as_bytes(), size, near_misses), &whole);
+        for f in &whole {
+            let before = &text[..f.offset as usize];
+            let line = before.matches('\n').count() as u64 + 1;
+            let column = before.rsplit('\n').next().unwrap().chars().count() as u64 + 1;
+            prop_assert_eq!((f.line, f.column), (line, column));
+            let token = &text[f.offset as usize..f.offset as usize + f.length];
+            prop_assert!(token.starts_with(f.masked.split('…').next().unwrap()));
+        }
     }
 }
