@@ -390,6 +390,51 @@ fn tokens_across_chunk_edges_are_found_once_at_the_right_line() {
     assert_eq!(piped, whole);
 }
 
+/// `text` as UTF-16 with its byte order mark, as Windows PowerShell 5.1's `>` writes it.
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mark: u16 = 0xFEFF;
+    std::iter::once(mark)
+        .chain(text.encode_utf16())
+        .flat_map(|u| {
+            if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn utf16_files_are_scanned_as_the_text_they_hold() {
+    let tree = Tree::new();
+    let pat = tree.secret(&minted("chp_", 21));
+    tree.write(
+        "token.txt",
+        utf16(&format!("😀\r\nCHOREO_TOKEN={pat}\r\n"), false),
+    );
+    // Longer than a chunk, tokens across the decoder's 64 KiB reads and the 256 KiB chunks.
+    let mut text = String::new();
+    let mut planted = Vec::new();
+    for (i, edge) in [32 * 1024, 128 * 1024, 256 * 1024].into_iter().enumerate() {
+        while text.len() < edge - 10 {
+            text.push_str("é word\n");
+        }
+        let token = tree.secret(&minted("chp_", 22 + i as u8));
+        text.push_str(&token);
+        text.push('\n');
+        planted.push(token);
+    }
+    tree.write("big.txt", utf16(&text, true));
+    let doc = tree.scan(&["--json"]).json();
+    let mut expected: Vec<Place> = planted
+        .iter()
+        .map(|t| at("big.txt", position(&text, t), "choreo-pat", "valid"))
+        .collect();
+    expected.push(at("token.txt", (2, 14), "choreo-pat", "valid"));
+    assert_eq!(findings(&doc), expected);
+}
+
 #[test]
 fn stdin_is_scanned_as_a_file_named_stdin() {
     let tree = Tree::new();

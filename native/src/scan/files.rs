@@ -2,8 +2,9 @@
 //! every core), each file read in chunks into one buffer per thread, so memory does not grow
 //! with file size.
 
+use super::utf16::{self, Utf16Reader};
 use super::{Found, Totals, warn};
-use choreo_auth_core::finder::{Finder, Finding, OVERLAP};
+use choreo_auth_core::finder::{Finder, Finding, OVERLAP, Stream};
 use ignore::{WalkBuilder, WalkState};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -16,7 +17,8 @@ pub const CHUNK: usize = 256 * 1024;
 pub const BINARY_SNIFF: usize = 8000;
 
 /// Scans `reader` to its end in chunks through `buf` (at least `OVERLAP` bytes longer than a
-/// chunk). Returns the bytes read, or `None` for binary input.
+/// chunk). Returns the bytes read, or `None` for binary input. UTF-16 with a byte order mark is
+/// scanned as the text it holds.
 pub fn scan_reader(
     reader: &mut impl Read,
     finder: &Finder,
@@ -24,36 +26,55 @@ pub fn scan_reader(
     buf: &mut [u8],
     out: &mut Vec<Finding>,
 ) -> io::Result<Option<u64>> {
+    let (filled, end) = fill(reader, buf, 0)?;
     let mut stream = finder.stream(near_misses);
-    let (mut filled, mut total, mut first) = (0, 0u64, true);
+    if let Some(big_endian) = utf16::bom(&buf[..filled]) {
+        let head = io::Cursor::new(buf[2..filled].to_vec());
+        let mut text = Utf16Reader::new(head.chain(reader), big_endian);
+        let (filled, end) = fill(&mut text, buf, 0)?;
+        scan_chunks(&mut text, &mut stream, buf, (filled, end), out)?;
+        return Ok(Some(2 + text.raw_read));
+    }
+    if is_binary(&buf[..filled]) {
+        return Ok(None);
+    }
+    let rest = scan_chunks(reader, &mut stream, buf, (filled, end), out)?;
+    Ok(Some(filled as u64 + rest))
+}
+
+/// Reads into `buf[filled..]` until it is full or the input ends: the new fill, and whether
+/// the input ended.
+fn fill(reader: &mut impl Read, buf: &mut [u8], mut filled: usize) -> io::Result<(usize, bool)> {
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => return Ok((filled, true)),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((filled, false))
+}
+
+/// Scans the `filled` bytes of `buf` and the rest of `reader`, a chunk at a time, keeping what
+/// the stream leaves unconsumed; returns the bytes read from `reader`.
+fn scan_chunks(
+    reader: &mut impl Read,
+    stream: &mut Stream<'_>,
+    buf: &mut [u8],
+    (mut filled, mut end): (usize, bool),
+    out: &mut Vec<Finding>,
+) -> io::Result<u64> {
+    let mut read = 0;
     loop {
-        let mut end = false;
-        while filled < buf.len() {
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    end = true;
-                    break;
-                }
-                Ok(n) => {
-                    filled += n;
-                    total += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        if first {
-            first = false;
-            if is_binary(&buf[..filled]) {
-                return Ok(None);
-            }
-        }
         let consumed = stream.scan(&buf[..filled], end, out);
         if end {
-            return Ok(Some(total));
+            return Ok(read);
         }
         buf.copy_within(consumed..filled, 0);
-        filled -= consumed;
+        let kept = filled - consumed;
+        (filled, end) = fill(reader, buf, kept)?;
+        read += (filled - kept) as u64;
     }
 }
 

@@ -2,6 +2,7 @@
 //! whole (git stores it compressed as one object), one at a time per thread.
 
 use super::files::is_binary;
+use super::utf16;
 use super::{Found, ScanError, Totals};
 use choreo_auth_core::finder::Finder;
 use gix::ObjectId;
@@ -197,12 +198,14 @@ fn scan_jobs(
                             return;
                         }
                     };
-                    if is_binary(&blob.data) {
+                    let text = utf16::decode(&blob.data);
+                    let text = text.as_deref().unwrap_or(&blob.data);
+                    if is_binary(text) {
                         continue;
                     }
                     files.fetch_add(1, Ordering::Relaxed);
                     bytes.fetch_add(blob.data.len() as u64, Ordering::Relaxed);
-                    let findings = finder.find_all(&blob.data, near_misses);
+                    let findings = finder.find_all(text, near_misses);
                     if findings.is_empty() {
                         continue;
                     }

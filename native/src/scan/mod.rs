@@ -6,6 +6,7 @@
 mod files;
 mod git;
 mod report;
+mod utf16;
 
 use crate::cli::{ApiArg, Cli};
 use crate::commands::resolve_api;
