@@ -9,6 +9,7 @@
 //! - [`intake`]: raw bytes → one checked [`SecretToken`] or precise problems.
 //! - [`formats`], [`checksum`], [`jwt`]: what kind of token it is, as data-driven rules.
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
+//! - [`finder`]: the same rules over a whole text (`token scan`), in chunks of any size.
 //! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows;
 //!   [`account`]: several accounts (an organization on an API base), one active per base.
 //! - [`credential`]: what a login stores; [`source`]: where a command's token comes from and
@@ -21,6 +22,7 @@ pub mod api;
 pub mod base64url;
 pub mod checksum;
 pub mod credential;
+pub mod finder;
 pub mod formats;
 pub mod host;
 pub mod intake;

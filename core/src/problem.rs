@@ -176,6 +176,11 @@ codes! {
         "VS Code: the user dismissed the sign-in";
     InternalError => "internal-error", Error, EXIT_FAILED,
         "VS Code: an error without a code (a defect)";
+    // `token scan --git` and `--staged` (hosts only).
+    NotAGitRepository => "not-a-git-repository", Error, EXIT_USAGE,
+        "`token scan --git` or `--staged` outside a git repository";
+    GitUnreadable => "git-unreadable", Error, EXIT_FAILED,
+        "`token scan` could not read the git repository";
 }
 
 impl std::fmt::Display for Code {

@@ -2,7 +2,7 @@
 //! contract every host prints byte for byte.
 
 use crate::checksum;
-use crate::formats::FormatRules;
+use crate::formats::{Format, FormatRules};
 use crate::host::Clock;
 use crate::intake;
 use crate::jwt::{self, JwtClaims};
@@ -89,6 +89,18 @@ pub fn mask(token: &str, prefix: &str) -> String {
     out
 }
 
+/// Whether `rest`, a token of `format` after its prefix, carries a checksum that holds:
+/// `token inspect` and `token scan` judge it here alike.
+pub fn checksum_state(format: &Format, rest: &str) -> ChecksumState {
+    if !format.checksum {
+        ChecksumState::None
+    } else if checksum::verify(rest) {
+        ChecksumState::Valid
+    } else {
+        ChecksumState::Invalid
+    }
+}
+
 /// Inspects input with the built-in rules at `now_unix` (seconds).
 pub fn inspect(input: &[u8], now_unix: i64) -> Report {
     assess(input, FormatRules::builtin(), &|| now_unix).0
@@ -169,19 +181,15 @@ fn recognise(
                 ),
             ));
         }
-        if format.checksum {
-            if checksum::verify(&t[prefix.len()..]) {
-                report.checksum = ChecksumState::Valid;
-            } else {
-                report.checksum = ChecksumState::Invalid;
-                problems.push(Problem::error(
-                    Code::ChecksumMismatch,
-                    format!(
-                        "the checksum of this {} does not match; it was mistyped or cut short",
-                        format.label
-                    ),
-                ));
-            }
+        report.checksum = checksum_state(format, &t[prefix.len()..]);
+        if report.checksum == ChecksumState::Invalid {
+            problems.push(Problem::error(
+                Code::ChecksumMismatch,
+                format!(
+                    "the checksum of this {} does not match; it was mistyped or cut short",
+                    format.label
+                ),
+            ));
         }
     } else if let Some((header, payload, _)) = jwt::segments(t) {
         report.kind = Some(Cow::Borrowed("jwt"));

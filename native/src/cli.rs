@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
+use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -153,6 +154,54 @@ pub enum TokenCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Find leaked tokens in files, stdin, git history or staged changes.
+    Scan(ScanArgs),
+}
+
+const SCAN_AFTER_HELP: &str = "\
+What is found: tokens whose format says what they are — Choreo PATs of the chp_ format
+(checksummed), GitHub classic (ghp_ gho_ ghu_ ghs_ ghr_, checksummed) and fine-grained
+(github_pat_), npm (npm_, checksummed), GitLab (glpat-), Slack (xox…-), Stripe (sk_live_
+rk_live_ sk_test_) and AWS access key ids (AKIA ASIA). A checksummed token is reported only
+when its checksum holds; --all adds the near misses, marked checksum invalid. A token counts
+only when it stands alone, not inside a longer word or base64 string.
+
+Opaque tokens cannot be scanned for: a Choreo PAT without the chp_ prefix (the format of
+real Choreo PATs is not published) looks like any other word.
+
+Output: `path:line:column kind masked` per token (never a token in full), a summary on
+stderr. Exit status: 1 when anything is found, 0 when nothing is, 2 on a usage error or a
+path that does not exist. An unreadable file is a warning and the scan goes on.";
+
+/// `choreo token scan`'s arguments.
+#[derive(Debug, Args)]
+#[command(after_long_help = SCAN_AFTER_HELP)]
+pub struct ScanArgs {
+    /// Files or directories to scan (default: the current directory); `-` reads stdin. With
+    /// --git or --staged: the repository (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Scan every blob reachable from the repository's refs, each once, instead of files.
+    #[arg(long, conflicts_with = "staged")]
+    pub git: bool,
+    /// Scan what the next commit adds: the index's blobs that differ from HEAD.
+    #[arg(long)]
+    pub staged: bool,
+    /// Print one JSON document.
+    #[arg(long, conflicts_with = "sarif")]
+    pub json: bool,
+    /// Print SARIF 2.1.0, for code-scanning upload.
+    #[arg(long)]
+    pub sarif: bool,
+    /// Also report checksummed tokens whose checksum fails (near misses).
+    #[arg(long)]
+    pub all: bool,
+    /// Ask the api whether each Choreo PAT found is still active (only Choreo PATs are sent;
+    /// at most 20, one request every 200 ms).
+    #[arg(long)]
+    pub verify: bool,
+    #[command(flatten)]
+    pub api: ApiArg,
 }
 
 #[cfg(test)]

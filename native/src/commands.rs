@@ -26,7 +26,7 @@ pub const TOKEN_ENV: &str = CHOREO_TOKEN;
 type CliHost = Host<ReqwestClient, SystemClock, OsRandom, Stores>;
 
 /// `--api`, else `CHOREO_API`, else the US region; checked by core (https off loopback).
-fn resolve_api(arg: &ApiArg) -> Result<ApiBase, CliError> {
+pub(crate) fn resolve_api(arg: &ApiArg) -> Result<ApiBase, CliError> {
     let from_env = std::env::var(API_ENV).ok().filter(|v| !v.is_empty());
     let text = arg
         .api

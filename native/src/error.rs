@@ -33,6 +33,7 @@ pub enum CliError {
     /// No account on any api base.
     NoAccounts,
     Runtime(std::io::Error),
+    Scan(crate::scan::ScanError),
 }
 
 impl CliError {
@@ -51,6 +52,7 @@ impl CliError {
             CliError::Account(e) => e.code(),
             CliError::NoAccounts => Code::NotLoggedIn,
             CliError::Runtime(_) => Code::RuntimeUnavailable,
+            CliError::Scan(e) => e.code(),
         }
     }
 
@@ -138,6 +140,7 @@ impl fmt::Display for CliError {
                 "not logged in to any api base; run `choreo login --with-token` or set CHOREO_TOKEN",
             ),
             CliError::Runtime(e) => write!(f, "could not start the async runtime: {e}"),
+            CliError::Scan(e) => e.fmt(f),
         }
     }
 }

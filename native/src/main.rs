@@ -9,6 +9,7 @@ mod error;
 mod http;
 mod input;
 mod output;
+mod scan;
 mod store;
 mod sys;
 
@@ -47,6 +48,7 @@ async fn run(command: &Command) -> Result<u8, CliError> {
         Command::Auth(AuthCommand::Token { account }) => commands::token(account).await,
         Command::Logout(args) => commands::logout(args).await,
         Command::Token(TokenCommand::Inspect { json }) => commands::inspect(*json),
+        Command::Token(TokenCommand::Scan(args)) => scan::run(args).await,
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
@@ -66,7 +68,7 @@ fn wants_json(command: &Command) -> bool {
             | Command::Token(TokenCommand::Inspect { json: true })
             | Command::Login(LoginArgs { json: true, .. })
             | Command::Logout(LogoutArgs { json: true, .. })
-    )
+    ) || matches!(command, Command::Token(TokenCommand::Scan(args)) if args.json)
 }
 
 /// The command line, or clap's error (with its "did you mean" tips) printed with every

@@ -179,6 +179,32 @@ impl Run {
     }
 }
 
+/// Runs `command` to its end with `stdin` piped in, capturing what it printed.
+pub fn run_command(mut command: Command, stdin: &[u8]) -> Run {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the command");
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run {
+        code: status.code().expect("exited normally"),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
 /// One test's world: a configuration directory and the tokens that must never be printed.
 pub struct Cli {
     pub config: tempfile::TempDir,
@@ -245,29 +271,7 @@ impl Cli {
         env: &[(&str, Option<&str>)],
         stdout_may_hold_token: bool,
     ) -> Run {
-        let mut child = self
-            .command(args, env)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run choreo");
-        let mut pipe = child.stdin.take().unwrap();
-        let input = stdin.to_vec();
-        let writer = std::thread::spawn(move || {
-            let _ = pipe.write_all(&input);
-        });
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = child.wait_with_output().unwrap();
-        writer.join().unwrap();
-        let run = Run {
-            code: status.code().expect("exited normally"),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        };
+        let run = run_command(self.command(args, env), stdin);
         for secret in self.secrets.borrow().iter() {
             assert!(!run.stderr.contains(secret), "token in stderr: {args:?}");
             if !stdout_may_hold_token {
