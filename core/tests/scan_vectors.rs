@@ -2,11 +2,13 @@
 //! without this code (their generator counted lines and characters in Python). Each is checked
 //! whole and fed in chunks of many sizes, which must not change a single finding.
 
+#[path = "../../tests/vector_files.rs"]
+mod vector_files;
+
 use choreo_auth_core::checksum;
 use choreo_auth_core::finder::{Finder, Finding, OVERLAP};
 use proptest::prelude::*;
 use serde::Deserialize;
-use std::path::PathBuf;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -20,16 +22,9 @@ struct ScanVector {
 }
 
 fn vectors() -> Vec<ScanVector> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/scan-vectors");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    paths
+    vector_files::scan()
         .iter()
-        .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
+        .map(|p| serde_json::from_str(&vector_files::read(p)).unwrap())
         .collect()
 }
 

@@ -8,8 +8,8 @@ mod git;
 mod report;
 mod utf16;
 
-pub use crate::cli::ScanArgs;
 use crate::cli::Cli;
+pub use crate::cli::ScanArgs;
 use crate::commands::resolve_api;
 use crate::error::CliError;
 use crate::http::ReqwestClient;
