@@ -11,6 +11,7 @@
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
 //! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows.
 //! - [`credential`]: what a login stores; [`problem`]: the stable codes.
+//! - [`untrusted`]: every string from the API, cleaned before a host sees it.
 //! - [`json`]: JSON into serde types, without serde_json's error formatting; [`base64url`]: a
 //!   JWT segment's bytes.
 
@@ -30,6 +31,7 @@ pub mod report;
 mod scan;
 pub mod secret;
 pub mod time;
+pub mod untrusted;
 #[cfg(feature = "vectors")]
 pub mod vectors;
 

@@ -126,12 +126,8 @@ pub fn apply_policy(
 ) -> Result<Vec<Problem>, CheckError> {
     if !i.status.eq_ignore_ascii_case("active") {
         return Err(CheckError::PatInactive {
-            status: i
-                .status
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(40)
-                .collect(),
+            // Cleaned when the answer was read; only cut here.
+            status: i.status.chars().take(40).collect(),
         });
     }
     let mut warnings = Vec::new();
