@@ -1,7 +1,7 @@
 //! The Choreo API as the real CLI speaks it: where it lives, what the requests are, and how
 //! answers (good and bad) are read. No I/O: requests are built here and sent by a host.
 
-use crate::host::{HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method};
+use crate::http::{DEFAULT_TIMEOUT_MS, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method};
 use crate::secret::SecretToken;
 use crate::untrusted::Untrusted;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -257,6 +257,7 @@ pub fn introspect_request(api: &ApiBase, token: &SecretToken) -> HttpRequest {
         url: api.join(INTROSPECT_PATH),
         bearer: token.clone(),
         body: None,
+        timeout_ms: DEFAULT_TIMEOUT_MS,
     }
 }
 
@@ -267,6 +268,7 @@ pub fn orgs_request(api: &ApiBase, token: &SecretToken) -> HttpRequest {
         url: api.join(ORGS_PATH),
         bearer: token.clone(),
         body: None,
+        timeout_ms: DEFAULT_TIMEOUT_MS,
     }
 }
 
@@ -286,6 +288,7 @@ pub fn org_request(api: &ApiBase, token: &SecretToken, handle: &str) -> HttpRequ
         url,
         bearer: token.clone(),
         body: None,
+        timeout_ms: DEFAULT_TIMEOUT_MS,
     }
 }
 
@@ -710,6 +713,7 @@ mod tests {
             status: 401,
             headers: vec![],
             body: br#"{"error":"bad token chp_secret"}"#.to_vec(),
+            truncated: false,
         };
         assert_eq!(
             error_detail(&r, &t).as_deref(),
@@ -719,6 +723,7 @@ mod tests {
             status: 401,
             headers: vec![],
             body: br#"{"error":"invalid_token","error_description":"revoked"}"#.to_vec(),
+            truncated: false,
         };
         assert_eq!(
             error_detail(&r, &t).as_deref(),

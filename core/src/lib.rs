@@ -9,7 +9,8 @@
 //! - [`intake`]: raw bytes → one checked [`SecretToken`] or precise problems.
 //! - [`formats`], [`checksum`], [`jwt`]: what kind of token it is, as data-driven rules.
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
-//! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows.
+//! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows;
+//!   [`http`]: the requests hosts send, the facts they report and the one policy reading them.
 //! - [`credential`]: what a login stores; [`problem`]: the stable codes.
 //! - [`untrusted`]: every string from the API, cleaned before a host sees it.
 //! - [`json`]: JSON into serde types, without serde_json's error formatting; [`base64url`]: a
@@ -21,6 +22,7 @@ pub mod checksum;
 pub mod credential;
 pub mod formats;
 pub mod host;
+pub mod http;
 pub mod intake;
 pub mod json;
 pub mod jwt;

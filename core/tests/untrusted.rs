@@ -20,6 +20,7 @@ fn answer(status: u16, body: String) -> HttpResponse {
         status,
         headers: vec![],
         body: body.into_bytes(),
+        truncated: false,
     }
 }
 

@@ -8,7 +8,7 @@ use clap_complete::Shell;
     name = "choreo",
     version,
     about = "Log in to Choreo with a personal access token",
-    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token used in memory by `auth status` and `auth token`\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory"
+    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token used in memory by `auth status` and `auth token`\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory\n  CHOREO_TIMEOUT     seconds the whole exchange with the api may take (default 30)"
 )]
 pub struct Cli {
     /// Log what happens to stderr (never token material).
@@ -49,6 +49,8 @@ pub struct LoginArgs {
     pub insecure_storage: bool,
     #[command(flatten)]
     pub api: ApiArg,
+    #[command(flatten)]
+    pub timeout: TimeoutArg,
     /// Tokens given as arguments are refused, never used.
     #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub stray: Vec<String>,
@@ -63,6 +65,14 @@ pub struct ApiArg {
     pub api: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct TimeoutArg {
+    /// Seconds the whole exchange with the api may take, every request and answer [env:
+    /// CHOREO_TIMEOUT] [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub timeout: Option<u32>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
     /// Show who is logged in, where the token is kept and whether it still works.
@@ -75,6 +85,8 @@ pub enum AuthCommand {
         offline: bool,
         #[command(flatten)]
         api: ApiArg,
+        #[command(flatten)]
+        timeout: TimeoutArg,
     },
     /// Print the token (stored, or CHOREO_TOKEN) to stdout, for scripts.
     Token {

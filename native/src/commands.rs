@@ -1,6 +1,6 @@
 //! One function per command: resolve inputs, call core, print. Every rule is core's.
 
-use crate::cli::{ApiArg, LoginArgs};
+use crate::cli::{ApiArg, LoginArgs, TimeoutArg};
 use crate::error::{CliError, EXIT_USAGE};
 use crate::http::ReqwestClient;
 use crate::input::read_token_input;
@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 
 pub const API_ENV: &str = "CHOREO_API";
 pub const TOKEN_ENV: &str = "CHOREO_TOKEN";
+pub const TIMEOUT_ENV: &str = "CHOREO_TIMEOUT";
 
 type CliHost = Host<ReqwestClient, SystemClock, OsRandom, Stores>;
 
@@ -33,6 +34,35 @@ fn resolve_api(arg: &ApiArg) -> Result<ApiBase, CliError> {
     let api = ApiBase::parse(&text)?;
     debug!(api = %api, "api base");
     Ok(api)
+}
+
+/// The policy of a command that asks the api: `--timeout`, else `CHOREO_TIMEOUT` (whole
+/// seconds, 1 to 3600), else core's default. Core holds every request to it.
+fn policy(arg: &TimeoutArg) -> Result<Policy, CliError> {
+    let seconds = match (arg.timeout, std::env::var(TIMEOUT_ENV).ok()) {
+        (Some(s), _) => Some(s),
+        (None, Some(v)) if !v.is_empty() => Some(
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|s| (1..=3600).contains(s))
+                .ok_or(CliError::InvalidTimeout)?,
+        ),
+        (None, _) => None,
+    };
+    Ok(Policy {
+        timeout_ms: seconds.map(|s| s * 1000),
+        ..Policy::default()
+    })
+}
+
+/// Writes `bytes` to stdout; a failed write (a closed pipe, a full disk) is an error, exit 1.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(CliError::Output)
 }
 
 /// `CHOREO_TOKEN`, if set and not empty (as gh treats `GH_TOKEN`).
@@ -59,6 +89,11 @@ fn plaintext_warning(stores: &Stores) -> String {
     )
 }
 
+/// Lines, each ending in a newline.
+fn lines(lines: &[String]) -> String {
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
 fn stderr_lines(lines: impl IntoIterator<Item = String>) {
     let mut err = std::io::stderr().lock();
     for line in lines {
@@ -77,6 +112,7 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
         return Err(CliError::EnvTokenSet);
     }
     let api = resolve_api(&args.api)?;
+    let policy = policy(&args.timeout)?;
     let kind = if args.insecure_storage {
         StoreKind::File
     } else {
@@ -85,7 +121,7 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
     let stores = Stores::new(config_dir()?, kind);
     let input = read_token_input().map_err(CliError::Input)?;
     let host = host(&api, stores);
-    let outcome = login::login(&host, &api, &input, &Policy::default())
+    let outcome = login::login(&host, &api, &input, &policy)
         .await
         .map_err(CliError::Login)?;
     let session = &outcome.session;
@@ -161,6 +197,7 @@ async fn status_from_env(
     offline: bool,
     api: &ApiBase,
     input: &[u8],
+    policy: &Policy,
 ) -> Result<Printed, CliError> {
     let mut printed = Printed::default();
     if offline {
@@ -198,16 +235,10 @@ async fn status_from_env(
         return Ok(printed);
     }
     let http = ReqwestClient::new(api);
-    let (credential, warnings) = login::authenticate(
-        &http,
-        &SystemClock,
-        &OsRandom,
-        api,
-        input,
-        &Policy::default(),
-    )
-    .await
-    .map_err(CliError::Login)?;
+    let (credential, warnings) =
+        login::authenticate(&http, &SystemClock, &OsRandom, api, input, policy)
+            .await
+            .map_err(CliError::Login)?;
     let session = &credential.session;
     let body = StatusJson {
         api_base: api.as_str(),
@@ -225,11 +256,16 @@ async fn status_from_env(
 }
 
 /// The stored credential, re-checked online unless `offline` (core's `status`).
-async fn status_from_store(json: bool, offline: bool, api: &ApiBase) -> Result<Printed, CliError> {
+async fn status_from_store(
+    json: bool,
+    offline: bool,
+    api: &ApiBase,
+    policy: &Policy,
+) -> Result<Printed, CliError> {
     let stores = Stores::new(config_dir()?, StoreKind::Keyring);
     let kind = stores.kind_for(api)?.unwrap_or(StoreKind::Keyring);
     let host = host(api, stores);
-    let report = login::status(&host, api, &Policy::default(), !offline)
+    let report = login::status(&host, api, policy, !offline)
         .await
         .map_err(CliError::Status)?;
     let session = &report.session;
@@ -253,17 +289,19 @@ async fn status_from_store(json: bool, offline: bool, api: &ApiBase) -> Result<P
     Ok(printed)
 }
 
-pub async fn status(json: bool, offline: bool, api_arg: &ApiArg) -> Result<u8, CliError> {
+pub async fn status(
+    json: bool,
+    offline: bool,
+    api_arg: &ApiArg,
+    timeout: &TimeoutArg,
+) -> Result<u8, CliError> {
     let api = resolve_api(api_arg)?;
+    let policy = policy(timeout)?;
     let printed = match env_token() {
-        Some(input) => status_from_env(json, offline, &api, &input).await?,
-        None => status_from_store(json, offline, &api).await?,
+        Some(input) => status_from_env(json, offline, &api, &input, &policy).await?,
+        None => status_from_store(json, offline, &api, &policy).await?,
     };
-    let mut stdout = std::io::stdout().lock();
-    for line in printed.out {
-        writeln!(stdout, "{line}").map_err(CliError::Output)?;
-    }
-    drop(stdout);
+    write_stdout(lines(&printed.out).as_bytes())?;
     stderr_lines(printed.warn);
     Ok(0)
 }
@@ -291,8 +329,8 @@ pub async fn token(api_arg: &ApiArg) -> Result<u8, CliError> {
             "warning: printing the token to a terminal; it stays in the scrollback".to_owned(),
         ]);
     }
-    let mut stdout = stdout.lock();
-    writeln!(stdout, "{}", token.expose()).map_err(CliError::Output)?;
+    let line = Zeroizing::new(format!("{}\n", token.expose()));
+    write_stdout(line.as_bytes())?;
     Ok(0)
 }
 
@@ -320,14 +358,11 @@ pub async fn logout(api_arg: &ApiArg) -> Result<u8, CliError> {
 pub fn inspect(json: bool) -> Result<u8, CliError> {
     let input = read_token_input().map_err(CliError::Input)?;
     let report = report::inspect(&input, SystemClock.now_unix());
-    let mut stdout = std::io::stdout().lock();
     if json {
         // Exactly core's inspect_json: the cross-host contract.
-        let _ = writeln!(stdout, "{}", report::to_json(&report));
+        write_stdout(format!("{}\n", report::to_json(&report)).as_bytes())?;
     } else {
-        for line in output::report_lines(&report) {
-            let _ = writeln!(stdout, "{line}");
-        }
+        write_stdout(lines(&output::report_lines(&report)).as_bytes())?;
     }
     Ok(if report.first_error().is_some() {
         EXIT_USAGE

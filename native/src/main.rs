@@ -37,19 +37,20 @@ fn init_tracing() {
 async fn run(command: &Command) -> Result<u8, CliError> {
     match command {
         Command::Login(args) => commands::login(args).await,
-        Command::Auth(AuthCommand::Status { json, offline, api }) => {
-            commands::status(*json, *offline, api).await
-        }
+        Command::Auth(AuthCommand::Status {
+            json,
+            offline,
+            api,
+            timeout,
+        }) => commands::status(*json, *offline, api, timeout).await,
         Command::Auth(AuthCommand::Token { api }) => commands::token(api).await,
         Command::Logout(api) => commands::logout(api).await,
         Command::Token(TokenCommand::Inspect { json }) => commands::inspect(*json),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "choreo",
-                &mut std::io::stdout(),
-            );
+            // Into memory first: clap_complete panics on a failed write; ours exits 1.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "choreo", &mut script);
+            commands::write_stdout(&script)?;
             Ok(0)
         }
     }

@@ -117,3 +117,219 @@ fn a_server_that_echoes_the_token_in_pieces_gets_none_of_it_printed() {
         assert!(!run.stderr.contains(piece), "{piece:?} in {}", run.stderr);
     }
 }
+
+#[test]
+fn one_time_limit_holds_for_the_whole_login_not_each_request() {
+    let server = Server::start();
+    let cli = Cli::new();
+    // Every answer takes 1.5 s: each is well within a request's share, but the second
+    // request starts with 0.5 s of a 2 s limit left.
+    server.fault(json!({"mode": "delay", "delayMs": 1500}));
+    let args = [
+        "login",
+        "--with-token",
+        "--api",
+        &server.api,
+        "--insecure-storage",
+    ];
+    cli.secret(&server.token);
+    let stdin = format!("{}\n", server.token);
+    let run = cli.run(&[&args[..], &["--timeout", "2"]].concat(), stdin.as_bytes());
+    run.expect(1);
+    assert!(
+        run.stderr
+            .contains("no complete answer within the time limit"),
+        "{}",
+        run.stderr
+    );
+    assert!(cli.snapshot().is_empty(), "nothing stored");
+    // CHOREO_TIMEOUT says the same; a longer limit lets the login through.
+    let run = cli.run_with(
+        &args,
+        stdin.as_bytes(),
+        &[("CHOREO_TIMEOUT", Some("2"))],
+        false,
+    );
+    run.expect(1);
+    let run = cli.run_with(
+        &args,
+        stdin.as_bytes(),
+        &[("CHOREO_TIMEOUT", Some("20"))],
+        false,
+    );
+    run.expect(0);
+    let run = cli.run_with(
+        &args,
+        stdin.as_bytes(),
+        &[("CHOREO_TIMEOUT", Some("soon"))],
+        false,
+    );
+    run.expect(2);
+}
+
+#[test]
+fn an_answer_dripping_past_the_time_limit_is_abandoned() {
+    let server = Server::start();
+    let cli = Cli::new();
+    // One byte every 100 ms for two minutes: only the time limit ends it.
+    server.fault(json!({"mode": "drip", "delayMs": 100}));
+    cli.secret(&server.token);
+    let run = cli.run(
+        &[
+            "login",
+            "--with-token",
+            "--api",
+            &server.api,
+            "--insecure-storage",
+            "--timeout",
+            "2",
+        ],
+        format!("{}\n", server.token).as_bytes(),
+    );
+    run.expect(1);
+    assert!(
+        run.stderr
+            .contains("no complete answer within the time limit"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_failed_write_to_stdout_exits_1_for_every_command_that_prints() {
+    let server = Server::start();
+    let cli = Cli::new();
+    cli.login_file(&server.api, &server.token).expect(0);
+    for (args, stdin) in [
+        (&["auth", "status", "--api", &server.api][..], &b""[..]),
+        (
+            &[
+                "auth",
+                "status",
+                "--offline",
+                "--json",
+                "--api",
+                &server.api,
+            ],
+            b"",
+        ),
+        (&["auth", "token", "--api", &server.api], b""),
+        (
+            &["token", "inspect"],
+            b"chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox\n",
+        ),
+        (
+            &["token", "inspect", "--json"],
+            b"chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox\n",
+        ),
+        (&["completions", "bash"], b""),
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let mut child = cli
+            .command(args, &[])
+            .stdin(std::process::Stdio::piped())
+            .stdout(full)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("could not write to stdout"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// Whether `text` is safe to show: no control character but newline, no bidi control, no run
+/// of `token` longer than its mask shows.
+fn inert(text: &str, token: &str) -> bool {
+    let unsafe_char = text.chars().any(|c| {
+        matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            || (c.is_control() && c != '\n')
+    });
+    let token_run = token
+        .as_bytes()
+        .windows(5)
+        .any(|w| text.contains(std::str::from_utf8(w).unwrap()));
+    !unsafe_char && !token_run
+}
+
+/// The cases of tests/faults.json through the real CLI (`auth status --json` with
+/// CHOREO_TOKEN: the login flow without storing, which prints the outcome code), into
+/// target/parity/faults-native.json for tests/parity.mjs.
+#[test]
+fn every_hostile_fault_gives_the_shared_outcome_over_the_real_cli() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cases: Value =
+        serde_json::from_slice(&std::fs::read(root.join("tests/faults.json")).unwrap()).unwrap();
+    let server = Server::start();
+    let elsewhere = Server::start();
+    let cli = Cli::new();
+    let mut outcomes = serde_json::Map::new();
+    for case in cases["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let (token, _) = server.mint(json!({}));
+        cli.secret(&token);
+        let fault = case["fault"]
+            .to_string()
+            .replace("{elsewhere}", &elsewhere.api);
+        server.fault(serde_json::from_str(&fault).unwrap());
+        elsewhere.admin("DELETE", "/admin/requests", None);
+        let seconds = case["timeoutMs"]
+            .as_u64()
+            .map_or(30, |ms| ms / 1000)
+            .to_string();
+        let run = cli.run_with(
+            &[
+                "auth",
+                "status",
+                "--json",
+                "--api",
+                &server.api,
+                "--timeout",
+                &seconds,
+            ],
+            b"",
+            &[("CHOREO_TOKEN", Some(&token))],
+            false,
+        );
+        server.admin("DELETE", "/admin/faults", None);
+        let json = run.json();
+        let mut outcome = json["code"].as_str().unwrap_or("ok").to_owned();
+        if !inert(&run.stdout, &token) || !inert(&run.stderr, &token) {
+            outcome.push_str(" (unsafe text)");
+        }
+        let (_, seen) = elsewhere.admin("GET", "/admin/requests", None);
+        if seen
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["authorization"] == "present")
+        {
+            outcome.push_str(" (bearer sent elsewhere)");
+        }
+        assert_eq!(
+            outcome,
+            case["expect"].as_str().unwrap(),
+            "{name}: {run:#?}"
+        );
+        outcomes.insert(name.to_owned(), outcome.into());
+    }
+    let dir = std::path::Path::new(common::CHOREO)
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .join("parity");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("faults-native.json"),
+        serde_json::to_string_pretty(&Value::Object(outcomes)).unwrap() + "\n",
+    )
+    .unwrap();
+}

@@ -113,48 +113,80 @@ fn give_json(caller: &mut Caller<'_, HostState>, answer: &Value) -> wasmtime::Re
     give_guest(caller, answer.to_string().as_bytes())
 }
 
-/// Sends the module's request to loopback and describes the answer in the ABI's JSON.
+/// Sends the module's request to loopback and reports what happened in the ABI's JSON, as
+/// every host adapter must: no redirect followed, `timeoutMs` for the whole request, reading
+/// stopped past core's size cap.
 fn forward(agent: &ureq::Agent, request: &Value) -> Value {
-    let (Some(method), Some(url), Some(authorization)) = (
+    let (Some(method), Some(url), Some(authorization), Some(timeout_ms)) = (
         request["method"].as_str(),
         request["url"].as_str(),
         request["authorization"].as_str(),
+        request["timeoutMs"].as_u64(),
     ) else {
-        return json!({ "error": "the request lacks method, url or authorization" });
+        return json!({ "failure": "failed", "error": "the request lacks method, url, authorization or timeoutMs" });
     };
     // The tests reach the local reference server and nothing else.
     if !url.starts_with("http://127.0.0.1:") {
-        return json!({ "error": "this test host only reaches 127.0.0.1" });
+        return json!({ "failure": "failed", "error": "this test host only reaches 127.0.0.1" });
     }
+    let timeout = Some(Duration::from_millis(timeout_ms));
     let sent = match (method, request["body"].as_str()) {
-        ("GET", _) => agent.get(url).header("authorization", authorization).call(),
-        ("POST", Some(body)) => agent
-            .post(url)
+        ("GET", _) => agent
+            .get(url)
+            .config()
+            .timeout_global(timeout)
+            .build()
             .header("authorization", authorization)
-            .header("content-type", "application/json")
-            .send(body),
-        ("POST", None) => agent
-            .post(url)
-            .header("authorization", authorization)
-            .send_empty(),
-        _ => return json!({ "error": "unsupported method" }),
+            .call(),
+        ("POST", body) => {
+            let post = agent
+                .post(url)
+                .config()
+                .timeout_global(timeout)
+                .build()
+                .header("authorization", authorization);
+            match body {
+                Some(body) => post.header("content-type", "application/json").send(body),
+                None => post.send_empty(),
+            }
+        }
+        _ => return json!({ "failure": "failed", "error": "unsupported method" }),
     };
     let mut response = match sent {
         Ok(r) => r,
-        Err(e) => return json!({ "error": format!("request failed: {e}") }),
+        Err(ureq::Error::Timeout(_)) => return json!({ "failure": "timeout" }),
+        Err(e @ (ureq::Error::ConnectionFailed | ureq::Error::HostNotFound)) => {
+            return json!({ "failure": "connect", "error": e.to_string() });
+        }
+        Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            return json!({ "failure": "connect", "error": e.to_string() });
+        }
+        Err(e) => return json!({ "failure": "failed", "error": e.to_string() }),
     };
     let headers: Vec<(String, String)> = response
         .headers()
         .iter()
         .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    match response.body_mut().read_to_vec() {
-        Ok(body) => json!({
-            "status": response.status().as_u16(),
-            "headers": headers,
-            "bodyBase64": base64::engine::general_purpose::STANDARD.encode(body),
-        }),
-        Err(e) => json!({ "error": format!("reading the body failed: {e}") }),
+    let cap = choreo_auth_core::http::MAX_RESPONSE_BYTES;
+    let mut body = Vec::new();
+    let read = std::io::Read::read_to_end(
+        &mut std::io::Read::take(response.body_mut().as_reader(), cap as u64 + 1),
+        &mut body,
+    );
+    match read {
+        Ok(_) => {
+            let truncated = body.len() > cap;
+            body.truncate(cap);
+            json!({
+                "status": response.status().as_u16(),
+                "headers": headers,
+                "bodyBase64": base64::engine::general_purpose::STANDARD.encode(body),
+                "truncated": truncated,
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => json!({ "failure": "timeout" }),
+        Err(e) => json!({ "failure": "failed", "error": format!("reading the body failed: {e}") }),
     }
 }
 
@@ -250,9 +282,10 @@ struct Guest {
 impl Guest {
     fn new() -> Self {
         let (engine, module) = plain_abi();
+        // Each request's time limit is core's (timeoutMs); redirects are answers, never followed.
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(10)))
+            .max_redirects(0)
             .build()
             .into();
         let mut store = Store::new(

@@ -1,9 +1,9 @@
 //! Core's host traits on web platform APIs: `fetch`, `Date.now()`, `crypto.getRandomValues`
 //! and a JavaScript storage object. These adapt I/O only; every rule stays in core.
 
-use choreo_auth_core::host::{
-    Clock, CredentialStore, HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES,
-    Method, Random, RandomError, StoreError,
+use choreo_auth_core::host::{Clock, CredentialStore, Random, RandomError, StoreError};
+use choreo_auth_core::http::{
+    HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method,
 };
 use choreo_auth_core::memory::MemoryStore;
 use choreo_auth_core::{ApiBase, Credential};
@@ -13,35 +13,28 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortSignal, ReadableStreamDefaultReader, RequestCache, RequestCredentials, RequestRedirect,
+    ResponseType,
 };
 use zeroize::Zeroizing;
 
-/// Default bound on one request, answer body included: fetch itself never gives up.
-pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
-
-/// HTTP through the platform's `fetch` (browsers, Node 20, VS Code's extension host).
+/// HTTP through the platform's `fetch` (browsers, Node 20, VS Code's extension host). It
+/// reports what happened; core decides what it means.
 #[derive(Debug)]
-pub struct Fetch {
-    pub timeout_ms: u32,
-}
+pub struct Fetch;
 
 impl HttpClient for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        // Aborts the request and the body stream alike once the time is up.
-        let signal = AbortSignal::timeout_with_u32(self.timeout_ms);
-        let timed_out = || HttpError {
-            message: format!("no answer within {} ms", self.timeout_ms),
-        };
+        // Aborts the request and the body stream alike once core's time for it is up.
+        let signal = AbortSignal::timeout_with_u32(request.timeout_ms);
         let token = request.bearer.expose();
         // A JavaScript error message is not ours: drop it if it could echo the token.
-        let fail = |what: &str, e: &dyn std::fmt::Display| {
+        let detail = |e: &dyn std::fmt::Display| {
             let detail = e.to_string();
-            let message = if detail.is_empty() || detail.contains(token) {
-                what.to_owned()
+            if detail.contains(token) {
+                String::new()
             } else {
-                format!("{what}: {detail}")
-            };
-            HttpError { message }
+                detail
+            }
         };
         let authorization = Zeroizing::new(format!("Bearer {token}"));
         let builder = match request.method {
@@ -50,8 +43,9 @@ impl HttpClient for Fetch {
         }
         .header("Authorization", &authorization)
         .header("Accept", "application/json")
-        // A redirect would replay the Authorization header elsewhere: refuse it.
-        .redirect(RequestRedirect::Error)
+        // Never followed, so the Authorization header is never replayed elsewhere: Node hands
+        // the redirect itself back, a browser an opaque answer without its status.
+        .redirect(RequestRedirect::Manual)
         // The bearer token is the only credential; never send or keep cookies.
         .credentials(RequestCredentials::Omit)
         .cache(RequestCache::NoStore)
@@ -62,12 +56,16 @@ impl HttpClient for Fetch {
                 .body(body),
             None => builder.build(),
         };
-        let built = built.map_err(|e| fail("the request could not be built", &e))?;
+        let built = built.map_err(|e| HttpError::Failed { detail: detail(&e) })?;
         let response = match built.send().await {
             Ok(response) => response,
-            Err(_) if signal.aborted() => return Err(timed_out()),
-            Err(e) => return Err(fail("the request failed", &e)),
+            Err(_) if signal.aborted() => return Err(HttpError::Timeout),
+            // fetch rejects only when no answer came: a network error.
+            Err(e) => return Err(HttpError::Connect { detail: detail(&e) }),
         };
+        if response.type_() == ResponseType::Opaqueredirect {
+            return Err(HttpError::RedirectRefused);
+        }
         let headers = response
             .headers()
             .get("www-authenticate")
@@ -77,49 +75,46 @@ impl HttpClient for Fetch {
             .headers()
             .get("content-length")
             .and_then(|v| v.trim().parse::<usize>().ok());
-        if declared.is_some_and(|n| n > MAX_RESPONSE_BYTES) {
-            return Err(too_large());
-        }
-        let body = match response.body() {
+        let (body, truncated) = match response.body() {
+            _ if declared.is_some_and(|n| n > MAX_RESPONSE_BYTES) => (Vec::new(), true),
             Some(stream) => {
                 let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
                 match read_bounded(&reader).await {
-                    Ok(Some(body)) => body,
-                    Ok(None) => return Err(too_large()),
-                    Err(_) if signal.aborted() => return Err(timed_out()),
-                    Err(e) => return Err(fail("the response could not be read", &JsText(e))),
+                    Ok(read) => read,
+                    Err(_) if signal.aborted() => return Err(HttpError::Timeout),
+                    Err(e) => {
+                        return Err(HttpError::Failed {
+                            detail: detail(&JsText(e)),
+                        });
+                    }
                 }
             }
-            None => Vec::new(),
+            None => (Vec::new(), false),
         };
         Ok(HttpResponse {
             status: response.status(),
             headers,
             body,
+            truncated,
         })
     }
 }
 
-fn too_large() -> HttpError {
-    HttpError {
-        message: format!("the response is larger than {MAX_RESPONSE_BYTES} bytes"),
-    }
-}
-
-/// Reads a body stream to the end, or `None` (and cancels it) once it passes the size limit.
-async fn read_bounded(reader: &ReadableStreamDefaultReader) -> Result<Option<Vec<u8>>, JsValue> {
+/// Reads a body stream to the end, or up to the size limit (then it is cancelled and the body
+/// is reported truncated).
+async fn read_bounded(reader: &ReadableStreamDefaultReader) -> Result<(Vec<u8>, bool), JsValue> {
     let mut body = Vec::new();
     loop {
         let chunk = JsFuture::from(reader.read()).await?;
         if Reflect::get(&chunk, &"done".into())?.is_truthy() {
-            return Ok(Some(body));
+            return Ok((body, false));
         }
         let bytes: Uint8Array = Reflect::get(&chunk, &"value".into())?.unchecked_into();
         let len = bytes.length() as usize;
         if body.len() + len > MAX_RESPONSE_BYTES {
             // Cancelling is best effort: the caller already has its answer.
             let _ = reader.cancel();
-            return Ok(None);
+            return Ok((body, true));
         }
         let start = body.len();
         body.resize(start + len, 0);
