@@ -690,3 +690,90 @@ fn a_revoked_token_fails_with_pat_inactive_and_leaves_the_store_untouched() {
         "the failed login changed the store"
     );
 }
+
+/// Whether every string in `value` is safe to show: no control or bidi character, no run of
+/// `token` longer than its mask shows.
+fn inert(value: &Value, token: &str) -> bool {
+    match value {
+        Value::String(s) => {
+            !s.chars().any(|c| {
+                c.is_control()
+                    || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            }) && !token
+                .as_bytes()
+                .windows(5)
+                .any(|w| s.contains(std::str::from_utf8(w).unwrap_or_default()))
+        }
+        Value::Array(items) => items.iter().all(|v| inert(v, token)),
+        Value::Object(map) => map.values().all(|v| inert(v, token)),
+        _ => true,
+    }
+}
+
+/// The cases of tests/faults.json through the plain-ABI module under wasmtime, its HTTP import
+/// served by ureq: into target/parity/faults-wasmtime.json for tests/parity.mjs.
+#[test]
+fn every_hostile_fault_gives_the_shared_outcome_under_wasmtime() {
+    let cases: Value = serde_json::from_slice(
+        &std::fs::read(workspace_root().join("tests/faults.json")).expect("tests/faults.json"),
+    )
+    .expect("faults.json is json");
+    let server = ReferenceServer::start();
+    let elsewhere = ReferenceServer::start();
+    let mut outcomes = BTreeMap::new();
+    for case in cases["cases"].as_array().expect("cases") {
+        let name = case["name"].as_str().expect("a case has a name");
+        let (_, token) = server.mint(&json!({}));
+        let fault = case["fault"]
+            .to_string()
+            .replace("{elsewhere}", &elsewhere.api);
+        server.admin(
+            "/admin/faults",
+            &serde_json::from_str(&fault).expect("fault json"),
+        );
+        ureq::delete(&format!("{}/admin/requests", elsewhere.api))
+            .call()
+            .expect("clear the other origin's log");
+        let mut guest = Guest::new();
+        let mut request = login_request(&server, &token);
+        if let Some(ms) = case["timeoutMs"].as_u64() {
+            request["timeoutMs"] = ms.into();
+        }
+        let answer = guest.call_json("login", &request);
+        ureq::delete(&format!("{}/admin/faults", server.api))
+            .call()
+            .expect("clear the fault");
+        let mut outcome = answer["code"].as_str().unwrap_or("ok").to_owned();
+        if !inert(&answer, &token) {
+            outcome.push_str(" (unsafe text)");
+        }
+        let seen: Value = serde_json::from_slice(
+            &ureq::get(&format!("{}/admin/requests", elsewhere.api))
+                .call()
+                .expect("the other origin's log")
+                .body_mut()
+                .read_to_vec()
+                .expect("log body"),
+        )
+        .expect("log json");
+        if seen
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["authorization"] == "present"))
+        {
+            outcome.push_str(" (bearer sent elsewhere)");
+        }
+        assert_eq!(
+            outcome,
+            case["expect"].as_str().unwrap_or_default(),
+            "{name}: {answer}"
+        );
+        outcomes.insert(name.to_owned(), Value::from(outcome));
+    }
+    let dir = target_dir().join("parity");
+    std::fs::create_dir_all(&dir).expect("parity dir");
+    std::fs::write(
+        dir.join("faults-wasmtime.json"),
+        serde_json::to_string_pretty(&outcomes).expect("json") + "\n",
+    )
+    .expect("write faults-wasmtime.json");
+}
