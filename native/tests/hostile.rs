@@ -333,3 +333,84 @@ fn every_hostile_fault_gives_the_shared_outcome_over_the_real_cli() {
     )
     .unwrap();
 }
+
+#[test]
+fn logout_removes_what_a_writer_killed_before_its_rename_left_behind() {
+    let server = Server::start();
+    let cli = Cli::new();
+    cli.login_file(&server.api, &server.token).expect(0);
+    // A writer killed between write and rename leaves the token in a temporary file.
+    let stale = cli.dir().join(".credentials.json.4242.tmp");
+    std::fs::write(&stale, format!("{{\"token\":\"{}\"}}", server.token)).unwrap();
+    cli.run(&["logout", "--api", &server.api], b"").expect(0);
+    assert!(!stale.exists(), "logout left a copy of the token");
+}
+
+/// Runs `choreo args` and gives it 20 s: a command that hangs on a stored file fails here.
+fn run_bounded(cli: &Cli, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = cli
+        .command(args, &[])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            return (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    (None, "still running after 20 s".into())
+}
+
+#[test]
+fn a_stored_file_that_is_a_fifo_shared_or_huge_is_refused_without_hanging() {
+    let server = Server::start();
+    let status = ["auth", "status", "--offline", "--api", &server.api];
+    // A FIFO in place of the credentials file.
+    let cli = Cli::new();
+    cli.login_file(&server.api, &server.token).expect(0);
+    let fifo = cli.dir().join("credentials.json");
+    std::fs::remove_file(&fifo).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (code, stderr) = run_bounded(&cli, &status);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    // A credentials file other users can read.
+    let cli = Cli::new();
+    cli.login_file(&server.api, &server.token).expect(0);
+    let file = cli.dir().join("credentials.json");
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let (code, stderr) = run_bounded(&cli, &status);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("chmod 600"), "{stderr}");
+    // Larger than any credentials file.
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    std::fs::write(&file, vec![b' '; 2 << 20]).unwrap();
+    let (code, stderr) = run_bounded(&cli, &status);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("larger than"), "{stderr}");
+    // A configuration directory other users can write to.
+    std::fs::write(&file, b"{}").unwrap();
+    std::fs::set_permissions(
+        cli.dir(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let (code, stderr) = run_bounded(&cli, &["logout", "--api", &server.api]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("chmod 700"), "{stderr}");
+}
