@@ -63,8 +63,8 @@ for (const name of names) {
 }
 
 // Login over real adapters: the native CLI (reqwest), the plain-ABI module under wasmtime (ureq),
-// the npm package in Node and in Chromium (fetch).
-const FAULT_HOSTS = ["native", "wasmtime", "node", "chromium"];
+// the npm package in Node and in Chromium (fetch), the VS Code extension in code-server.
+const FAULT_HOSTS = ["native", "wasmtime", "node", "chromium", "vscode"];
 const { cases } = JSON.parse(readFileSync(join(root, "tests", "faults.json"), "utf8"));
 const faults = {};
 for (const host of FAULT_HOSTS) {
