@@ -24,8 +24,11 @@ pub struct Fetch;
 
 impl HttpClient for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        // Aborts the request and the body stream alike once core's time for it is up.
+        // Aborts the request and the body stream alike once core's time for it is up; the body
+        // is also read against the deadline itself, as not every fetch (VS Code's extension
+        // host) ends a dripping body when its signal aborts.
         let signal = AbortSignal::timeout_with_u32(request.timeout_ms);
+        let deadline = js_sys::Date::now() + f64::from(request.timeout_ms);
         let token = request.bearer.expose();
         // A JavaScript error message is not ours: drop it if it could echo the token.
         let detail = |e: &dyn std::fmt::Display| {
@@ -79,10 +82,11 @@ impl HttpClient for Fetch {
             _ if declared.is_some_and(|n| n > MAX_RESPONSE_BYTES) => (Vec::new(), true),
             Some(stream) => {
                 let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-                match read_bounded(&reader).await {
+                match read_bounded(&reader, deadline).await {
                     Ok(read) => read,
-                    Err(_) if signal.aborted() => return Err(HttpError::Timeout),
-                    Err(e) => {
+                    Err(None) => return Err(HttpError::Timeout),
+                    Err(Some(_)) if signal.aborted() => return Err(HttpError::Timeout),
+                    Err(Some(e)) => {
                         return Err(HttpError::Failed {
                             detail: detail(&JsText(e)),
                         });
@@ -101,11 +105,23 @@ impl HttpClient for Fetch {
 }
 
 /// Reads a body stream to the end, or up to the size limit (then it is cancelled and the body
-/// is reported truncated).
-async fn read_bounded(reader: &ReadableStreamDefaultReader) -> Result<(Vec<u8>, bool), JsValue> {
+/// is reported truncated). `Err(None)`: the deadline (`Date.now()` milliseconds) passed first.
+async fn read_bounded(
+    reader: &ReadableStreamDefaultReader,
+    deadline: f64,
+) -> Result<(Vec<u8>, bool), Option<JsValue>> {
     let mut body = Vec::new();
     loop {
-        let chunk = JsFuture::from(reader.read()).await?;
+        let left = deadline - js_sys::Date::now();
+        let chunk = if left > 0.0 {
+            within(reader.read(), left).await?
+        } else {
+            None
+        };
+        let Some(chunk) = chunk else {
+            let _ = reader.cancel();
+            return Err(None);
+        };
         if Reflect::get(&chunk, &"done".into())?.is_truthy() {
             return Ok((body, false));
         }
@@ -120,6 +136,30 @@ async fn read_bounded(reader: &ReadableStreamDefaultReader) -> Result<(Vec<u8>, 
         body.resize(start + len, 0);
         bytes.copy_to(&mut body[start..]);
     }
+}
+
+/// `promise`'s value, or `None` if `ms` pass first. The timer is cleared either way, so it never
+/// keeps a Node process alive.
+async fn within(promise: Promise, ms: f64) -> Result<Option<JsValue>, JsValue> {
+    let global = js_sys::global();
+    let timer: Function = Reflect::get(&global, &"setTimeout".into())?.dyn_into()?;
+    let clear: Function = Reflect::get(&global, &"clearTimeout".into())?.dyn_into()?;
+    let mut id = JsValue::UNDEFINED;
+    // The timer resolves to a value no read result is.
+    let marker = js_sys::Symbol::for_("choreo.timeout");
+    let expired = Promise::new(&mut |resolve, _| {
+        id = timer
+            .call2(
+                &JsValue::UNDEFINED,
+                &resolve.bind1(&JsValue::UNDEFINED, &marker),
+                &ms.into(),
+            )
+            .unwrap_or(JsValue::UNDEFINED);
+    });
+    let raced = JsFuture::from(Promise::race(&js_sys::Array::of2(&promise, &expired))).await;
+    let _ = clear.call1(&JsValue::UNDEFINED, &id);
+    let value = raced?;
+    Ok((value != JsValue::from(marker)).then_some(value))
 }
 
 /// The message of a thrown JavaScript value, for error text.
