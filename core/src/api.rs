@@ -156,8 +156,8 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
 /// An API base's host, as WHATWG parses it, within the plain subset [`ApiBase::parse`] takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Host {
-    Ipv4(std::net::Ipv4Addr),
-    Ipv6(std::net::Ipv6Addr),
+    Ipv4(core::net::Ipv4Addr),
+    Ipv6(core::net::Ipv6Addr),
     /// Lower-case letters, digits, `-`, `_` and dots; not ending in a number.
     Domain(String),
 }
