@@ -317,7 +317,9 @@ pub async fn verify(
     token: &SecretToken,
     now_unix: i64,
 ) -> Verified {
-    let Ok(answer) = http.send(api::introspect_request(api, token)).await else {
+    // A redirect, an oversized answer or no answer: the API did not say.
+    let Ok(answer) = crate::http::judge(http.send(api::introspect_request(api, token)).await)
+    else {
         return Verified::Unknown;
     };
     match api::read_introspection(&answer, token) {
@@ -516,6 +518,7 @@ mod tests {
                 r#"{{"id":"p","organizationUuid":"o","userId":"u","allowedScopes":[],"validUntil":"{valid_until}","status":"{status}"}}"#
             )
             .into_bytes(),
+            ..HttpResponse::default()
         })
     }
 
@@ -551,8 +554,8 @@ mod tests {
             (status(401), Verified::Inactive),
             (status(500), Verified::Unknown),
             (
-                Err(HttpError {
-                    message: "could not connect".into(),
+                Err(HttpError::Connect {
+                    detail: "refused".into(),
                 }),
                 Verified::Unknown,
             ),

@@ -11,9 +11,11 @@
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
 //! - [`finder`]: the same rules over a whole text (`token scan`), in chunks of any size.
 //! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows;
-//!   [`account`]: several accounts (an organization on an API base), one active per base.
+//!   [`account`]: several accounts (an organization on an API base), one active per base;
+//!   [`http`]: the requests hosts send, the facts they report and the one policy reading them.
 //! - [`credential`]: what a login stores; [`source`]: where a command's token comes from and
 //!   what a login stores beside `CHOREO_TOKEN`; [`problem`]: the stable codes.
+//! - [`untrusted`]: every string from the API, cleaned before a host sees it.
 //! - [`json`]: JSON into serde types, without serde_json's error formatting; [`base64url`]: a
 //!   JWT segment's bytes.
 
@@ -25,6 +27,7 @@ pub mod credential;
 pub mod finder;
 pub mod formats;
 pub mod host;
+pub mod http;
 pub mod intake;
 pub mod json;
 pub mod jwt;
@@ -36,6 +39,7 @@ mod scan;
 pub mod secret;
 pub mod source;
 pub mod time;
+pub mod untrusted;
 #[cfg(feature = "vectors")]
 pub mod vectors;
 

@@ -164,6 +164,8 @@ codes! {
         "stdin could not be read";
     OutputFailed => "output-failed", Error, EXIT_FAILED,
         "stdout could not be written";
+    InvalidTimeout => "invalid-timeout", Error, EXIT_USAGE,
+        "a `--timeout` or `CHOREO_TIMEOUT` that is not 1 to 3600 seconds";
     RuntimeUnavailable => "runtime-unavailable", Error, EXIT_FAILED,
         "the CLI's async runtime could not start";
     InvalidArgument => "invalid-argument", Error, EXIT_USAGE,

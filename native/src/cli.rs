@@ -10,7 +10,7 @@ use std::path::PathBuf;
     // The package version and, in a git build, the commit (build.rs).
     version = env!("CHOREO_VERSION"),
     about = "Log in to Choreo with a personal access token",
-    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token commands use first, in memory (never stored by itself)\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory\n\nExamples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo auth status\n  choreo auth switch --org acme"
+    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token commands use first, in memory (never stored by itself)\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory\n  CHOREO_TIMEOUT     seconds the whole exchange with the api may take (default 30)\n\nExamples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo auth status\n  choreo auth switch --org acme"
 )]
 pub struct Cli {
     /// Log what happens to stderr (never token material).
@@ -70,6 +70,8 @@ pub struct LoginArgs {
     pub json: bool,
     #[command(flatten)]
     pub api: ApiArg,
+    #[command(flatten)]
+    pub timeout: TimeoutArg,
     /// Tokens given as arguments are refused, never used.
     #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub stray: Vec<String>,
@@ -106,6 +108,14 @@ pub struct LogoutArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct TimeoutArg {
+    /// Seconds the whole exchange with the api may take, every request and answer [env:
+    /// CHOREO_TIMEOUT] [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub timeout: Option<u32>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
     /// Show who is logged in, where each token comes from and whether it still works.
@@ -124,6 +134,8 @@ pub enum AuthCommand {
         offline: bool,
         #[command(flatten)]
         account: AccountArgs,
+        #[command(flatten)]
+        timeout: TimeoutArg,
     },
     /// Make another organization's account the active one of its api base.
     ///

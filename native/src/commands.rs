@@ -1,6 +1,6 @@
 //! One function per command: resolve inputs, call core, print. Every rule is core's.
 
-use crate::cli::{AccountArgs, ApiArg, LoginArgs, LogoutArgs};
+use crate::cli::{AccountArgs, ApiArg, LoginArgs, LogoutArgs, TimeoutArg};
 use crate::error::CliError;
 use crate::http::ReqwestClient;
 use crate::input::read_token_input;
@@ -22,6 +22,7 @@ use zeroize::Zeroizing;
 
 pub const API_ENV: &str = "CHOREO_API";
 pub const TOKEN_ENV: &str = CHOREO_TOKEN;
+pub const TIMEOUT_ENV: &str = "CHOREO_TIMEOUT";
 
 type CliHost = Host<ReqwestClient, SystemClock, OsRandom, Stores>;
 
@@ -36,6 +37,35 @@ pub(crate) fn resolve_api(arg: &ApiArg) -> Result<ApiBase, CliError> {
     let api = ApiBase::parse(&text)?;
     debug!(api = %api, "api base");
     Ok(api)
+}
+
+/// The policy of a command that asks the api: `--timeout`, else `CHOREO_TIMEOUT` (whole
+/// seconds, 1 to 3600), else core's default. Core holds every request to it.
+fn policy(arg: &TimeoutArg) -> Result<Policy, CliError> {
+    let seconds = match (arg.timeout, std::env::var(TIMEOUT_ENV).ok()) {
+        (Some(s), _) => Some(s),
+        (None, Some(v)) if !v.is_empty() => Some(
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|s| (1..=3600).contains(s))
+                .ok_or(CliError::InvalidTimeout)?,
+        ),
+        (None, _) => None,
+    };
+    Ok(Policy {
+        timeout_ms: seconds.map(|s| s * 1000),
+        ..Policy::default()
+    })
+}
+
+/// Writes `bytes` to stdout; a failed write (a closed pipe, a full disk) is an error, exit 1.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(CliError::Output)
 }
 
 /// `CHOREO_TOKEN`, if set and not empty (as gh treats `GH_TOKEN`).
@@ -70,20 +100,15 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
         return Err(CliError::MissingWithToken);
     }
     let api = resolve_api(&args.api)?;
+    let policy = policy(&args.timeout)?;
     let dir = config_dir()?;
     let input = read_token_input().map_err(CliError::Input)?;
     let http = ReqwestClient::new(&api);
     let now = SystemClock.now_unix();
-    let (credential, mut warnings) = login::authenticate(
-        &http,
-        &SystemClock,
-        &OsRandom,
-        &api,
-        &input,
-        &Policy::default(),
-    )
-    .await
-    .map_err(CliError::Login)?;
+    let (credential, mut warnings) =
+        login::authenticate(&http, &SystemClock, &OsRandom, &api, &input, &policy)
+            .await
+            .map_err(CliError::Login)?;
     // Facts for core's rule: how CHOREO_TOKEN relates to this token, what the user asked for,
     // and whether the keyring answered (assumed until a write says otherwise).
     let env = env_token();
@@ -290,7 +315,12 @@ fn env_source() -> String {
 }
 
 /// CHOREO_TOKEN: checked online like a login that stores nothing, or only inspected.
-async fn check_env(offline: bool, api: &ApiBase, input: &[u8]) -> Result<StatusJson, CliError> {
+async fn check_env(
+    offline: bool,
+    api: &ApiBase,
+    input: &[u8],
+    policy: &Policy,
+) -> Result<StatusJson, CliError> {
     let mut body = StatusJson {
         api_base: api.to_string(),
         source: TokenSource::Env(TOKEN_ENV).as_str(),
@@ -316,16 +346,10 @@ async fn check_env(offline: bool, api: &ApiBase, input: &[u8]) -> Result<StatusJ
         return Ok(body);
     }
     let http = ReqwestClient::new(api);
-    let (credential, warnings) = login::authenticate(
-        &http,
-        &SystemClock,
-        &OsRandom,
-        api,
-        input,
-        &Policy::default(),
-    )
-    .await
-    .map_err(CliError::Login)?;
+    let (credential, warnings) =
+        login::authenticate(&http, &SystemClock, &OsRandom, api, input, policy)
+            .await
+            .map_err(CliError::Login)?;
     body.masked = Some(credential.session.masked.clone());
     body.session = Some(credential.session);
     body.warnings = warnings;
@@ -338,12 +362,13 @@ async fn check_stored(
     stores: &Stores,
     which: AccountRef<'_>,
     offline: bool,
+    policy: &Policy,
 ) -> Result<(StatusJson, String, Option<StatusError>), CliError> {
     let kind = stores.accounts().await?.find(which)?.at.store;
     let api = which.api_base;
     let host = host(api, stores.clone());
     let (session, checked_online, warnings, failure) =
-        match login::status(&host, which, &Policy::default(), !offline).await {
+        match login::status(&host, which, policy, !offline).await {
             Ok(report) => (report.session, report.checked_online, report.warnings, None),
             Err(StatusError::Check { session, error }) => {
                 let failure = StatusError::Check {
@@ -375,16 +400,17 @@ async fn status_one(
     offline: bool,
     api: &ApiBase,
     org: Option<&str>,
+    policy: &Policy,
 ) -> Result<Printed, CliError> {
     let mut printed = Printed::default();
     if let (Some(input), None) = (env_token(), org) {
-        let body = check_env(offline, api, &input).await?;
+        let body = check_env(offline, api, &input, policy).await?;
         printed.push(json, &body, &env_source());
         return Ok(printed);
     }
     let stores = Stores::new(config_dir()?, StoreKind::Keyring);
     let which = AccountRef { api_base: api, org };
-    let (body, from, failure) = check_stored(&stores, which, offline).await?;
+    let (body, from, failure) = check_stored(&stores, which, offline, policy).await?;
     if let Some(failure) = failure {
         return Err(CliError::Status(failure));
     }
@@ -397,11 +423,16 @@ async fn status_one(
 
 /// `auth status`: every account on every api base, CHOREO_TOKEN's first; the exit status is
 /// the first failing account's.
-async fn status_all(json: bool, offline: bool, api: &ApiBase) -> Result<(Printed, u8), CliError> {
+async fn status_all(
+    json: bool,
+    offline: bool,
+    api: &ApiBase,
+    policy: &Policy,
+) -> Result<(Printed, u8), CliError> {
     let mut bodies: Vec<(StatusJson, String)> = Vec::new();
     let env = env_token();
     if let Some(input) = &env {
-        let mut body = check_env(offline, api, input).await?;
+        let mut body = check_env(offline, api, input, policy).await?;
         body.active = Some(true);
         bodies.push((body, env_source()));
     }
@@ -420,7 +451,7 @@ async fn status_all(json: bool, offline: bool, api: &ApiBase) -> Result<(Printed
             api_base: &base,
             org: Some(&listed.account.org_uuid),
         };
-        let (mut body, from, failure) = check_stored(&stores, which, offline).await?;
+        let (mut body, from, failure) = check_stored(&stores, which, offline, policy).await?;
         // While CHOREO_TOKEN is set, commands on its api base use it, not the stored account.
         body.active = Some(listed.active && !(env.is_some() && base == *api));
         if let Some(failure) = failure {
@@ -465,15 +496,21 @@ async fn status_all(json: bool, offline: bool, api: &ApiBase) -> Result<(Printed
     Ok((printed, status))
 }
 
-pub async fn status(json: bool, offline: bool, args: &AccountArgs) -> Result<u8, CliError> {
+pub async fn status(
+    json: bool,
+    offline: bool,
+    args: &AccountArgs,
+    timeout: &TimeoutArg,
+) -> Result<u8, CliError> {
     let api = resolve_api(&args.api)?;
+    let policy = policy(timeout)?;
     if args.api.api.is_some() || args.org.is_some() {
-        status_one(json, offline, &api, args.org.as_deref())
+        status_one(json, offline, &api, args.org.as_deref(), &policy)
             .await?
             .print(json)?;
         return Ok(0);
     }
-    let (printed, status) = status_all(json, offline, &api).await?;
+    let (printed, status) = status_all(json, offline, &api, &policy).await?;
     printed.print(json)?;
     Ok(status)
 }
@@ -539,8 +576,8 @@ pub async fn token(args: &AccountArgs) -> Result<u8, CliError> {
             "warning: printing the token to a terminal; it stays in the scrollback".to_owned(),
         ]);
     }
-    let mut stdout = stdout.lock();
-    writeln!(stdout, "{}", token.expose()).map_err(CliError::Output)?;
+    let line = Zeroizing::new(format!("{}\n", token.expose()));
+    write_stdout(line.as_bytes())?;
     Ok(0)
 }
 
@@ -626,12 +663,11 @@ pub async fn logout(args: &LogoutArgs) -> Result<u8, CliError> {
 pub fn inspect(json: bool) -> Result<u8, CliError> {
     let input = read_token_input().map_err(CliError::Input)?;
     let report = report::inspect(&input, SystemClock.now_unix());
-    // A closed stdout does not change the verdict, which the exit status carries.
-    let _ = if json {
+    if json {
         // Exactly core's inspect_json: the cross-host contract.
-        print_json_lines([report::to_json(&report)])
+        print_json_lines([report::to_json(&report)])?;
     } else {
-        output::to_stdout(output::report_lines(&report)).map_err(CliError::Output)
-    };
+        output::to_stdout(output::report_lines(&report)).map_err(CliError::Output)?;
+    }
     Ok(report.first_error().map_or(0, |p| p.code.exit_status()))
 }

@@ -22,6 +22,8 @@ pub enum CliError {
     /// Stdout could not be written.
     Output(std::io::Error),
     ApiBase(ApiBaseError),
+    /// CHOREO_TIMEOUT is not a whole number of seconds from 1 to 3600.
+    InvalidTimeout,
     /// A token from CHOREO_TOKEN or stdin that intake or recognition refused.
     Rejected(Box<Report>),
     Login(LoginError),
@@ -44,6 +46,7 @@ impl CliError {
             CliError::Input(_) => Code::InputUnreadable,
             CliError::Output(_) => Code::OutputFailed,
             CliError::ApiBase(e) => e.code(),
+            CliError::InvalidTimeout => Code::InvalidTimeout,
             CliError::Rejected(r) => r.first_error().map_or(Code::Rejected, |p| p.code),
             CliError::Login(e) => e.code(),
             CliError::Status(e) => e.code(),
@@ -127,6 +130,9 @@ impl fmt::Display for CliError {
             CliError::Input(e) => write!(f, "could not read the token from stdin: {e}"),
             CliError::Output(e) => write!(f, "could not write to stdout: {e}"),
             CliError::ApiBase(e) => e.fmt(f),
+            CliError::InvalidTimeout => f.write_str(
+                "CHOREO_TIMEOUT must be a whole number of seconds from 1 to 3600; fix or unset it",
+            ),
             CliError::Rejected(r) => match r.first_error() {
                 Some(p) => f.write_str(&p.message),
                 None => f.write_str("the token was refused"),

@@ -43,19 +43,18 @@ async fn run(command: &Command) -> Result<u8, CliError> {
             json,
             offline,
             account,
-        }) => commands::status(*json, *offline, account).await,
+            timeout,
+        }) => commands::status(*json, *offline, account, timeout).await,
         Command::Auth(AuthCommand::Switch { account }) => commands::switch(account).await,
         Command::Auth(AuthCommand::Token { account }) => commands::token(account).await,
         Command::Logout(args) => commands::logout(args).await,
         Command::Token(TokenCommand::Inspect { json }) => commands::inspect(*json),
         Command::Token(TokenCommand::Scan(args)) => scan::run(args).await,
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "choreo",
-                &mut std::io::stdout(),
-            );
+            // Into memory first: clap_complete panics on a failed write; ours exits 1.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "choreo", &mut script);
+            commands::write_stdout(&script)?;
             Ok(0)
         }
     }

@@ -36,15 +36,20 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// `path` as it may be logged: segments that look like tokens (a checksummed `xxx_` token, or
-/// anything long) are replaced, in case a client misplaces its token into the URL.
+/// `path` as it may be logged: segments that look like tokens (a checksummed `xxx_` token, 16
+/// or more characters a token may hold, as core accepts an opaque PAT, or anything long) are
+/// replaced, in case a client misplaces its token into the URL.
 pub fn loggable_path(path: &str) -> String {
     path.split('/')
         .map(|segment| {
             let checksummed = segment
                 .split_once('_')
                 .is_some_and(|(_, rest)| checksum::verify(rest));
-            if checksummed || segment.len() > 64 {
+            let token_shaped = segment.len() >= 16
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=%".contains(&b));
+            if checksummed || token_shaped || segment.len() > 64 {
                 "<redacted>"
             } else {
                 segment
@@ -72,7 +77,9 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     });
     let action = {
         let mut slot = state.fault();
-        let action = slot.as_ref().map(|f| f.action());
+        let action = slot
+            .as_ref()
+            .map(|f| f.action(request.uri().path(), bearer(headers)));
         if slot.as_mut().is_some_and(|f| f.consume()) {
             *slot = None;
         }
@@ -177,6 +184,15 @@ mod tests {
         assert_eq!(
             loggable_path("/orgs/1.0.0/orgs/acme"),
             "/orgs/1.0.0/orgs/acme"
+        );
+        // An opaque token core would accept as a PAT, misplaced as a handle.
+        assert_eq!(
+            loggable_path("/orgs/1.0.0/orgs/abcdefghijklmnopqrstuvwxyz012345"),
+            "/orgs/1.0.0/orgs/<redacted>"
+        );
+        assert_eq!(
+            loggable_path("/api-key-service/v1.0/pat/introspect"),
+            "/api-key-service/v1.0/pat/introspect"
         );
     }
 }

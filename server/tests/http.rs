@@ -220,8 +220,8 @@ impl HttpClient for Reqwest {
             .bearer_auth(request.bearer.expose())
             .send()
             .await
-            .map_err(|_| HttpError {
-                message: "request failed".into(),
+            .map_err(|_| HttpError::Failed {
+                detail: "request failed".into(),
             })?;
         let status = response.status().as_u16();
         let headers = response
@@ -230,13 +230,14 @@ impl HttpClient for Reqwest {
             .and_then(|v| v.to_str().ok())
             .map(|v| vec![("www-authenticate".to_owned(), v.to_owned())])
             .unwrap_or_default();
-        let body = response.bytes().await.map_err(|_| HttpError {
-            message: "body failed".into(),
+        let body = response.bytes().await.map_err(|_| HttpError::Failed {
+            detail: "body failed".into(),
         })?;
         Ok(HttpResponse {
             status,
             headers,
             body: body.to_vec(),
+            truncated: false,
         })
     }
 }

@@ -23,9 +23,18 @@ function describeError(e) {
   return `${messageOf(e)} (${codeOf(e)})`;
 }
 
+/**
+ * Text for a notification, which renders `[label](https://…)`, `(command:…)` and `(file:…)` as
+ * links: server text (names, scopes, error details inside core's messages) must not make one.
+ * A link needs `](` with nothing between; a backslash there leaves the text readable and inert.
+ */
+function escapeMarkdown(text) {
+  return String(text).replace(/\]\(/g, ']\\(');
+}
+
 /** An error as a notification: the code first, where a truncated toast still shows it. */
 function failureMessage(action, e) {
-  return `Choreo ${action} failed (${codeOf(e)}): ${messageOf(e)}`;
+  return escapeMarkdown(`Choreo ${action} failed (${codeOf(e)}): ${messageOf(e)}`);
 }
 
 /** `context.secrets` behind @choreo/auth's storage interface (`get/set/delete`, promises). */
@@ -181,7 +190,7 @@ class ChoreoAuthenticationProvider {
     this.log.info(`signed in to ${api} as ${account.label} (${masked}) with scopes [${granted.join(', ')}]`);
     for (const w of result.warnings) {
       this.log.warn(`${w.message} (${w.code})`);
-      this.vscode.window.showWarningMessage(`Choreo: ${w.message} (${w.code})`);
+      this.vscode.window.showWarningMessage(escapeMarkdown(`Choreo: ${w.message} (${w.code})`));
     }
     this._announce(after);
     return after;
@@ -252,6 +261,7 @@ module.exports = {
   validationMessage,
   secretStore,
   describeError,
+  escapeMarkdown,
   failureMessage,
   describeSession,
 };

@@ -55,7 +55,8 @@ export interface ChoreoAuthOptions {
   storage?: SecretStore;
   /** Scopes the token must carry. */
   requiredScopes?: string[];
-  /** Bound on each API request, answer included, in milliseconds (default 30000). */
+  /** Time limit of the whole exchange with the API (every request and answer of one login or
+   * online status), in milliseconds (default 30000). */
   timeoutMs?: number;
 }
 
@@ -311,11 +312,11 @@ impl ChoreoAuth {
         };
         let timeout = get("timeoutMs");
         let timeout_ms = if timeout.is_undefined() || timeout.is_null() {
-            host::DEFAULT_TIMEOUT_MS
+            None
         } else {
             match timeout.as_f64() {
                 Some(ms) if ms.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&ms) => {
-                    ms as u32
+                    Some(ms as u32)
                 }
                 _ => return Err(argument_error("timeoutMs must be a positive whole number")),
             }
@@ -329,9 +330,12 @@ impl ChoreoAuth {
         Ok(ChoreoAuth {
             client: Rc::new(Client {
                 api,
-                policy: Policy { required_scopes },
+                policy: Policy {
+                    required_scopes,
+                    timeout_ms,
+                },
                 host: Host {
-                    http: Fetch { timeout_ms },
+                    http: Fetch,
                     clock: DateNow,
                     random: WebCrypto,
                     store,
