@@ -10,7 +10,8 @@
 //! - [`formats`], [`checksum`], [`jwt`]: what kind of token it is, as data-driven rules.
 //! - [`report`]: [`inspect`] → [`Report`], whose JSON is the cross-host contract.
 //! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows;
-//!   [`account`]: several accounts (an organization on an API base), one active per base.
+//!   [`account`]: several accounts (an organization on an API base), one active per base;
+//!   [`sts`]: the Choreo STS flow; [`env`]: which token variable commands use, and its check.
 //! - [`credential`]: what a login stores; [`source`]: where a command's token comes from and
 //!   what a login stores beside `CHOREO_TOKEN`; [`problem`]: the stable codes.
 //! - [`json`]: JSON into serde types, without serde_json's error formatting; [`base64url`]: a
@@ -21,6 +22,7 @@ pub mod api;
 pub mod base64url;
 pub mod checksum;
 pub mod credential;
+pub mod env;
 pub mod formats;
 pub mod host;
 pub mod intake;
@@ -33,6 +35,7 @@ pub mod report;
 mod scan;
 pub mod secret;
 pub mod source;
+pub mod sts;
 pub mod time;
 #[cfg(feature = "vectors")]
 pub mod vectors;
