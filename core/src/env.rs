@@ -12,9 +12,11 @@
 
 use crate::api::ApiBase;
 use crate::credential::Credential;
+use crate::formats::FormatRules;
 use crate::host::{Clock, HttpClient, Random};
 use crate::login::{self, LoginError, Policy};
 use crate::problem::{Code, Problem};
+use crate::report::{self, Inspection};
 pub use crate::source::CHOREO_TOKEN;
 use crate::sts;
 
@@ -82,6 +84,24 @@ pub fn choose(set: &[&str]) -> Option<Chosen> {
     })
 }
 
+/// The offline verdict on the value of a variable checked with `flow`, at `now`: the report,
+/// refused as that flow would refuse it (an STS token as a PAT, anything else as an STS token).
+pub fn examine(flow: Flow, value: &[u8], now: i64) -> Inspection {
+    match flow {
+        Flow::Pat => {
+            let inspection = report::examine(value, FormatRules::builtin(), now);
+            if inspection.report.kind.as_deref() == Some(report::STS_KIND) {
+                return Inspection {
+                    report: sts::not_a_pat(inspection.report),
+                    token: None,
+                };
+            }
+            inspection
+        }
+        Flow::Sts => sts::examine(value, now),
+    }
+}
+
 /// Checks the token of the variable `chosen` names, given its raw `value`, with the API: the
 /// PAT flow for a personal access token, the STS flow for an STS token. Nothing is stored: the
 /// credential is for the caller's command, in memory. `chosen`'s notes come first among the
@@ -139,6 +159,28 @@ mod tests {
                 .0,
             CHOREO_TOKEN
         );
+    }
+
+    #[test]
+    fn each_variable_refuses_offline_what_its_flow_cannot_use() {
+        use base64::Engine as _;
+        let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let sts = format!(
+            "{}.{}.c2lnbmF0dXJl",
+            b64(r#"{"alg":"RS256"}"#),
+            b64(r#"{"sub":"u","exp":1900000000,"organization":{"handle":"acme","uuid":"o"}}"#)
+        );
+        let pat = crate::checksum::mint("chp_", || 7);
+        let verdict = |flow, value: &str| {
+            let i = examine(flow, value.as_bytes(), 1_800_000_000);
+            let codes: Vec<&str> = i.report.problems.iter().map(|p| p.code.as_str()).collect();
+            (i.token.is_some(), codes)
+        };
+        assert_eq!(verdict(Flow::Sts, &sts), (true, vec!["sts-token"]));
+        assert_eq!(verdict(Flow::Pat, &sts), (false, vec!["sts-not-pat"]));
+        assert_eq!(verdict(Flow::Pat, &pat), (true, vec![]));
+        assert_eq!(verdict(Flow::Sts, &pat), (false, vec!["sts-expected"]));
+        assert_eq!(verdict(Flow::Sts, ""), (false, vec!["empty"]));
     }
 
     #[test]

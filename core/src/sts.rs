@@ -16,7 +16,8 @@ use crate::formats::FormatRules;
 use crate::host::{Clock, HttpClient, Random};
 use crate::login::{CheckError, LoginError, Policy, hex};
 use crate::problem::{Code, Problem};
-use crate::report::{Report, STS_KIND, examine};
+use crate::report::{self, Inspection, Report, STS_KIND};
+use crate::secret::SecretToken;
 use crate::time::format_rfc3339;
 use std::borrow::Cow;
 
@@ -51,8 +52,33 @@ struct Claims {
     scopes: Vec<String>,
 }
 
-/// The claims of a report [`examine`] accepted, or the report refused: a token that is not a
-/// JWT, or a JWT without an organization handle.
+/// The token, its report and the claims the flow needs, or the report refused: by the report's
+/// own rules, or because the token is not a JWT, or a JWT without an organization handle.
+fn examine_claims(input: &[u8], now: i64) -> Result<(SecretToken, Report, Claims), Box<Report>> {
+    let inspection = report::examine(input, FormatRules::builtin(), now);
+    let Some(token) = inspection.token else {
+        return Err(Box::new(inspection.report));
+    };
+    let (claims, report) = claims(inspection.report)?;
+    debug_assert_eq!(report.kind.as_deref(), Some(STS_KIND));
+    Ok((token, report, claims))
+}
+
+/// The offline verdict on a token given as a Choreo STS access token: [`report::examine`]'s,
+/// refused as well when the token is not a JWT or names no organization.
+pub fn examine(input: &[u8], now: i64) -> Inspection {
+    match examine_claims(input, now) {
+        Ok((token, report, _)) => Inspection {
+            report,
+            token: Some(token),
+        },
+        Err(report) => Inspection {
+            report: *report,
+            token: None,
+        },
+    }
+}
+
 fn claims(report: Report) -> Result<(Claims, Report), Box<Report>> {
     let Some(jwt) = &report.jwt else {
         let what = report.label.clone().unwrap_or(Cow::Borrowed("token"));
@@ -97,12 +123,7 @@ pub async fn authenticate(
     policy: &Policy,
 ) -> Result<(Credential, Vec<Problem>), LoginError> {
     let now = clock.now_unix_ms().div_euclid(1000);
-    let inspection = examine(input, FormatRules::builtin(), now);
-    let Some(token) = inspection.token else {
-        return Err(LoginError::Rejected(Box::new(inspection.report)));
-    };
-    let (claims, report) = claims(inspection.report).map_err(LoginError::Rejected)?;
-    debug_assert_eq!(report.kind.as_deref(), Some(STS_KIND));
+    let (token, report, claims) = examine_claims(input, now).map_err(LoginError::Rejected)?;
     let missing: Vec<String> = policy
         .required_scopes
         .iter()

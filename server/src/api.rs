@@ -118,9 +118,14 @@ impl Caller {
     }
 }
 
-fn usable(state: &AppState, headers: &HeaderMap) -> Result<Caller, &'static str> {
+async fn usable(state: &AppState, headers: &HeaderMap) -> Result<Caller, &'static str> {
     if let Some(token) = bearer(headers).filter(|t| t.matches('.').count() == 2) {
-        let key = state.sts_key_now().ok_or(Unusable::Unknown.description())?;
+        // Right after start the key may still be in the making: wait for it, so the answer
+        // never depends on timing.
+        let key = state
+            .sts_key()
+            .await
+            .map_err(|_| Unusable::Unknown.description())?;
         return key.verify(token, now_unix()).map(Caller::Sts);
     }
     let pat = lookup(state, headers)?;
@@ -140,7 +145,7 @@ pub async fn introspect(State(state): State<AppState>, headers: HeaderMap) -> Re
 /// `GET /orgs/1.0.0/orgs`: every seeded org (the demo user belongs to both), so a client
 /// must match the introspected uuid rather than take the first entry.
 pub async fn orgs(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match usable(&state, &headers) {
+    match usable(&state, &headers).await {
         Ok(_) => Json(SEEDED.iter().map(Org::to_json).collect::<Value>()).into_response(),
         Err(why) => invalid_token(why),
     }
@@ -153,7 +158,7 @@ pub async fn org(
     Path(handle): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let caller = match usable(&state, &headers) {
+    let caller = match usable(&state, &headers).await {
         Ok(caller) => caller,
         Err(why) => return invalid_token(why),
     };

@@ -104,11 +104,6 @@ impl AppState {
         Ok(Arc::clone(key))
     }
 
-    /// The STS signing key if it exists yet: until then no STS token can be valid.
-    pub fn sts_key_now(&self) -> Option<&StsKey> {
-        self.0.sts.get().map(Arc::as_ref)
-    }
-
     pub fn config(&self) -> &Config {
         &self.0.config
     }
