@@ -126,6 +126,22 @@ fn cloud_sts_token_alone_shows_user_organization_expiry_and_source() {
             human.stdout
         );
     }
+    let inspected = cli.run(&["token", "inspect"], format!("{token}\n").as_bytes());
+    for line in [
+        "kind: choreo-sts (Choreo STS access token)".to_owned(),
+        format!("jwt expires: {expiry}"),
+        format!(
+            "jwt organization: acme (uuid {})",
+            claims["organization"]["uuid"].as_str().unwrap()
+        ),
+        "jwt subject: sts-user-7".to_owned(),
+    ] {
+        assert!(
+            inspected.expect(0).stdout.lines().any(|l| l == line),
+            "{line:?} in {}",
+            inspected.stdout
+        );
+    }
     let offline = run(&cli, &["auth", "status", "--json", "--offline"], &env);
     assert!(
         offline.expect(0).json()[0]["masked"]
