@@ -183,7 +183,13 @@ real Choreo PATs is not published) looks like any other word.
 
 Output: `path:line:column kind masked` per token (never a token in full), a summary on
 stderr. Exit status: 1 when anything is found, 0 when nothing is, 2 on a usage error or a
-path that does not exist. An unreadable file is a warning and the scan goes on.";
+path that does not exist. An unreadable file is a warning and the scan goes on.
+
+Examples:
+  choreo token scan
+  choreo token scan --staged
+  choreo token scan --git --sarif > findings.sarif
+  git diff | choreo token scan -";
 
 /// `choreo token scan`'s arguments.
 #[derive(Debug, Args)]
