@@ -13,7 +13,7 @@
 //! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows;
 //!   [`account`]: several accounts (an organization on an API base), one active per base;
 //!   [`http`]: the requests hosts send, the facts they report and the one policy reading them;
-//!   [`sts`]: the Choreo STS flow; [`env`]: which token variable commands use, and its check.
+//!   [`sts`]: the Choreo STS flow; [`env`](mod@env): which token variable commands use, and its check.
 //! - [`credential`]: what a login stores; [`source`]: where a command's token comes from and
 //!   what a login stores beside `CHOREO_TOKEN`; [`problem`]: the stable codes.
 //! - [`untrusted`]: every string from the API, cleaned before a host sees it.

@@ -1,4 +1,4 @@
-//! The Choreo STS flow, beside the PAT flow of [`crate::login`] and against the same host
+//! The Choreo STS flow, beside the PAT flow of [`crate::login`](mod@crate::login) and against the same host
 //! traits: a Choreo STS access token (a JWT whose `organization` claim is `{handle, uuid}`, as
 //! `CLOUD_STS_TOKEN` holds it in hosted shells) becomes a session in memory.
 //!
