@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Cross-host parity table: every vector's output on each host must be byte-identical to the
-// native one. Reads target/parity/{native,wasmtime,node,chromium}.json, each
-// `{ "<vector file name>": "<output string>" }`, written by the hosts' own test runs.
+// Cross-host parity tables. Vectors: every vector's output on each host must be byte-identical
+// to the native one; reads target/parity/{native,wasmtime,node,chromium}.json, each
+// `{ "<vector file name>": "<output string>" }`, written by the hosts' own test runs. Login over
+// real adapters: every hostile fault of tests/faults.json gives the expected outcome on every
+// host's real HTTP adapter against the reference server (a redirect never carries the bearer
+// to the other origin); reads target/parity/faults-<host>.json, `{ "<case>": "<outcome>" }`.
 // Usage: node tests/parity.mjs [parity-dir]   (default: <workspace>/target/parity)
 // Exits 1 if a host file is missing or unreadable, or any vector disagrees or is missing.
 
@@ -59,8 +62,41 @@ for (const name of names) {
   console.log([name.padEnd(width), ...marks.map((m) => m.padEnd(8))].join("  "));
 }
 
+// Login over real adapters: the native CLI (reqwest), the plain-ABI module under wasmtime (ureq),
+// the npm package in Node and in Chromium (fetch), the VS Code extension in code-server.
+const FAULT_HOSTS = ["native", "wasmtime", "node", "chromium", "vscode"];
+const { cases } = JSON.parse(readFileSync(join(root, "tests", "faults.json"), "utf8"));
+const faults = {};
+for (const host of FAULT_HOSTS) {
+  const file = join(dir, `faults-${host}.json`);
+  try {
+    faults[host] = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    problems.push(`${host}: cannot read ${file}: ${e.code ?? e.message}`);
+  }
+}
+const caseWidth = Math.max(width, ...cases.map((c) => c.name.length));
+console.log();
+console.log("login over real adapters (expected outcome; ✓ when the host gave it)");
+console.log(["fault".padEnd(caseWidth), "expected".padEnd(14), ...FAULT_HOSTS.map((h) => h.padEnd(8))].join("  "));
+for (const c of cases) {
+  const marks = FAULT_HOSTS.map((host) => {
+    if (!faults[host]) return "-";
+    const got = faults[host][c.name];
+    if (got === c.expect) return "✓";
+    problems.push(`${c.name}: ${host} gave ${got ?? "nothing"}, expected ${c.expect}`);
+    return `✗ ${got ?? "missing"}`;
+  });
+  if (marks.every((m) => m === "✓" || m === "-")) passed++;
+  else failed++;
+  console.log([c.name.padEnd(caseWidth), c.expect.padEnd(14), ...marks.map((m) => m.padEnd(8))].join("  "));
+}
+
 for (const p of problems) console.error(p);
-const missing = HOSTS.filter((h) => !outputs[h]);
+const missing = [
+  ...HOSTS.filter((h) => !outputs[h]),
+  ...FAULT_HOSTS.filter((h) => !faults[h]).map((h) => `faults-${h}`),
+];
 console.log(
   `parity: ${passed} passed, ${failed} failed` +
     (missing.length ? ` (host files missing: ${missing.join(", ")})` : ""),

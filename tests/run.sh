@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-section() { printf '\n======== %s\n' "$*"; }
+section() { printf '\n======== %s  [%s, %ss in]\n' "$*" "$(date -u +%H:%M:%S)" "$SECONDS"; }
 
 section "setup"
 bash tests/setup.sh

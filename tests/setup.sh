@@ -48,5 +48,10 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install -q cargo-fuzz
 fi
 
+if ! command -v pre-commit >/dev/null; then
+  say "pip install pre-commit (native/tests/scan.rs runs the token scan hook with it)"
+  pip install -q pre-commit
+fi
+
 say "npm ci"
 npm ci --no-audit --no-fund --loglevel=error

@@ -12,7 +12,16 @@ use std::path::PathBuf;
 
 /// Every `tests/vectors/*.json`, sorted by name.
 pub fn all() -> Vec<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors"));
+    in_dir("vectors")
+}
+
+/// Every `tests/scan-vectors/*.json` (texts and the findings `token scan` reports in them).
+pub fn scan() -> Vec<PathBuf> {
+    in_dir("scan-vectors")
+}
+
+fn in_dir(name: &str) -> Vec<PathBuf> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests")).join(name);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("readable entry").path())
@@ -21,6 +30,11 @@ pub fn all() -> Vec<PathBuf> {
     files.sort();
     assert!(!files.is_empty(), "no vectors in {}", dir.display());
     files
+}
+
+/// A vector file's text.
+pub fn read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The `input` text of the vector `name` (`tests/vectors/<name>.json`).

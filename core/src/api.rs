@@ -1,8 +1,9 @@
 //! The Choreo API as the real CLI speaks it: where it lives, what the requests are, and how
 //! answers (good and bad) are read. No I/O: requests are built here and sent by a host.
 
-use crate::host::{HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method};
+use crate::http::{DEFAULT_TIMEOUT_MS, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method};
 use crate::secret::SecretToken;
+use crate::untrusted::Untrusted;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
@@ -48,36 +49,74 @@ impl fmt::Display for ApiBaseError {
 impl std::error::Error for ApiBaseError {}
 
 impl ApiBase {
+    /// Reads `input` as the WHATWG URL parser (reqwest's `url` crate, `fetch`) reads it, so
+    /// the host judged here is the host they connect to: `\` ends the host like `/` does
+    /// (`http://192.0.2.2\.localhost` has the host `192.0.2.2`), and hosts ending in a number
+    /// are IPv4 addresses. Plain http is allowed only when that host is a loopback address
+    /// (127.0.0.0/8, `[::1]`) or exactly `localhost`: a `*.localhost` name may be resolved by
+    /// DNS, so it needs https.
+    ///
+    /// Only a plain subset of what WHATWG accepts is accepted (no percent-encoding, dot
+    /// segments, empty port, non-ascii or punycode host, IPv4 in other than dotted decimal);
+    /// the rest is refused. The `url` crate would cost the wasm package 28 KB gzip, so the
+    /// tests check this against it instead: whatever is accepted, `url` reads the same way
+    /// and serialises the same.
     pub fn parse(input: &str) -> Result<Self, ApiBaseError> {
         let invalid = |reason| Err(ApiBaseError::Invalid { reason });
         let input = input.trim();
-        let (scheme, rest) = match input.split_once("://") {
-            Some((s, rest)) if s.eq_ignore_ascii_case("https") => ("https", rest),
-            Some((s, rest)) if s.eq_ignore_ascii_case("http") => ("http", rest),
+        if !input.bytes().all(|b| b.is_ascii_graphic()) {
+            return invalid("it must be plain ascii without spaces");
+        }
+        let (https, rest) = match input.split_once("://") {
+            Some((s, rest)) if s.eq_ignore_ascii_case("https") => (true, rest),
+            Some((s, rest)) if s.eq_ignore_ascii_case("http") => (false, rest),
             _ => return invalid("it must start with https://"),
         };
         if rest.contains(['?', '#']) {
             return invalid("it must not have a query or fragment");
         }
-        if !rest.bytes().all(|b| b.is_ascii_graphic()) {
-            return invalid("it must be plain ascii without spaces");
-        }
-        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (authority, path) = rest.split_at(rest.find(['/', '\\']).unwrap_or(rest.len()));
         if authority.contains('@') {
             return invalid("it must not contain credentials");
         }
-        let host = host_of(authority).ok_or(ApiBaseError::Invalid {
+        let malformed = ApiBaseError::Invalid {
             reason: "its host or port is malformed",
-        })?;
-        let loopback = is_loopback(&host);
-        if scheme == "http" && !loopback {
+        };
+        let (host, port) = split_host_port(authority).ok_or(malformed.clone())?;
+        let host = Host::parse(host).ok_or(malformed.clone())?;
+        let port = match port {
+            None => None,
+            Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+                let n = p.parse::<u16>().map_err(|_| malformed.clone())?;
+                (n != if https { 443 } else { 80 }).then_some(n)
+            }
+            Some(_) => return Err(malformed),
+        };
+        let loopback = host.is_loopback();
+        if !https && !loopback {
             return Err(ApiBaseError::Insecure);
         }
-        let path = path.trim_end_matches('/');
-        Ok(Self {
-            url: format!("{scheme}://{}{path}", authority.to_ascii_lowercase()),
-            loopback,
-        })
+        let path = path.replace('\\', "/");
+        let plain = |seg: &str| {
+            seg != "."
+                && seg != ".."
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+        };
+        if !path
+            .split('/')
+            .skip(1)
+            .all(|seg| seg.is_empty() || plain(seg))
+        {
+            return invalid("its path must be plain letters, digits and - . _ ~");
+        }
+        let mut url = format!("{}://{host}", if https { "https" } else { "http" });
+        if let Some(port) = port {
+            url.push_str(&format!(":{port}"));
+        }
+        url.push_str(path.trim_end_matches('/'));
+        Ok(Self { url, loopback })
     }
 
     pub fn as_str(&self) -> &str {
@@ -99,29 +138,117 @@ impl fmt::Display for ApiBase {
     }
 }
 
-/// The host of `host[:port]` or `[v6][:port]`, lower-cased, if well formed.
-fn host_of(authority: &str) -> Option<String> {
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (host, after) = v6.split_once(']')?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    if host.is_empty() || port.is_some_and(|p| p.is_empty() || p.parse::<u16>().is_err()) {
-        return None;
+/// `host[:port]` or `[v6][:port]`; the port as written, if there is a colon.
+fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    if authority.starts_with('[') {
+        let end = authority.find(']')? + 1;
+        let (host, after) = authority.split_at(end);
+        return match after {
+            "" => Some((host, None)),
+            _ => Some((host, Some(after.strip_prefix(':')?))),
+        };
     }
-    Some(host.to_ascii_lowercase())
+    Some(match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    })
 }
 
-fn is_loopback(host: &str) -> bool {
-    if host == "localhost" || host.ends_with(".localhost") || host == "::1" {
-        return true;
+/// An API base's host, as WHATWG parses it, within the plain subset [`ApiBase::parse`] takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Host {
+    Ipv4(core::net::Ipv4Addr),
+    Ipv6(core::net::Ipv6Addr),
+    /// Lower-case letters, digits, `-`, `_` and dots; not ending in a number.
+    Domain(String),
+}
+
+impl Host {
+    fn parse(text: &str) -> Option<Self> {
+        if let Some(v6) = text.strip_prefix('[') {
+            return v6.strip_suffix(']')?.parse().ok().map(Host::Ipv6);
+        }
+        let name = text.to_ascii_lowercase();
+        let labels_ok = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && !name.split('.').any(|l| l.starts_with("xn--"));
+        if !labels_ok {
+            return None;
+        }
+        // WHATWG reads a host whose last label is a number (decimal, or 0x hex) as IPv4,
+        // in forms this subset leaves out (`0x7f.1`, `2130706433`, octal): only a.b.c.d.
+        let last = name.strip_suffix('.').unwrap_or(&name);
+        let last = last.rsplit('.').next().unwrap_or_default();
+        let number = !last.is_empty()
+            && (last.bytes().all(|b| b.is_ascii_digit())
+                || last
+                    .strip_prefix("0x")
+                    .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())));
+        if !number {
+            return Some(Host::Domain(name));
+        }
+        let parts: Vec<&str> = name.split('.').collect();
+        let decimal = |p: &&str| {
+            !p.is_empty()
+                && p.len() <= 3
+                && (p == &"0" || !p.starts_with('0'))
+                && p.parse::<u8>().is_ok()
+        };
+        if parts.len() != 4 || !parts.iter().all(decimal) {
+            return None;
+        }
+        name.parse().ok().map(Host::Ipv4)
     }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4 && octets[0] == "127" && octets.iter().all(|o| o.parse::<u8>().is_ok())
+
+    fn is_loopback(&self) -> bool {
+        match self {
+            Host::Ipv4(ip) => ip.is_loopback(),
+            Host::Ipv6(ip) => ip.is_loopback(),
+            Host::Domain(name) => name == "localhost",
+        }
+    }
+}
+
+/// The WHATWG serialisation: IPv6 in brackets, its first longest run of two or more zero
+/// pieces as `::`, never in dotted form.
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Ipv4(ip) => write!(f, "{ip}"),
+            Host::Domain(name) => f.write_str(name),
+            Host::Ipv6(ip) => {
+                let pieces = ip.segments();
+                let (mut best, mut run) = ((0, 0), (0, 0));
+                for (i, &p) in pieces.iter().enumerate() {
+                    run = if p == 0 {
+                        (if run.1 == 0 { i } else { run.0 }, run.1 + 1)
+                    } else {
+                        (0, 0)
+                    };
+                    if run.1 > best.1 {
+                        best = run;
+                    }
+                }
+                f.write_str("[")?;
+                let mut i = 0;
+                while i < 8 {
+                    if best.1 >= 2 && i == best.0 {
+                        f.write_str(if i == 0 { "::" } else { ":" })?;
+                        i += best.1;
+                        continue;
+                    }
+                    write!(f, "{:x}", pieces[i])?;
+                    if i < 7 {
+                        f.write_str(":")?;
+                    }
+                    i += 1;
+                }
+                f.write_str("]")
+            }
+        }
+    }
 }
 
 /// `POST {api}/api-key-service/v1.0/pat/introspect`.
@@ -131,6 +258,7 @@ pub fn introspect_request(api: &ApiBase, token: &SecretToken) -> HttpRequest {
         url: api.join(INTROSPECT_PATH),
         bearer: token.clone(),
         body: None,
+        timeout_ms: DEFAULT_TIMEOUT_MS,
     }
 }
 
@@ -141,6 +269,7 @@ pub fn orgs_request(api: &ApiBase, token: &SecretToken) -> HttpRequest {
         url: api.join(ORGS_PATH),
         bearer: token.clone(),
         body: None,
+        timeout_ms: DEFAULT_TIMEOUT_MS,
     }
 }
 
@@ -160,6 +289,7 @@ pub fn org_request(api: &ApiBase, token: &SecretToken, handle: &str) -> HttpRequ
         url,
         bearer: token.clone(),
         body: None,
+        timeout_ms: DEFAULT_TIMEOUT_MS,
     }
 }
 
@@ -196,6 +326,8 @@ pub struct Organization {
 struct OrgEnvelope {
     organization: Organization,
 }
+
+crate::untrusted::untrusted_fields!(OrgEnvelope { organization });
 
 // Ids arrive as numbers or strings depending on the endpoint; both are kept as text. A visitor,
 // not an untagged enum or `serde_json::Number`: those pull buffering and float formatting into
@@ -242,8 +374,9 @@ fn success(r: &HttpResponse) -> bool {
     (200..300).contains(&r.status)
 }
 
-/// Reads a JSON answer, turning error statuses into [`ApiError`].
-pub fn read_json<T: for<'de> Deserialize<'de>>(
+/// Reads a JSON answer, turning error statuses into [`ApiError`]. Every string of it is
+/// cleaned ([`crate::untrusted`]) before anyone sees it.
+pub fn read_json<T: for<'de> Deserialize<'de> + Untrusted>(
     r: &HttpResponse,
     what: &'static str,
     token: &SecretToken,
@@ -258,7 +391,10 @@ pub fn read_json<T: for<'de> Deserialize<'de>>(
     if r.body.len() > MAX_RESPONSE_BYTES {
         return Err(ApiError::BadResponse { what });
     }
-    crate::json::from_slice(&r.body).map_err(|_| ApiError::BadResponse { what })
+    let mut value: T =
+        crate::json::from_slice(&r.body).map_err(|_| ApiError::BadResponse { what })?;
+    value.clean_for(Some(token));
+    Ok(value)
 }
 
 pub fn read_introspection(
@@ -278,7 +414,8 @@ pub fn read_org(r: &HttpResponse, token: &SecretToken) -> Result<Organization, A
 
 /// A short, printable reason from an error answer: RFC 6750 `WWW-Authenticate: Bearer
 /// error=...`, or an RFC 6749-style JSON body (`error`, `error_description`, or `message`).
-/// Dropped if it would echo the token back.
+/// Each part is cleaned ([`crate::untrusted`]) as the server sent it, before the parts are
+/// joined and the whole is cut to 200 characters.
 pub fn error_detail(r: &HttpResponse, token: &SecretToken) -> Option<String> {
     #[derive(Deserialize)]
     struct Body {
@@ -294,23 +431,23 @@ pub fn error_detail(r: &HttpResponse, token: &SecretToken) -> Option<String> {
                 .find(|(n, _)| n.eq_ignore_ascii_case(k))
                 .map(|(_, v)| v.clone())
         };
-        join(get("error"), get("error_description"))
+        join(get("error"), get("error_description"), token)
     });
     let from_body = || {
         let body: Body =
             crate::json::from_slice(r.body.get(..MAX_RESPONSE_BYTES.min(r.body.len()))?).ok()?;
-        join(body.error, body.error_description.or(body.message))
+        join(body.error, body.error_description.or(body.message), token)
     };
-    let detail = from_header.or_else(from_body)?;
-    let clean: String = detail
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
-    (!clean.is_empty() && !clean.contains(token.expose())).then_some(clean)
+    let detail: String = from_header.or_else(from_body)?.chars().take(200).collect();
+    (!detail.is_empty()).then_some(detail)
 }
 
-fn join(a: Option<String>, b: Option<String>) -> Option<String> {
+/// `a: b`, each part cleaned on its own first.
+fn join(a: Option<String>, b: Option<String>, token: &SecretToken) -> Option<String> {
+    let cleaner = crate::untrusted::Cleaner::new(Some(token));
+    let (mut a, mut b) = (a, b);
+    a.clean(&cleaner);
+    b.clean(&cleaner);
     match (a, b) {
         (Some(a), Some(b)) => Some(format!("{a}: {b}")),
         (a, b) => a.or(b),
@@ -382,6 +519,145 @@ mod tests {
     }
 
     #[test]
+    fn loopback_is_decided_from_the_host_a_url_parser_sees() {
+        // WHATWG parsers read `\` as `/`: the host is 192.0.2.2, not a *.localhost name.
+        for insecure in [
+            r"http://192.0.2.2\.localhost",
+            r"http://192.0.2.2\.localhost:8080/api",
+            "http://192.0.2.2/.localhost",
+            "http://evil.localhost",
+            "http://localhost.evil.com",
+            "http://127.0.0.1.evil.com",
+            "http://[::2]",
+            "http://0.0.0.0",
+        ] {
+            assert_eq!(
+                ApiBase::parse(insecure),
+                Err(ApiBaseError::Insecure),
+                "{insecure}"
+            );
+        }
+        for loopback in [
+            "http://127.0.0.1",
+            "http://127.9.8.7:1",
+            "http://[::1]:9",
+            "http://LOCALHOST:1",
+        ] {
+            let api = ApiBase::parse(loopback).unwrap();
+            assert!(api.is_loopback(), "{loopback}");
+        }
+        // What core judged is what adapters are given: the parser's own serialisation.
+        assert_eq!(
+            ApiBase::parse(r"http://127.0.0.1:8\api\").unwrap().as_str(),
+            "http://127.0.0.1:8/api"
+        );
+        assert_eq!(
+            ApiBase::parse("HTTPS://[0:0::1]:443/a/").unwrap().as_str(),
+            "https://[::1]/a"
+        );
+        assert!(ApiBase::parse("https://sub.localhost").is_ok());
+        // What WHATWG reads in ways beyond the plain subset is refused, not guessed at.
+        for beyond in [
+            "http://0x7f.1:1",
+            "http://2130706433",
+            "http://127.1",
+            "http://127.0.0.01",
+            "http://127.0.0.1.",
+            "http://127.0.0.1%2e",
+            "http://127.0.0.1/%2e%2e/",
+            "https://x/a/../b",
+            "https://x:/",
+            "http:///127.0.0.1",
+            "https://xn--nxasmq6b.example",
+        ] {
+            assert_eq!(
+                ApiBase::parse(beyond).map_err(|e| e.code()),
+                Err(crate::Code::InvalidApiBase),
+                "{beyond}"
+            );
+        }
+    }
+
+    /// URL-ish text from pieces that matter to WHATWG parsing.
+    fn url_texts() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("http://"),
+            Just("https://"),
+            Just("HTTP://"),
+            Just("/"),
+            Just("\\"),
+            Just(":"),
+            Just("@"),
+            Just("."),
+            Just("["),
+            Just("]"),
+            Just("::1"),
+            Just("0"),
+            Just("127"),
+            Just("1"),
+            Just("255"),
+            Just("256"),
+            Just("0x7f"),
+            Just("localhost"),
+            Just("LocalHost"),
+            Just("evil"),
+            Just("xn--"),
+            Just("%2e"),
+            Just("-"),
+            Just("_"),
+            Just("~"),
+            Just("?"),
+            Just("#"),
+            Just("80"),
+            Just("443"),
+            Just("8080"),
+            Just("99999"),
+            Just("a"),
+            Just("api"),
+        ];
+        let host = prop_oneof![
+            Just("127.0.0.1"),
+            Just("[::1]"),
+            Just("[0:0:0:0:0:0:0:1]"),
+            Just("[1:0:0:2:0:0:0:3]"),
+            Just("[::ffff:127.0.0.1]"),
+            Just("localhost"),
+            Just("192.0.2.2"),
+            Just("apis.choreo.dev"),
+        ];
+        (
+            prop_oneof![Just("http://"), Just("https://")],
+            host,
+            proptest::collection::vec(piece, 0..8),
+        )
+            .prop_map(|(scheme, host, rest)| format!("{scheme}{host}{}", rest.concat()))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+
+        /// Whatever core accepts, the WHATWG parser reads the same way: same scheme and host
+        /// (so the same loopback decision), and the same serialisation.
+        #[test]
+        fn accepted_bases_read_the_same_as_whatwg(text in url_texts()) {
+            if let Ok(api) = ApiBase::parse(&text) {
+                let url = url::Url::parse(&text).expect("WHATWG parses what core accepts");
+                let loopback = match url.host() {
+                    Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                    Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                    Some(url::Host::Domain(d)) => d == "localhost",
+                    None => false,
+                };
+                proptest::prop_assert_eq!(api.is_loopback(), loopback, "{}", text);
+                proptest::prop_assert_eq!(api.as_str(), url.as_str().trim_end_matches('/'), "{}", text);
+                proptest::prop_assert!(url.query().is_none() && url.fragment().is_none());
+                proptest::prop_assert!(url.username().is_empty() && url.password().is_none());
+            }
+        }
+    }
+
+    #[test]
     fn malformed_bases_are_invalid() {
         for bad in [
             "apis.choreo.dev",
@@ -438,12 +714,17 @@ mod tests {
             status: 401,
             headers: vec![],
             body: br#"{"error":"bad token chp_secret"}"#.to_vec(),
+            truncated: false,
         };
-        assert_eq!(error_detail(&r, &t), None);
+        assert_eq!(
+            error_detail(&r, &t).as_deref(),
+            Some("bad token [redacted]")
+        );
         let r = HttpResponse {
             status: 401,
             headers: vec![],
             body: br#"{"error":"invalid_token","error_description":"revoked"}"#.to_vec(),
+            truncated: false,
         };
         assert_eq!(
             error_detail(&r, &t).as_deref(),

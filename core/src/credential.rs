@@ -55,9 +55,11 @@ impl Credential {
 
     /// Reads the storage form back; `None` if it is not a credential.
     pub fn from_stored_json(json: &str) -> Option<Self> {
-        let stored: Stored<String, Session> = crate::json::from_str(json).ok()?;
+        let mut stored: Stored<String, Session> = crate::json::from_str(json).ok()?;
         let api_base = ApiBase::parse(&stored.session.api_base).ok()?;
         let token = SecretToken::new(stored.token);
+        // Older versions stored what the API said as it said it.
+        crate::untrusted::Untrusted::clean_for(&mut stored.session, Some(&token));
         Some(Self {
             api_base,
             token,

@@ -1,6 +1,7 @@
 //! Recognition rules as data: which prefixes mean which kind of token, and which are
 //! checksummed. The built-in set is [`FormatRules::builtin`]; hosts may load their own JSON.
 
+use crate::checksum;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -43,6 +44,12 @@ pub struct Format {
     pub rest_len: Option<usize>,
     #[serde(default)]
     pub rest_alphabet: Option<Alphabet>,
+    /// Fewest characters after the prefix for `token scan` to report a token of this format.
+    /// Recognising one pasted token takes any length (a short paste is still refused as
+    /// foreign), but in a text a prefix with a few characters after it is a mention or a
+    /// placeholder (`xoxb-your-token`), not a token.
+    #[serde(default)]
+    pub scan_min_rest: Option<usize>,
     /// A token of another service: refused, with this label in the message.
     #[serde(default)]
     pub foreign: bool,
@@ -82,6 +89,7 @@ fn format(kind: &'static str, label: &'static str, prefixes: &[&'static str]) ->
         checksum: false,
         rest_len: None,
         rest_alphabet: None,
+        scan_min_rest: None,
         foreign: true,
     }
 }
@@ -95,36 +103,54 @@ impl FormatRules {
                 Format {
                     checksum: true,
                     foreign: false,
+                    scan_min_rest: Some(checksum::BODY_LEN),
                     ..format("choreo-pat", "Choreo personal access token", &["chp_"])
                 },
                 Format {
                     checksum: true,
+                    scan_min_rest: Some(checksum::BODY_LEN),
                     ..format(
                         "github-classic",
                         "GitHub token (classic)",
                         &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
                     )
                 },
-                format(
-                    "github-fine-grained",
-                    "GitHub fine-grained personal access token",
-                    &["github_pat_"],
-                ),
+                Format {
+                    // 22 characters, `_`, 59 characters.
+                    scan_min_rest: Some(82),
+                    ..format(
+                        "github-fine-grained",
+                        "GitHub fine-grained personal access token",
+                        &["github_pat_"],
+                    )
+                },
                 Format {
                     checksum: true,
+                    scan_min_rest: Some(checksum::BODY_LEN),
                     ..format("npm", "npm access token", &["npm_"])
                 },
-                format("gitlab-pat", "GitLab personal access token", &["glpat-"]),
-                format(
-                    "slack",
-                    "Slack token",
-                    &["xoxb-", "xoxp-", "xoxa-", "xoxs-", "xoxc-", "xoxd-"],
-                ),
-                format(
-                    "stripe-secret",
-                    "Stripe secret key",
-                    &["sk_live_", "rk_live_", "sk_test_"],
-                ),
+                Format {
+                    scan_min_rest: Some(20),
+                    ..format("gitlab-pat", "GitLab personal access token", &["glpat-"])
+                },
+                Format {
+                    // Real ones are numeric ids and a secret, 46 characters or more; 30 leaves
+                    // room for shorter legacy tokens and none for `xoxb-your-token-here`.
+                    scan_min_rest: Some(30),
+                    ..format(
+                        "slack",
+                        "Slack token",
+                        &["xoxb-", "xoxp-", "xoxa-", "xoxs-", "xoxc-", "xoxd-"],
+                    )
+                },
+                Format {
+                    scan_min_rest: Some(24),
+                    ..format(
+                        "stripe-secret",
+                        "Stripe secret key",
+                        &["sk_live_", "rk_live_", "sk_test_"],
+                    )
+                },
                 Format {
                     rest_len: Some(16),
                     rest_alphabet: Some(Alphabet::UpperAlnum),

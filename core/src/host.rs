@@ -9,72 +9,13 @@
 use crate::account::AccountRef;
 use crate::credential::Credential;
 use crate::problem::Code;
-use crate::secret::SecretToken;
 use std::fmt;
 
-/// Responses larger than this are refused; adapters stop reading past it.
-pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        }
-    }
-}
-
-/// A request to the Choreo API. The bearer token is kept apart from the other headers so that
-/// `Debug` stays redacted and adapters set it exactly once, on the request's own origin.
-#[derive(Debug, Clone)]
-pub struct HttpRequest {
-    pub method: Method,
-    pub url: String,
-    pub bearer: SecretToken,
-    /// Always JSON; `None` sends no body.
-    pub body: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct HttpResponse {
-    pub status: u16,
-    /// Lower-case names. Adapters may pass only the ones core reads: `www-authenticate`.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl HttpResponse {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// The request never got an answer: connection, TLS, timeout, size limit.
-/// Adapters must keep token material out of the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpError {
-    pub message: String,
-}
-
-impl fmt::Display for HttpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-/// Sends one HTTP request (HTTPS off loopback is enforced by core before this is called).
-pub trait HttpClient {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError>;
-}
+// The HTTP types live in `http`, with the policy that reads them; named here too, as one of
+// the capabilities a host brings.
+pub use crate::http::{
+    HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method,
+};
 
 /// Wall-clock time.
 pub trait Clock {

@@ -9,7 +9,9 @@
 //! nesting deeper than 127 and numbers beyond f64 refused where they are read and only checked
 //! (without recursion) where they are ignored; floats within a few units in the last place;
 //! integers as `u64`/`i64` when they fit and `f64` otherwise; strings borrowed from the input
-//! unless they hold escapes. `tests` compares the two on random input.
+//! unless they hold escapes. One difference on purpose: a struct is read from an object only,
+//! never from an array (serde_json reads an array's elements as the fields in order). `tests`
+//! compares the two on random input, with that rule applied to serde_json's reading.
 
 use serde::Deserialize;
 use serde::de::value::BorrowedStrDeserializer;
@@ -471,6 +473,23 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
         visitor.visit_enum(name.into_deserializer())
     }
 
+    /// An object only: serde's derives would read an array as the fields in order
+    /// (`["https://evil.example","admin"]` as `{iss, sub}`), and every struct core reads is an
+    /// object in its protocol (RFC 7519 §7.2 for JWT parts, the Choreo answers, the stored
+    /// credential).
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.skip_space();
+        if self.peek() != Some(b'{') {
+            return Err(Error);
+        }
+        self.deserialize_any(visitor)
+    }
+
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         self.skip_value()?;
         visitor.visit_unit()
@@ -478,7 +497,7 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct seq tuple tuple_struct map struct identifier
+        unit_struct seq tuple tuple_struct map identifier
     }
 }
 
@@ -543,7 +562,8 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
 #[cfg(test)]
 mod tests {
     //! Differential: every input is read by this module and by serde_json, and they must agree
-    //! on whether it is accepted and on what it says.
+    //! on whether it is accepted and on what it says, once core's one rule is applied to
+    //! serde_json's reading: a struct only from an object ([`objects_only`]).
     use super::{Error, from_str};
     use crate::api::{Introspection, Organization};
     use crate::credential::Session;
@@ -582,8 +602,107 @@ mod tests {
 
     fn agree_on<T: for<'a> Deserialize<'a> + PartialEq + std::fmt::Debug>(text: &str) {
         let ours = from_str::<T>(text).ok();
-        let theirs = serde_json::from_str::<T>(text).ok();
+        let theirs = serde_json::from_str::<T>(text)
+            .ok()
+            .filter(|_| objects_only(text, |d| T::deserialize(d).is_ok()));
         assert_eq!(ours, theirs, "{text:?}");
+    }
+
+    /// Whether serde_json's tree of `text` reads into `T` with every struct an object: the one
+    /// place core refuses what serde_json accepts. The tree is walked by [`Strict`], a
+    /// deserializer that is serde_json's data model except for structs.
+    /// A tree serde_json cannot build (a number beyond f64, or nesting past its limit, in a
+    /// part the type ignores) leaves serde_json's own reading to judge.
+    fn objects_only(text: &str, read: impl FnOnce(Strict<'_>) -> bool) -> bool {
+        serde_json::from_str::<Value>(text).map_or(true, |v| read(Strict(&v)))
+    }
+
+    struct Strict<'de>(&'de Value);
+
+    type ValueError = serde::de::value::Error;
+
+    impl<'de> serde::de::IntoDeserializer<'de, ValueError> for Strict<'de> {
+        type Deserializer = Self;
+        fn into_deserializer(self) -> Self {
+            self
+        }
+    }
+
+    impl<'de> serde::Deserializer<'de> for Strict<'de> {
+        type Error = ValueError;
+
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, ValueError> {
+            use serde::de::value::{MapDeserializer, SeqDeserializer};
+            match self.0 {
+                Value::Null => v.visit_unit(),
+                Value::Bool(b) => v.visit_bool(*b),
+                Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                    (Some(u), _, _) => v.visit_u64(u),
+                    (_, Some(i), _) => v.visit_i64(i),
+                    (_, _, f) => v.visit_f64(f.unwrap_or_default()),
+                },
+                Value::String(s) => v.visit_borrowed_str(s),
+                Value::Array(items) => v.visit_seq(SeqDeserializer::new(items.iter().map(Strict))),
+                Value::Object(map) => v.visit_map(MapDeserializer::new(
+                    map.iter().map(|(k, x)| (k.as_str(), Strict(x))),
+                )),
+            }
+        }
+
+        fn deserialize_option<V: serde::de::Visitor<'de>>(
+            self,
+            v: V,
+        ) -> Result<V::Value, ValueError> {
+            match self.0 {
+                Value::Null => v.visit_none(),
+                _ => v.visit_some(self),
+            }
+        }
+
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: &'static [&'static str],
+            v: V,
+        ) -> Result<V::Value, ValueError> {
+            match self.0 {
+                Value::Object(_) => self.deserialize_any(v),
+                _ => Err(serde::de::Error::custom("not an object")),
+            }
+        }
+
+        fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            v: V,
+        ) -> Result<V::Value, ValueError> {
+            v.visit_newtype_struct(self)
+        }
+
+        fn deserialize_enum<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: &'static [&'static str],
+            v: V,
+        ) -> Result<V::Value, ValueError> {
+            use serde::de::IntoDeserializer;
+            match self.0 {
+                Value::String(s) => v.visit_enum(s.as_str().into_deserializer()),
+                _ => Err(serde::de::Error::custom("not a unit variant")),
+            }
+        }
+
+        fn deserialize_ignored_any<V: serde::de::Visitor<'de>>(
+            self,
+            v: V,
+        ) -> Result<V::Value, ValueError> {
+            v.visit_unit()
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            unit unit_struct seq tuple tuple_struct map identifier
+        }
     }
 
     /// A JWT-payload-like struct: borrowed strings, optional floats, one-or-many lists.
@@ -601,7 +720,9 @@ mod tests {
 
     fn claims_agree(text: &str) {
         let ours = from_str::<Claims<'_>>(text).ok();
-        let theirs = serde_json::from_str::<Claims<'_>>(text).ok();
+        let theirs = serde_json::from_str::<Claims<'_>>(text)
+            .ok()
+            .filter(|_| objects_only(text, |d| Claims::deserialize(d).is_ok()));
         let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
             (Some(a), Some(b)) => a == b || (a - b).abs() <= 1e-14 * a.abs().max(b.abs()),
             (a, b) => a == b,
@@ -715,12 +836,41 @@ mod tests {
         ] {
             agree_on::<Introspection>(text);
         }
+        agree_on::<Vec<Organization>>(r#"[["1","u","h","n"]]"#);
+        agree_on::<Vec<Organization>>(r#"[{"id":1,"uuid":"u","handle":"h"}]"#);
         agree_on::<Vec<Organization>>(
             r#"[{"id":1,"uuid":"u","handle":"h","name":"n","owner":{}},{"uuid":"v","handle":"\u0068"}]"#,
         );
         let session = r#"{"id":"s","apiBase":"http://127.0.0.1:1","kind":"choreo-pat","masked":"chp_\u2026abcd","userId":"u","patId":"p","organization":{"id":"1","uuid":"u","handle":"h","name":"n"},"scopes":["a"],"validUntil":null,"createdAt":"2026-11-27T00:00:00Z"}"#;
         agree_on::<Session>(session);
         agree_on::<Session>(&session.replace("null", "7"));
+        agree_on::<Session>(&session.replace(
+            r#"{"id":"1","uuid":"u","handle":"h","name":"n"}"#,
+            r#"["1","u","h","n"]"#,
+        ));
+    }
+
+    #[test]
+    fn an_array_is_never_read_as_a_struct_where_serde_json_would() {
+        // Fields by position: what serde_json's derive accepts and core refuses.
+        let positional = r#"["https://evil.example",1.5,["aud"],2]"#;
+        assert!(serde_json::from_str::<Claims<'_>>(positional).is_ok());
+        assert_eq!(from_str::<Claims<'_>>(positional), Err(Error));
+        assert!(serde_json::from_str::<Introspection>(r#"["i","o","u",[],null,"active"]"#).is_ok());
+        assert_eq!(
+            from_str::<Introspection>(r#"["i","o","u",[],null,"active"]"#),
+            Err(Error)
+        );
+        // Nested: an organization as an array inside an object.
+        let nested = r#"{"organization":["1","u","h","n"]}"#;
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Envelope {
+            organization: Organization,
+        }
+        assert!(serde_json::from_str::<Envelope>(nested).is_ok());
+        assert_eq!(from_str::<Envelope>(nested), Err(Error));
+        // Arrays stay arrays where the type is a sequence.
+        assert_eq!(from_str::<Vec<u8>>("[1,2]"), Ok(vec![1, 2]));
     }
 
     /// JSON-ish text: real documents, then cut, spliced and with bytes replaced.

@@ -5,7 +5,10 @@ use crate::account::AccountRef;
 use crate::api::{self, ApiBase, ApiError, Introspection, Organization};
 use crate::credential::{Credential, Session};
 use crate::formats::FormatRules;
-use crate::host::{Clock, CredentialStore, HttpClient, HttpError, Random, StoreError};
+use crate::host::{Clock, CredentialStore, Random, StoreError};
+use crate::http::{
+    DEFAULT_TIMEOUT_MS, Deadline, HttpClient, HttpError, MAX_RESPONSE_BYTES, Transport,
+};
 use crate::problem::{Code, Problem};
 use crate::report::{Report, examine};
 use crate::secret::SecretToken;
@@ -29,18 +32,45 @@ pub struct Host<H, C, R, S> {
 pub struct Policy {
     /// Scopes the token must carry; empty by default.
     pub required_scopes: Vec<String>,
+    /// The time limit of the whole exchange with the API, every request and answer of it, in
+    /// milliseconds; `None` is [`DEFAULT_TIMEOUT_MS`].
+    pub timeout_ms: Option<u32>,
+}
+
+impl Policy {
+    /// The time limit in force.
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)
+    }
 }
 
 /// Why the API, or the policy applied to its answer, refused the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckError {
     Network(HttpError),
-    Unauthorized { detail: Option<String> },
-    Server { status: u16, detail: Option<String> },
-    BadResponse { what: &'static str },
-    PatInactive { status: String },
-    PatExpired { valid_until: String },
-    MissingScopes { missing: Vec<String> },
+    /// A redirect, never followed: the token goes to the API base only.
+    Redirected,
+    /// An answer larger than [`MAX_RESPONSE_BYTES`].
+    TooLarge,
+    Unauthorized {
+        detail: Option<String>,
+    },
+    Server {
+        status: u16,
+        detail: Option<String>,
+    },
+    BadResponse {
+        what: &'static str,
+    },
+    PatInactive {
+        status: String,
+    },
+    PatExpired {
+        valid_until: String,
+    },
+    MissingScopes {
+        missing: Vec<String>,
+    },
     OrgNotFound,
 }
 
@@ -48,6 +78,8 @@ impl CheckError {
     pub fn code(&self) -> Code {
         match self {
             CheckError::Network(_) => Code::NetworkError,
+            CheckError::Redirected => Code::ServerError,
+            CheckError::TooLarge => Code::BadResponse,
             CheckError::Unauthorized { .. } => Code::Unauthorized,
             CheckError::Server { .. } => Code::ServerError,
             CheckError::BadResponse { .. } => Code::BadResponse,
@@ -69,7 +101,20 @@ fn with_detail(f: &mut fmt::Formatter<'_>, text: &str, detail: &Option<String>) 
 impl fmt::Display for CheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            CheckError::Network(HttpError::Timeout) => f.write_str(
+                "could not reach the choreo api: no complete answer within the time limit; try \
+                 again, or allow more time",
+            ),
             CheckError::Network(e) => write!(f, "could not reach the choreo api: {e}"),
+            CheckError::Redirected => f.write_str(
+                "the choreo api answered with a redirect, which is never followed so the token \
+                 only goes to the api base; check the api base",
+            ),
+            CheckError::TooLarge => write!(
+                f,
+                "an answer from the choreo api is larger than {MAX_RESPONSE_BYTES} bytes, which \
+                 is not what the protocol says"
+            ),
             CheckError::Unauthorized { detail } => with_detail(
                 f,
                 "the choreo api did not accept this token; it may be revoked, expired or for another region",
@@ -100,6 +145,16 @@ impl fmt::Display for CheckError {
 
 impl std::error::Error for CheckError {}
 
+impl From<Transport> for CheckError {
+    fn from(t: Transport) -> Self {
+        match t {
+            Transport::Unreachable(e) => CheckError::Network(e),
+            Transport::Redirected => CheckError::Redirected,
+            Transport::TooLarge => CheckError::TooLarge,
+        }
+    }
+}
+
 impl From<ApiError> for CheckError {
     fn from(e: ApiError) -> Self {
         match e {
@@ -127,12 +182,8 @@ pub fn apply_policy(
 ) -> Result<Vec<Problem>, CheckError> {
     if !i.status.eq_ignore_ascii_case("active") {
         return Err(CheckError::PatInactive {
-            status: i
-                .status
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(40)
-                .collect(),
+            // Cleaned when the answer was read; only cut here.
+            status: i.status.chars().take(40).collect(),
         });
     }
     let mut warnings = Vec::new();
@@ -181,7 +232,8 @@ pub async fn verify(
     policy: &Policy,
     now_unix: i64,
 ) -> Result<Verified, CheckError> {
-    let send = async |req| http.send(req).await.map_err(CheckError::Network);
+    // The transport policy, once for every host: redirects and oversized answers are refused.
+    let send = async |req| crate::http::judge(http.send(req).await).map_err(CheckError::from);
     let answer = send(api::introspect_request(api, token)).await?;
     let introspection = api::read_introspection(&answer, token)?;
     let warnings = apply_policy(&introspection, policy, now_unix)?;
@@ -263,7 +315,7 @@ pub struct LoginOutcome {
     pub warnings: Vec<Problem>,
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -282,7 +334,13 @@ pub async fn authenticate(
         return Err(LoginError::Rejected(Box::new(inspection.report)));
     };
     let report = inspection.report;
-    let verified = verify(http, api, &token, policy, now).await?;
+    if report.kind.as_deref() == Some(crate::report::STS_KIND) {
+        return Err(LoginError::Rejected(Box::new(crate::sts::not_a_pat(
+            report,
+        ))));
+    }
+    let http = Deadline::new(http, policy.timeout_ms(), || clock.now_unix_ms());
+    let verified = verify(&http, api, &token, policy, now).await?;
     let mut id = [0u8; 16];
     random
         .fill(&mut id)
@@ -429,7 +487,8 @@ pub async fn status<H: HttpClient, C: Clock, R: Random, S: CredentialStore>(
             }),
         };
     }
-    match verify(&host.http, api, &credential.token, policy, now).await {
+    let http = Deadline::new(&host.http, policy.timeout_ms(), || host.clock.now_unix_ms());
+    match verify(&http, api, &credential.token, policy, now).await {
         Ok(v) => {
             session.scopes = v.introspection.allowed_scopes;
             session.valid_until = v.introspection.valid_until;

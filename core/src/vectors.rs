@@ -7,9 +7,8 @@
 
 use crate::api::ApiBase;
 use crate::credential::Session;
-use crate::host::{
-    Clock, CredentialStore, HttpClient, HttpError, HttpRequest, HttpResponse, Random, RandomError,
-};
+use crate::host::{Clock, CredentialStore, Random, RandomError};
+use crate::http::{HttpClient, HttpError, HttpRequest, HttpResponse};
 use crate::login::{self, Host, Policy};
 use crate::memory::MemoryStore;
 use crate::problem::{Code, Problem};
@@ -44,10 +43,28 @@ pub struct Vector {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginScenario {
+    /// `pat` (the default: `login`, which stores) or `sts` (the STS flow, which stores nothing).
+    #[serde(default, skip_serializing_if = "Flow::is_pat")]
+    pub flow: Flow,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub required_scopes: Vec<String>,
     /// Answers to the requests in the order they are sent.
     pub responses: Vec<ScriptedResponse>,
+}
+
+/// Which flow a login scenario runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flow {
+    #[default]
+    Pat,
+    Sts,
+}
+
+impl Flow {
+    fn is_pat(&self) -> bool {
+        *self == Flow::Pat
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -61,6 +78,13 @@ pub struct ScriptedResponse {
     /// A raw body, for malformed answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
+    /// The host stopped reading at the size cap.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+    /// No answer, as a host reports it: `timeout`, `connect` or `redirect-refused` (the
+    /// status and body are then ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 impl Vector {
@@ -109,10 +133,20 @@ impl HttpClient for Scripted {
             .borrow_mut()
             .push(format!("{} {path}", request.method.as_str()));
         let Some(answer) = self.answers.borrow_mut().pop_front() else {
-            return Err(HttpError {
-                message: "connection refused".into(),
+            return Err(HttpError::Connect {
+                detail: "connection refused".into(),
             });
         };
+        match answer.failure.as_deref() {
+            None => {}
+            Some("timeout") => return Err(HttpError::Timeout),
+            Some("redirect-refused") => return Err(HttpError::RedirectRefused),
+            Some(other) => {
+                return Err(HttpError::Connect {
+                    detail: other.to_owned(),
+                });
+            }
+        }
         let body = match (answer.body, answer.body_text) {
             (_, Some(text)) => text.into_bytes(),
             (Some(json), None) => json.to_string().into_bytes(),
@@ -122,6 +156,7 @@ impl HttpClient for Scripted {
             status: answer.status,
             headers: answer.headers.into_iter().collect(),
             body,
+            truncated: answer.truncated,
         })
     }
 }
@@ -176,8 +211,23 @@ pub fn run(vector: &Vector) -> Result<String, String> {
     let api = ApiBase::parse(crate::api::DEFAULT_API_BASE).map_err(|e| e.to_string())?;
     let policy = Policy {
         required_scopes: scenario.required_scopes.clone(),
+        ..Policy::default()
     };
-    let result = block_on_ready(login::login(&host, &api, &input, &policy));
+    let result = match scenario.flow {
+        Flow::Pat => block_on_ready(login::login(&host, &api, &input, &policy)),
+        Flow::Sts => block_on_ready(crate::sts::authenticate(
+            &host.http,
+            &host.clock,
+            &host.random,
+            &api,
+            &input,
+            &policy,
+        ))
+        .map(|(credential, warnings)| login::LoginOutcome {
+            session: credential.session,
+            warnings,
+        }),
+    };
     let stored = block_on_ready(host.store.load(crate::account::AccountRef::active(&api)))
         .ok()
         .flatten()

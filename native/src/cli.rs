@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
+use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -9,7 +10,7 @@ use clap_complete::Shell;
     // The package version and, in a git build, the commit (build.rs).
     version = env!("CHOREO_VERSION"),
     about = "Log in to Choreo with a personal access token",
-    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token commands use first, in memory (never stored by itself)\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory\n\nExamples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo auth status\n  choreo auth switch --org acme"
+    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       personal access token commands use first, in memory (never stored by itself)\n  WSO2IP_PAT         personal access token, used next (never stored)\n  CLOUD_STS_TOKEN    Choreo STS access token, used last (never stored)\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory\n  CHOREO_TIMEOUT     seconds the whole exchange with the api may take (default 30)\n\nToken variables come before stored accounts, in the order CHOREO_TOKEN, WSO2IP_PAT,\nCLOUD_STS_TOKEN; when several are set, a notice names the one used.\n\nExamples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo auth status\n  choreo auth switch --org acme"
 )]
 pub struct Cli {
     /// Log what happens to stderr (never token material).
@@ -69,6 +70,8 @@ pub struct LoginArgs {
     pub json: bool,
     #[command(flatten)]
     pub api: ApiArg,
+    #[command(flatten)]
+    pub timeout: TimeoutArg,
     /// Tokens given as arguments are refused, never used.
     #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub stray: Vec<String>,
@@ -105,6 +108,14 @@ pub struct LogoutArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct TimeoutArg {
+    /// Seconds the whole exchange with the api may take, every request and answer [env:
+    /// CHOREO_TIMEOUT] [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub timeout: Option<u32>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
     /// Show who is logged in, where each token comes from and whether it still works.
@@ -123,6 +134,8 @@ pub enum AuthCommand {
         offline: bool,
         #[command(flatten)]
         account: AccountArgs,
+        #[command(flatten)]
+        timeout: TimeoutArg,
     },
     /// Make another organization's account the active one of its api base.
     ///
@@ -132,7 +145,7 @@ pub enum AuthCommand {
         #[command(flatten)]
         account: AccountArgs,
     },
-    /// Print the token (stored, or CHOREO_TOKEN unless --org) to stdout, for scripts.
+    /// Print the token (stored, or the token variable in use unless --org) to stdout, for scripts.
     #[command(
         after_help = "Examples:\n  curl -H \"Authorization: Bearer $(choreo auth token)\" https://apis.choreo.dev/orgs/1.0.0/orgs\n  choreo auth token --org acme"
     )]
@@ -153,6 +166,60 @@ pub enum TokenCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Find leaked tokens in files, stdin, git history or staged changes.
+    Scan(ScanArgs),
+}
+
+const SCAN_AFTER_HELP: &str = "\
+What is found: tokens whose format says what they are — Choreo PATs of the chp_ format
+(checksummed), GitHub classic (ghp_ gho_ ghu_ ghs_ ghr_, checksummed) and fine-grained
+(github_pat_), npm (npm_, checksummed), GitLab (glpat-), Slack (xox…-), Stripe (sk_live_
+rk_live_ sk_test_) and AWS access key ids (AKIA ASIA). A checksummed token is reported only
+when its checksum holds; --all adds the near misses, marked checksum invalid. A token counts
+only when it stands alone, not inside a longer word or base64 string.
+
+Opaque tokens cannot be scanned for: a Choreo PAT without the chp_ prefix (the format of
+real Choreo PATs is not published) looks like any other word.
+
+Output: `path:line:column kind masked` per token (never a token in full), a summary on
+stderr. Exit status: 1 when anything is found, 0 when nothing is, 2 on a usage error or a
+path that does not exist. An unreadable file is a warning and the scan goes on.
+
+Examples:
+  choreo token scan
+  choreo token scan --staged
+  choreo token scan --git --sarif > findings.sarif
+  git diff | choreo token scan -";
+
+/// `choreo token scan`'s arguments.
+#[derive(Debug, Args)]
+#[command(after_long_help = SCAN_AFTER_HELP)]
+pub struct ScanArgs {
+    /// Files or directories to scan (default: the current directory); `-` reads stdin. With
+    /// --git or --staged: the repository (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Scan every blob reachable from the repository's refs, each once, instead of files.
+    #[arg(long, conflicts_with = "staged")]
+    pub git: bool,
+    /// Scan what the next commit adds: the index's blobs that differ from HEAD.
+    #[arg(long)]
+    pub staged: bool,
+    /// Print one JSON document.
+    #[arg(long, conflicts_with = "sarif")]
+    pub json: bool,
+    /// Print SARIF 2.1.0, for code-scanning upload.
+    #[arg(long)]
+    pub sarif: bool,
+    /// Also report checksummed tokens whose checksum fails (near misses).
+    #[arg(long)]
+    pub all: bool,
+    /// Ask the api whether each Choreo PAT found is still active (only Choreo PATs are sent;
+    /// at most 20, one request every 200 ms).
+    #[arg(long)]
+    pub verify: bool,
+    #[command(flatten)]
+    pub api: ApiArg,
 }
 
 #[cfg(test)]

@@ -1,19 +1,17 @@
 //! One function per command: resolve inputs, call core, print. Every rule is core's.
 
-use crate::cli::{AccountArgs, ApiArg, LoginArgs, LogoutArgs};
+use crate::cli::{AccountArgs, ApiArg, LoginArgs, LogoutArgs, TimeoutArg};
 use crate::error::CliError;
 use crate::http::ReqwestClient;
 use crate::input::read_token_input;
 use crate::output;
 use crate::store::{Stores, config_dir, keyring};
 use crate::sys::{OsRandom, SystemClock};
-use choreo_auth_core::formats::FormatRules;
+use choreo_auth_core::env::{self, Chosen, TOKEN_VARIABLES};
 use choreo_auth_core::host::{CredentialStore, StoreError};
 use choreo_auth_core::login::{self, Host, LoginError, LogoutError, Policy, StatusError};
-use choreo_auth_core::report::{self, examine};
-use choreo_auth_core::source::{
-    CHOREO_TOKEN, EnvToken, LoginFacts, Storage, StoreKind, TokenSource, plan_login,
-};
+use choreo_auth_core::report;
+use choreo_auth_core::source::{EnvToken, LoginFacts, Storage, StoreKind, TokenSource, plan_login};
 use choreo_auth_core::{AccountRef, ApiBase, DEFAULT_API_BASE, Problem, SecretToken, Session};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -21,12 +19,12 @@ use tracing::debug;
 use zeroize::Zeroizing;
 
 pub const API_ENV: &str = "CHOREO_API";
-pub const TOKEN_ENV: &str = CHOREO_TOKEN;
+pub const TIMEOUT_ENV: &str = "CHOREO_TIMEOUT";
 
 type CliHost = Host<ReqwestClient, SystemClock, OsRandom, Stores>;
 
 /// `--api`, else `CHOREO_API`, else the US region; checked by core (https off loopback).
-fn resolve_api(arg: &ApiArg) -> Result<ApiBase, CliError> {
+pub(crate) fn resolve_api(arg: &ApiArg) -> Result<ApiBase, CliError> {
     let from_env = std::env::var(API_ENV).ok().filter(|v| !v.is_empty());
     let text = arg
         .api
@@ -38,11 +36,55 @@ fn resolve_api(arg: &ApiArg) -> Result<ApiBase, CliError> {
     Ok(api)
 }
 
-/// `CHOREO_TOKEN`, if set and not empty (as gh treats `GH_TOKEN`).
-fn env_token() -> Option<Zeroizing<Vec<u8>>> {
-    let value = std::env::var_os(TOKEN_ENV)?;
-    let bytes = Zeroizing::new(value.into_encoded_bytes());
-    (!bytes.is_empty()).then_some(bytes)
+/// The policy of a command that asks the api: `--timeout`, else `CHOREO_TIMEOUT` (whole
+/// seconds, 1 to 3600), else core's default. Core holds every request to it.
+fn policy(arg: &TimeoutArg) -> Result<Policy, CliError> {
+    let seconds = match (arg.timeout, std::env::var(TIMEOUT_ENV).ok()) {
+        (Some(s), _) => Some(s),
+        (None, Some(v)) if !v.is_empty() => Some(
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|s| (1..=3600).contains(s))
+                .ok_or(CliError::InvalidTimeout)?,
+        ),
+        (None, _) => None,
+    };
+    Ok(Policy {
+        timeout_ms: seconds.map(|s| s * 1000),
+        ..Policy::default()
+    })
+}
+
+/// Writes `bytes` to stdout; a failed write (a closed pipe, a full disk) is an error, exit 1.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(CliError::Output)
+}
+
+/// The token variable commands use and its value: the facts are which of `CHOREO_TOKEN`,
+/// `WSO2IP_PAT` and `CLOUD_STS_TOKEN` are set and not empty; core chooses.
+struct FromEnv {
+    chosen: Chosen,
+    value: Zeroizing<Vec<u8>>,
+}
+
+fn env_token() -> Option<FromEnv> {
+    let values: Vec<(&str, Zeroizing<Vec<u8>>)> = TOKEN_VARIABLES
+        .into_iter()
+        .filter_map(|name| {
+            let bytes = Zeroizing::new(std::env::var_os(name)?.into_encoded_bytes());
+            (!bytes.is_empty()).then_some((name, bytes))
+        })
+        .collect();
+    let set: Vec<&str> = values.iter().map(|(name, _)| *name).collect();
+    let chosen = env::choose(&set)?;
+    let value = values.into_iter().find(|(name, _)| *name == chosen.name)?.1;
+    debug!(variable = chosen.name, "token from the environment");
+    Some(FromEnv { chosen, value })
 }
 
 fn host(api: &ApiBase, store: Stores) -> CliHost {
@@ -70,28 +112,27 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
         return Err(CliError::MissingWithToken);
     }
     let api = resolve_api(&args.api)?;
+    let policy = policy(&args.timeout)?;
     let dir = config_dir()?;
     let input = read_token_input().map_err(CliError::Input)?;
     let http = ReqwestClient::new(&api);
     let now = SystemClock.now_unix();
-    let (credential, mut warnings) = login::authenticate(
-        &http,
-        &SystemClock,
-        &OsRandom,
-        &api,
-        &input,
-        &Policy::default(),
-    )
-    .await
-    .map_err(CliError::Login)?;
-    // Facts for core's rule: how CHOREO_TOKEN relates to this token, what the user asked for,
-    // and whether the keyring answered (assumed until a write says otherwise).
+    let (credential, mut warnings) =
+        login::authenticate(&http, &SystemClock, &OsRandom, &api, &input, &policy)
+            .await
+            .map_err(CliError::Login)?;
+    // Facts for core's rule: how the token variable in use relates to this token, what the
+    // user asked for, and whether the keyring answered (assumed until a write says otherwise).
     let env = env_token();
+    let env_name = env.as_ref().map_or(env::CHOREO_TOKEN, |e| e.chosen.name);
+    if let Some(e) = &env {
+        warnings.extend(e.chosen.notes.iter().cloned());
+    }
     let mut facts = LoginFacts {
         env: EnvToken::compare(
             &credential.token,
-            TOKEN_ENV,
-            env.as_deref().map(|v| &v[..]),
+            env_name,
+            env.as_ref().map(|e| &e.value[..]),
             now,
         ),
         insecure_storage: args.insecure_storage,
@@ -132,7 +173,7 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
             session.api_base, session.user_id
         ),
         None => format!(
-            "Checked {TOKEN_ENV} with {}: user {}",
+            "Checked {env_name} with {}: user {}",
             session.api_base, session.user_id
         ),
     }];
@@ -195,8 +236,12 @@ fn print_json_lines(lines: impl IntoIterator<Item = String>) -> Result<(), CliEr
 #[serde(rename_all = "camelCase")]
 struct StatusJson {
     api_base: String,
-    /// `keyring`, `file` or `env` (CHOREO_TOKEN, in memory).
+    /// `keyring`, `file` or `env` (a token variable, in memory).
     source: &'static str,
+    /// The token variable, when `source` is `env`: `CHOREO_TOKEN`, `WSO2IP_PAT` or
+    /// `CLOUD_STS_TOKEN`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variable: Option<&'static str>,
     storage: Option<String>,
     plaintext: bool,
     /// Whether commands on this api base use this account; only when every account is listed.
@@ -215,18 +260,16 @@ impl StatusJson {
     /// The human lines: a headline, the session, where the token comes from, how it was
     /// checked.
     fn lines(&self, from: &str) -> Vec<String> {
-        let env = self.source == "env";
-        let mut headline = match (&self.session, env) {
-            (Some(s), true) => format!(
-                "Using {TOKEN_ENV} for {} as user {}",
-                self.api_base, s.user_id
-            ),
-            (None, true) => format!(
-                "Using {TOKEN_ENV} for {} (not checked: --offline)",
+        let mut headline = match (&self.session, self.variable) {
+            (Some(s), Some(name)) => {
+                format!("Using {name} for {} as user {}", self.api_base, s.user_id)
+            }
+            (None, Some(name)) => format!(
+                "Using {name} for {} (not checked: --offline)",
                 self.api_base
             ),
-            (Some(s), false) => format!("Logged in to {} as user {}", self.api_base, s.user_id),
-            (None, false) => format!("Account on {}", self.api_base),
+            (Some(s), None) => format!("Logged in to {} as user {}", self.api_base, s.user_id),
+            (None, None) => format!("Account on {}", self.api_base),
         };
         if self.active == Some(true) {
             headline.push_str(" (active)");
@@ -282,18 +325,26 @@ impl Printed {
     }
 }
 
-fn env_source() -> String {
+fn env_source(name: &'static str) -> String {
     format!(
         "{} (in memory, nothing stored)",
-        TokenSource::Env(TOKEN_ENV).describe()
+        TokenSource::Env(name).describe()
     )
 }
 
-/// CHOREO_TOKEN: checked online like a login that stores nothing, or only inspected.
-async fn check_env(offline: bool, api: &ApiBase, input: &[u8]) -> Result<StatusJson, CliError> {
+/// The token variable in use: checked online with its flow (PAT or STS), storing nothing, or
+/// only inspected offline.
+async fn check_env(
+    offline: bool,
+    api: &ApiBase,
+    env: &FromEnv,
+    policy: &Policy,
+) -> Result<StatusJson, CliError> {
+    let FromEnv { chosen, value } = env;
     let mut body = StatusJson {
         api_base: api.to_string(),
-        source: TokenSource::Env(TOKEN_ENV).as_str(),
+        source: TokenSource::Env(chosen.name).as_str(),
+        variable: Some(chosen.name),
         storage: None,
         plaintext: false,
         active: None,
@@ -304,7 +355,7 @@ async fn check_env(offline: bool, api: &ApiBase, input: &[u8]) -> Result<StatusJ
         error: None,
     };
     if offline {
-        let report = report::inspect(input, SystemClock.now_unix());
+        let report = env::examine(chosen.flow, value, SystemClock.now_unix()).report;
         if !report.ok {
             return Err(CliError::Rejected(Box::new(report)));
         }
@@ -312,20 +363,15 @@ async fn check_env(offline: bool, api: &ApiBase, input: &[u8]) -> Result<StatusJ
         if let Some(kind) = &report.kind {
             body.masked = Some(format!("{} ({kind})", body.masked.unwrap_or_default()));
         }
-        body.warnings = report.problems;
+        body.warnings = chosen.notes.clone();
+        body.warnings.extend(report.problems);
         return Ok(body);
     }
     let http = ReqwestClient::new(api);
-    let (credential, warnings) = login::authenticate(
-        &http,
-        &SystemClock,
-        &OsRandom,
-        api,
-        input,
-        &Policy::default(),
-    )
-    .await
-    .map_err(CliError::Login)?;
+    let (credential, warnings) =
+        env::authenticate(&http, &SystemClock, &OsRandom, api, chosen, value, policy)
+            .await
+            .map_err(CliError::Login)?;
     body.masked = Some(credential.session.masked.clone());
     body.session = Some(credential.session);
     body.warnings = warnings;
@@ -338,12 +384,13 @@ async fn check_stored(
     stores: &Stores,
     which: AccountRef<'_>,
     offline: bool,
+    policy: &Policy,
 ) -> Result<(StatusJson, String, Option<StatusError>), CliError> {
     let kind = stores.accounts().await?.find(which)?.at.store;
     let api = which.api_base;
     let host = host(api, stores.clone());
     let (session, checked_online, warnings, failure) =
-        match login::status(&host, which, &Policy::default(), !offline).await {
+        match login::status(&host, which, policy, !offline).await {
             Ok(report) => (report.session, report.checked_online, report.warnings, None),
             Err(StatusError::Check { session, error }) => {
                 let failure = StatusError::Check {
@@ -357,6 +404,7 @@ async fn check_stored(
     let body = StatusJson {
         api_base: api.to_string(),
         source: TokenSource::Stored(kind).as_str(),
+        variable: None,
         storage: Some(stores.describe(kind)),
         plaintext: kind == StoreKind::File,
         active: None,
@@ -375,16 +423,17 @@ async fn status_one(
     offline: bool,
     api: &ApiBase,
     org: Option<&str>,
+    policy: &Policy,
 ) -> Result<Printed, CliError> {
     let mut printed = Printed::default();
-    if let (Some(input), None) = (env_token(), org) {
-        let body = check_env(offline, api, &input).await?;
-        printed.push(json, &body, &env_source());
+    if let (Some(env), None) = (env_token(), org) {
+        let body = check_env(offline, api, &env, policy).await?;
+        printed.push(json, &body, &env_source(env.chosen.name));
         return Ok(printed);
     }
     let stores = Stores::new(config_dir()?, StoreKind::Keyring);
     let which = AccountRef { api_base: api, org };
-    let (body, from, failure) = check_stored(&stores, which, offline).await?;
+    let (body, from, failure) = check_stored(&stores, which, offline, policy).await?;
     if let Some(failure) = failure {
         return Err(CliError::Status(failure));
     }
@@ -395,15 +444,20 @@ async fn status_one(
     Ok(printed)
 }
 
-/// `auth status`: every account on every api base, CHOREO_TOKEN's first; the exit status is
-/// the first failing account's.
-async fn status_all(json: bool, offline: bool, api: &ApiBase) -> Result<(Printed, u8), CliError> {
+/// `auth status`: every account on every api base, the token variable's first; the exit status
+/// is the first failing account's.
+async fn status_all(
+    json: bool,
+    offline: bool,
+    api: &ApiBase,
+    policy: &Policy,
+) -> Result<(Printed, u8), CliError> {
     let mut bodies: Vec<(StatusJson, String)> = Vec::new();
     let env = env_token();
-    if let Some(input) = &env {
-        let mut body = check_env(offline, api, input).await?;
+    if let Some(env) = &env {
+        let mut body = check_env(offline, api, env, policy).await?;
         body.active = Some(true);
-        bodies.push((body, env_source()));
+        bodies.push((body, env_source(env.chosen.name)));
     }
     let stores = Stores::new(config_dir()?, StoreKind::Keyring);
     let accounts = stores.accounts().await?;
@@ -420,8 +474,8 @@ async fn status_all(json: bool, offline: bool, api: &ApiBase) -> Result<(Printed
             api_base: &base,
             org: Some(&listed.account.org_uuid),
         };
-        let (mut body, from, failure) = check_stored(&stores, which, offline).await?;
-        // While CHOREO_TOKEN is set, commands on its api base use it, not the stored account.
+        let (mut body, from, failure) = check_stored(&stores, which, offline, policy).await?;
+        // While a token variable is set, commands on its api base use it, not the stored account.
         body.active = Some(listed.active && !(env.is_some() && base == *api));
         if let Some(failure) = failure {
             let failure = CliError::Status(failure);
@@ -465,15 +519,21 @@ async fn status_all(json: bool, offline: bool, api: &ApiBase) -> Result<(Printed
     Ok((printed, status))
 }
 
-pub async fn status(json: bool, offline: bool, args: &AccountArgs) -> Result<u8, CliError> {
+pub async fn status(
+    json: bool,
+    offline: bool,
+    args: &AccountArgs,
+    timeout: &TimeoutArg,
+) -> Result<u8, CliError> {
     let api = resolve_api(&args.api)?;
+    let policy = policy(timeout)?;
     if args.api.api.is_some() || args.org.is_some() {
-        status_one(json, offline, &api, args.org.as_deref())
+        status_one(json, offline, &api, args.org.as_deref(), &policy)
             .await?
             .print(json)?;
         return Ok(0);
     }
-    let (printed, status) = status_all(json, offline, &api).await?;
+    let (printed, status) = status_all(json, offline, &api, &policy).await?;
     printed.print(json)?;
     Ok(status)
 }
@@ -496,9 +556,10 @@ pub async fn switch(args: &AccountArgs) -> Result<u8, CliError> {
             switched.to.org
         )
     }];
-    if env_token().is_some() {
+    if let Some(env) = env_token() {
         lines.push(format!(
-            "note: {TOKEN_ENV} is set, and commands use it first while it is set"
+            "note: {} is set, and commands use it first while it is set",
+            env.chosen.name
         ));
     }
     output::to_stderr(lines);
@@ -508,8 +569,9 @@ pub async fn switch(args: &AccountArgs) -> Result<u8, CliError> {
 pub async fn token(args: &AccountArgs) -> Result<u8, CliError> {
     let api = resolve_api(&args.api)?;
     let token: SecretToken = match (env_token(), &args.org) {
-        (Some(input), None) => {
-            let inspection = examine(&input, FormatRules::builtin(), SystemClock.now_unix());
+        (Some(env), None) => {
+            let inspection = env::examine(env.chosen.flow, &env.value, SystemClock.now_unix());
+            output::to_stderr(output::problem_lines(&env.chosen.notes));
             inspection
                 .token
                 .ok_or_else(|| CliError::Rejected(Box::new(inspection.report)))?
@@ -539,8 +601,8 @@ pub async fn token(args: &AccountArgs) -> Result<u8, CliError> {
             "warning: printing the token to a terminal; it stays in the scrollback".to_owned(),
         ]);
     }
-    let mut stdout = stdout.lock();
-    writeln!(stdout, "{}", token.expose()).map_err(CliError::Output)?;
+    let line = Zeroizing::new(format!("{}\n", token.expose()));
+    write_stdout(line.as_bytes())?;
     Ok(0)
 }
 
@@ -604,9 +666,10 @@ pub async fn logout(args: &LogoutArgs) -> Result<u8, CliError> {
             active.org
         ));
     }
-    if env_token().is_some() {
+    if let Some(env) = env_token() {
         lines.push(format!(
-            "note: {TOKEN_ENV} is still set and commands keep using it"
+            "note: {} is still set and commands keep using it",
+            env.chosen.name
         ));
     }
     output::to_stderr(lines);
@@ -626,12 +689,11 @@ pub async fn logout(args: &LogoutArgs) -> Result<u8, CliError> {
 pub fn inspect(json: bool) -> Result<u8, CliError> {
     let input = read_token_input().map_err(CliError::Input)?;
     let report = report::inspect(&input, SystemClock.now_unix());
-    // A closed stdout does not change the verdict, which the exit status carries.
-    let _ = if json {
+    if json {
         // Exactly core's inspect_json: the cross-host contract.
-        print_json_lines([report::to_json(&report)])
+        print_json_lines([report::to_json(&report)])?;
     } else {
-        output::to_stdout(output::report_lines(&report)).map_err(CliError::Output)
-    };
+        output::to_stdout(output::report_lines(&report)).map_err(CliError::Output)?;
+    }
     Ok(report.first_error().map_or(0, |p| p.code.exit_status()))
 }

@@ -22,6 +22,8 @@ pub enum CliError {
     /// Stdout could not be written.
     Output(std::io::Error),
     ApiBase(ApiBaseError),
+    /// CHOREO_TIMEOUT is not a whole number of seconds from 1 to 3600.
+    InvalidTimeout,
     /// A token from CHOREO_TOKEN or stdin that intake or recognition refused.
     Rejected(Box<Report>),
     Login(LoginError),
@@ -33,6 +35,7 @@ pub enum CliError {
     /// No account on any api base.
     NoAccounts,
     Runtime(std::io::Error),
+    Scan(crate::scan::ScanError),
 }
 
 impl CliError {
@@ -43,6 +46,7 @@ impl CliError {
             CliError::Input(_) => Code::InputUnreadable,
             CliError::Output(_) => Code::OutputFailed,
             CliError::ApiBase(e) => e.code(),
+            CliError::InvalidTimeout => Code::InvalidTimeout,
             CliError::Rejected(r) => r.first_error().map_or(Code::Rejected, |p| p.code),
             CliError::Login(e) => e.code(),
             CliError::Status(e) => e.code(),
@@ -51,6 +55,7 @@ impl CliError {
             CliError::Account(e) => e.code(),
             CliError::NoAccounts => Code::NotLoggedIn,
             CliError::Runtime(_) => Code::RuntimeUnavailable,
+            CliError::Scan(e) => e.code(),
         }
     }
 
@@ -96,6 +101,11 @@ impl CliError {
                 "pipe exactly one token, e.g. `echo \"$CHOREO_TOKEN\" | choreo login --with-token`"
             }
             Code::StorageCorrupt => "log out (`choreo logout --all`) and log in again",
+            Code::StsExpired => "get a new choreo sts access token and set it as CLOUD_STS_TOKEN",
+            Code::StsMissingOrganization | Code::StsExpected => {
+                "set CLOUD_STS_TOKEN to a choreo sts access token, or put a personal access token \
+                 in CHOREO_TOKEN"
+            }
             _ => return None,
         })
     }
@@ -125,6 +135,9 @@ impl fmt::Display for CliError {
             CliError::Input(e) => write!(f, "could not read the token from stdin: {e}"),
             CliError::Output(e) => write!(f, "could not write to stdout: {e}"),
             CliError::ApiBase(e) => e.fmt(f),
+            CliError::InvalidTimeout => f.write_str(
+                "CHOREO_TIMEOUT must be a whole number of seconds from 1 to 3600; fix or unset it",
+            ),
             CliError::Rejected(r) => match r.first_error() {
                 Some(p) => f.write_str(&p.message),
                 None => f.write_str("the token was refused"),
@@ -138,6 +151,7 @@ impl fmt::Display for CliError {
                 "not logged in to any api base; run `choreo login --with-token` or set CHOREO_TOKEN",
             ),
             CliError::Runtime(e) => write!(f, "could not start the async runtime: {e}"),
+            CliError::Scan(e) => e.fmt(f),
         }
     }
 }

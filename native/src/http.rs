@@ -1,7 +1,8 @@
-//! Core's `HttpClient` over reqwest + rustls: bounded in time and size, no redirects.
+//! Core's `HttpClient` over reqwest + rustls: each request bounded by the time core gives it
+//! and by core's size cap, no redirects. It reports what happened; core decides what it means.
 
 use choreo_auth_core::ApiBase;
-use choreo_auth_core::host::{
+use choreo_auth_core::http::{
     HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method,
 };
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
@@ -11,7 +12,6 @@ use tracing::debug;
 use zeroize::Zeroizing;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Built on first use: offline commands never pay for loading the platform's root certificates.
 #[derive(Debug)]
@@ -45,7 +45,6 @@ fn build(api: &ApiBase) -> Result<reqwest::Client, HttpError> {
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(TOTAL_TIMEOUT)
         .user_agent(concat!("choreo-cli/", env!("CARGO_PKG_VERSION")));
     if api.is_loopback() {
         // A proxy must never see loopback traffic (and could not reach it).
@@ -68,8 +67,8 @@ impl HttpClient for ReqwestClient {
             Method::Post => reqwest::Method::POST,
         };
         let bearer = Zeroizing::new(format!("Bearer {}", request.bearer.expose()));
-        let mut auth = HeaderValue::from_str(&bearer).map_err(|_| HttpError {
-            message: "the token cannot be sent in an http header".into(),
+        let mut auth = HeaderValue::from_str(&bearer).map_err(|_| HttpError::Failed {
+            detail: "the token cannot be sent in an http header".into(),
         })?;
         auth.set_sensitive(true);
         debug!(method = method.as_str(), url = %request.url, "http request");
@@ -77,7 +76,9 @@ impl HttpClient for ReqwestClient {
             .client()?
             .request(method, &request.url)
             .header(AUTHORIZATION, auth)
-            .header(ACCEPT, "application/json");
+            .header(ACCEPT, "application/json")
+            // Sending, waiting and reading the whole answer: what is left of core's time limit.
+            .timeout(Duration::from_millis(u64::from(request.timeout_ms)));
         if let Some(body) = request.body {
             builder = builder.header(CONTENT_TYPE, "application/json").body(body);
         }
@@ -90,50 +91,51 @@ impl HttpClient for ReqwestClient {
             .filter_map(|v| v.to_str().ok())
             .map(|v| ("www-authenticate".to_owned(), v.to_owned()))
             .collect();
-        // One byte past the cap is enough for core to refuse the answer as too large.
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
-            let room = MAX_RESPONSE_BYTES + 1 - body.len();
+        let mut truncated = response
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64);
+        while !truncated && let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+            let room = MAX_RESPONSE_BYTES - body.len();
+            truncated = chunk.len() > room;
             body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if body.len() > MAX_RESPONSE_BYTES {
-                debug!("response body exceeds the cap; stopped reading");
-                break;
-            }
+        }
+        if truncated {
+            debug!("the answer exceeds the size cap; stopped reading");
         }
         debug!(status, bytes = body.len(), "http response");
         Ok(HttpResponse {
             status,
             headers,
             body,
+            truncated,
         })
     }
 }
 
-/// A message from reqwest's error and its innermost cause. Requests carry the token only in
-/// a header, which errors never print; URLs are left out anyway.
+/// What reqwest's error says happened, in core's terms, with its innermost cause as the
+/// detail. Requests carry the token only in a header, which errors never print; URLs are left
+/// out anyway.
 fn describe(e: &reqwest::Error) -> HttpError {
-    let what = if e.is_timeout() {
-        "the request timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_builder() {
-        "the request could not be built"
-    } else if e.is_body() || e.is_decode() {
-        "reading the answer failed"
-    } else {
-        "the request failed"
-    };
+    if e.is_timeout() {
+        return HttpError::Timeout;
+    }
     let mut innermost = None;
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
         innermost = Some(c);
         cause = c.source();
     }
-    let message = match innermost {
-        Some(c) => format!("{what}: {c}"),
-        None => what.to_owned(),
-    };
-    HttpError { message }
+    let detail = innermost.map(ToString::to_string).unwrap_or_default();
+    if e.is_connect() {
+        HttpError::Connect { detail }
+    } else if e.is_builder() {
+        HttpError::Failed {
+            detail: "the request could not be built".into(),
+        }
+    } else {
+        HttpError::Failed { detail }
+    }
 }
 
 #[cfg(test)]
@@ -169,8 +171,8 @@ mod tests {
         let error = runtime
             .block_on(ReqwestClient::new(&api).send(request))
             .unwrap_err();
-        assert!(error.message.starts_with("could not connect"), "{error}");
-        assert!(!error.message.contains("127.0.0.1"), "{error}");
-        assert!(!error.message.contains("secretvalue"), "{error}");
+        assert!(matches!(error, HttpError::Connect { .. }), "{error}");
+        assert!(!error.to_string().contains("127.0.0.1"), "{error}");
+        assert!(!error.to_string().contains("secretvalue"), "{error}");
     }
 }

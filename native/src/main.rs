@@ -9,6 +9,7 @@ mod error;
 mod http;
 mod input;
 mod output;
+mod scan;
 mod store;
 mod sys;
 
@@ -42,18 +43,18 @@ async fn run(command: &Command) -> Result<u8, CliError> {
             json,
             offline,
             account,
-        }) => commands::status(*json, *offline, account).await,
+            timeout,
+        }) => commands::status(*json, *offline, account, timeout).await,
         Command::Auth(AuthCommand::Switch { account }) => commands::switch(account).await,
         Command::Auth(AuthCommand::Token { account }) => commands::token(account).await,
         Command::Logout(args) => commands::logout(args).await,
         Command::Token(TokenCommand::Inspect { json }) => commands::inspect(*json),
+        Command::Token(TokenCommand::Scan(args)) => scan::run(args).await,
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "choreo",
-                &mut std::io::stdout(),
-            );
+            // Into memory first: clap_complete panics on a failed write; ours exits 1.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "choreo", &mut script);
+            commands::write_stdout(&script)?;
             Ok(0)
         }
     }
@@ -66,7 +67,7 @@ fn wants_json(command: &Command) -> bool {
             | Command::Token(TokenCommand::Inspect { json: true })
             | Command::Login(LoginArgs { json: true, .. })
             | Command::Logout(LogoutArgs { json: true, .. })
-    )
+    ) || matches!(command, Command::Token(TokenCommand::Scan(args)) if args.json)
 }
 
 /// The command line, or clap's error (with its "did you mean" tips) printed with every

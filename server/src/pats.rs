@@ -97,9 +97,10 @@ impl Pat {
         })
     }
 
-    /// Whether the org endpoints accept it at `now`.
+    /// Whether the org endpoints accept it at `now`. The status is read in any case, as
+    /// clients read it.
     pub fn usable(&self, now: i64) -> Result<(), Unusable> {
-        if self.status != "active" {
+        if !self.status.eq_ignore_ascii_case("active") {
             Err(Unusable::Inactive)
         } else if self.valid_until <= now {
             Err(Unusable::Expired)
@@ -235,5 +236,14 @@ mod tests {
         assert_eq!(pat.usable(1000 + DEFAULT_TTL_SECS), Err(Unusable::Expired));
         pat.status = "revoked".into();
         assert_eq!(pat.usable(1000), Err(Unusable::Inactive));
+    }
+
+    #[test]
+    fn the_status_is_read_in_any_case_as_clients_read_it() {
+        let mut pat = PatStore::default().mint(PatSpec::demo(1000)).unwrap().1;
+        for active in ["ACTIVE", "Active", "active"] {
+            pat.status = active.into();
+            assert_eq!(pat.usable(1000), Ok(()), "{active}");
+        }
     }
 }

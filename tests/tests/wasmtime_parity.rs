@@ -116,48 +116,80 @@ fn give_json(caller: &mut Caller<'_, HostState>, answer: &Value) -> wasmtime::Re
     give_guest(caller, answer.to_string().as_bytes())
 }
 
-/// Sends the module's request to loopback and describes the answer in the ABI's JSON.
+/// Sends the module's request to loopback and reports what happened in the ABI's JSON, as
+/// every host adapter must: no redirect followed, `timeoutMs` for the whole request, reading
+/// stopped past core's size cap.
 fn forward(agent: &ureq::Agent, request: &Value) -> Value {
-    let (Some(method), Some(url), Some(authorization)) = (
+    let (Some(method), Some(url), Some(authorization), Some(timeout_ms)) = (
         request["method"].as_str(),
         request["url"].as_str(),
         request["authorization"].as_str(),
+        request["timeoutMs"].as_u64(),
     ) else {
-        return json!({ "error": "the request lacks method, url or authorization" });
+        return json!({ "failure": "failed", "error": "the request lacks method, url, authorization or timeoutMs" });
     };
     // The tests reach the local reference server and nothing else.
     if !url.starts_with("http://127.0.0.1:") {
-        return json!({ "error": "this test host only reaches 127.0.0.1" });
+        return json!({ "failure": "failed", "error": "this test host only reaches 127.0.0.1" });
     }
+    let timeout = Some(Duration::from_millis(timeout_ms));
     let sent = match (method, request["body"].as_str()) {
-        ("GET", _) => agent.get(url).header("authorization", authorization).call(),
-        ("POST", Some(body)) => agent
-            .post(url)
+        ("GET", _) => agent
+            .get(url)
+            .config()
+            .timeout_global(timeout)
+            .build()
             .header("authorization", authorization)
-            .header("content-type", "application/json")
-            .send(body),
-        ("POST", None) => agent
-            .post(url)
-            .header("authorization", authorization)
-            .send_empty(),
-        _ => return json!({ "error": "unsupported method" }),
+            .call(),
+        ("POST", body) => {
+            let post = agent
+                .post(url)
+                .config()
+                .timeout_global(timeout)
+                .build()
+                .header("authorization", authorization);
+            match body {
+                Some(body) => post.header("content-type", "application/json").send(body),
+                None => post.send_empty(),
+            }
+        }
+        _ => return json!({ "failure": "failed", "error": "unsupported method" }),
     };
     let mut response = match sent {
         Ok(r) => r,
-        Err(e) => return json!({ "error": format!("request failed: {e}") }),
+        Err(ureq::Error::Timeout(_)) => return json!({ "failure": "timeout" }),
+        Err(e @ (ureq::Error::ConnectionFailed | ureq::Error::HostNotFound)) => {
+            return json!({ "failure": "connect", "error": e.to_string() });
+        }
+        Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            return json!({ "failure": "connect", "error": e.to_string() });
+        }
+        Err(e) => return json!({ "failure": "failed", "error": e.to_string() }),
     };
     let headers: Vec<(String, String)> = response
         .headers()
         .iter()
         .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    match response.body_mut().read_to_vec() {
-        Ok(body) => json!({
-            "status": response.status().as_u16(),
-            "headers": headers,
-            "bodyBase64": base64::engine::general_purpose::STANDARD.encode(body),
-        }),
-        Err(e) => json!({ "error": format!("reading the body failed: {e}") }),
+    let cap = choreo_auth_core::http::MAX_RESPONSE_BYTES;
+    let mut body = Vec::new();
+    let read = std::io::Read::read_to_end(
+        &mut std::io::Read::take(response.body_mut().as_reader(), cap as u64 + 1),
+        &mut body,
+    );
+    match read {
+        Ok(_) => {
+            let truncated = body.len() > cap;
+            body.truncate(cap);
+            json!({
+                "status": response.status().as_u16(),
+                "headers": headers,
+                "bodyBase64": base64::engine::general_purpose::STANDARD.encode(body),
+                "truncated": truncated,
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => json!({ "failure": "timeout" }),
+        Err(e) => json!({ "failure": "failed", "error": format!("reading the body failed: {e}") }),
     }
 }
 
@@ -253,9 +285,10 @@ struct Guest {
 impl Guest {
     fn new() -> Self {
         let (engine, module) = plain_abi();
+        // Each request's time limit is core's (timeoutMs); redirects are answers, never followed.
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(10)))
+            .max_redirects(0)
             .build()
             .into();
         let mut store = Store::new(
@@ -652,4 +685,91 @@ fn a_revoked_token_fails_with_pat_inactive_and_leaves_the_store_untouched() {
         same_store(&before, &guest.stored()),
         "the failed login changed the store"
     );
+}
+
+/// Whether every string in `value` is safe to show: no control or bidi character, no run of
+/// `token` longer than its mask shows.
+fn inert(value: &Value, token: &str) -> bool {
+    match value {
+        Value::String(s) => {
+            !s.chars().any(|c| {
+                c.is_control()
+                    || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            }) && !token
+                .as_bytes()
+                .windows(5)
+                .any(|w| s.contains(std::str::from_utf8(w).unwrap_or_default()))
+        }
+        Value::Array(items) => items.iter().all(|v| inert(v, token)),
+        Value::Object(map) => map.values().all(|v| inert(v, token)),
+        _ => true,
+    }
+}
+
+/// The cases of tests/faults.json through the plain-ABI module under wasmtime, its HTTP import
+/// served by ureq: into target/parity/faults-wasmtime.json for tests/parity.mjs.
+#[test]
+fn every_hostile_fault_gives_the_shared_outcome_under_wasmtime() {
+    let cases: Value = serde_json::from_slice(
+        &std::fs::read(workspace_root().join("tests/faults.json")).expect("tests/faults.json"),
+    )
+    .expect("faults.json is json");
+    let server = ReferenceServer::start();
+    let elsewhere = ReferenceServer::start();
+    let mut outcomes = BTreeMap::new();
+    for case in cases["cases"].as_array().expect("cases") {
+        let name = case["name"].as_str().expect("a case has a name");
+        let (_, token) = server.mint(&json!({}));
+        let fault = case["fault"]
+            .to_string()
+            .replace("{elsewhere}", &elsewhere.api);
+        server.admin(
+            "/admin/faults",
+            &serde_json::from_str(&fault).expect("fault json"),
+        );
+        ureq::delete(&format!("{}/admin/requests", elsewhere.api))
+            .call()
+            .expect("clear the other origin's log");
+        let mut guest = Guest::new();
+        let mut request = login_request(&server, &token);
+        if let Some(ms) = case["timeoutMs"].as_u64() {
+            request["timeoutMs"] = ms.into();
+        }
+        let answer = guest.call_json("login", &request);
+        ureq::delete(&format!("{}/admin/faults", server.api))
+            .call()
+            .expect("clear the fault");
+        let mut outcome = answer["code"].as_str().unwrap_or("ok").to_owned();
+        if !inert(&answer, &token) {
+            outcome.push_str(" (unsafe text)");
+        }
+        let seen: Value = serde_json::from_slice(
+            &ureq::get(&format!("{}/admin/requests", elsewhere.api))
+                .call()
+                .expect("the other origin's log")
+                .body_mut()
+                .read_to_vec()
+                .expect("log body"),
+        )
+        .expect("log json");
+        if seen
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["authorization"] == "present"))
+        {
+            outcome.push_str(" (bearer sent elsewhere)");
+        }
+        assert_eq!(
+            outcome,
+            case["expect"].as_str().unwrap_or_default(),
+            "{name}: {answer}"
+        );
+        outcomes.insert(name.to_owned(), Value::from(outcome));
+    }
+    let dir = target_dir().join("parity");
+    std::fs::create_dir_all(&dir).expect("parity dir");
+    std::fs::write(
+        dir.join("faults-wasmtime.json"),
+        serde_json::to_string_pretty(&outcomes).expect("json") + "\n",
+    )
+    .expect("write faults-wasmtime.json");
 }

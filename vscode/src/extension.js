@@ -10,6 +10,7 @@ const {
   PROVIDER_LABEL,
   DEFAULT_API_BASE,
   ChoreoAuthenticationProvider,
+  escapeMarkdown,
   failureMessage,
 } = require('./provider');
 
@@ -60,7 +61,7 @@ async function signIn(provider, log) {
     const session = await vscode.authentication.getSession(PROVIDER_ID, [], existing.length > 0
       ? { forceNewSession: { detail: `Add an organization, or replace the token of ${labels}` }, clearSessionPreference: true }
       : { createIfNone: true });
-    if (session) vscode.window.showInformationMessage(`Signed in to Choreo as ${session.account.label}`);
+    if (session) vscode.window.showInformationMessage(escapeMarkdown(`Signed in to Choreo as ${session.account.label}`));
   } catch (e) {
     // createSession already showed core's refusal, and a dismissed prompt needs no message
     // (the error's `code` does not survive VS Code's trip through the main thread).
@@ -72,9 +73,11 @@ async function signOut(provider) {
   try {
     const session = await provider.signOut();
     vscode.window.showInformationMessage(
-      session
-        ? `Signed out of Choreo (${session.organization.handle}, ${session.masked})`
-        : `Not signed in to Choreo at ${provider.apiBase()}`,
+      escapeMarkdown(
+        session
+          ? `Signed out of Choreo (${session.organization.handle}, ${session.masked})`
+          : `Not signed in to Choreo at ${provider.apiBase()}`,
+      ),
     );
   } catch (e) {
     vscode.window.showErrorMessage(failureMessage('sign-out', e));
@@ -97,7 +100,7 @@ async function showStatus(provider, log) {
     ? `Choreo: signed in to ${status.apiBase} as ${status.session.account.label} (${status.session.masked}), scopes: ${status.session.scopes.join(', ') || 'none'}${others.length ? `; other accounts: ${others.join(', ')}` : ''}`
     : `Choreo: not signed in to ${status.apiBase} (${status.code})`;
   log.info(text);
-  vscode.window.showInformationMessage(text);
+  vscode.window.showInformationMessage(escapeMarkdown(text));
   const file = process.env[STATUS_FILE_ENV];
   if (file) {
     fs.mkdirSync(path.dirname(file), { recursive: true });

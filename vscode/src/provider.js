@@ -23,9 +23,18 @@ function describeError(e) {
   return `${messageOf(e)} (${codeOf(e)})`;
 }
 
+/**
+ * Text for a notification, which renders `[label](https://…)`, `(command:…)` and `(file:…)` as
+ * links: server text (names, scopes, error details inside core's messages) must not make one.
+ * A link needs `](` with nothing between; a backslash there leaves the text readable and inert.
+ */
+function escapeMarkdown(text) {
+  return String(text).replace(/\]\(/g, ']\\(');
+}
+
 /** An error as a notification: the code first, where a truncated toast still shows it. */
 function failureMessage(action, e) {
-  return `Choreo ${action} failed (${codeOf(e)}): ${messageOf(e)}`;
+  return escapeMarkdown(`Choreo ${action} failed (${codeOf(e)}): ${messageOf(e)}`);
 }
 
 /** `context.secrets` behind @choreo/auth's storage interface (`get/set/delete`, promises). */
@@ -163,8 +172,14 @@ class ChoreoAuthenticationProvider {
     }
   }
 
+  /** The token variable's session (as the CLI, it comes first), then every stored account's. */
+  async sessions() {
+    const fromEnvironment = await this.environmentSession();
+    return (fromEnvironment ? [fromEnvironment] : []).concat(await this.current());
+  }
+
   async getSessions(scopes, options) {
-    const sessions = await this.current();
+    const sessions = await this.sessions();
     this._known = sessions;
     const wanted = scopes || [];
     const account = options && options.account;
@@ -188,7 +203,7 @@ class ChoreoAuthenticationProvider {
       validateInput: (value) => validationMessage(this.vscode, this.lib, value),
     });
     if (token === undefined) throw codedError('cancelled', 'sign-in cancelled');
-    if (this._known === undefined) this._known = await this.current();
+    if (this._known === undefined) this._known = await this.sessions();
     let result;
     try {
       result = await this._withClient(scopes, (c) => c.loginWithToken(token));
@@ -197,7 +212,7 @@ class ChoreoAuthenticationProvider {
       this.vscode.window.showErrorMessage(failureMessage('sign-in', e));
       throw e;
     }
-    const sessions = await this.current();
+    const sessions = await this.sessions();
     const after = sessions.find((s) => s.id === result.session.id);
     if (!after) throw codedError('storage-failed', 'the credential was not found in storage after sign-in');
     const { account, scopes: granted } = after;
@@ -205,7 +220,7 @@ class ChoreoAuthenticationProvider {
     this.log.info(`signed in to ${api} as ${account.label} (${masked}) with scopes [${granted.join(', ')}]`);
     for (const w of result.warnings) {
       this.log.warn(`${w.message} (${w.code})`);
-      this.vscode.window.showWarningMessage(`Choreo: ${w.message} (${w.code})`);
+      this.vscode.window.showWarningMessage(escapeMarkdown(`Choreo: ${w.message} (${w.code})`));
     }
     this._announce(sessions);
     return after;
@@ -224,11 +239,11 @@ class ChoreoAuthenticationProvider {
    */
   async signOut(org) {
     const api = this.apiBase();
-    if (this._known === undefined) this._known = await this.current();
+    if (this._known === undefined) this._known = await this.sessions();
     try {
       const session = await this._withClient([], (c) => c.logout(org ? { org } : undefined));
       this.log.info(`signed out of ${api} (${session.organization.handle}, ${session.masked})`);
-      this._announce(await this.current());
+      this._announce(await this.sessions());
       return session;
     } catch (e) {
       if (e.code === 'not-logged-in') return undefined;
@@ -262,7 +277,7 @@ class ChoreoAuthenticationProvider {
 
   /** Tells VS Code what changed since it last asked (another window, another API base). */
   async refresh() {
-    this._announce(await this.current());
+    this._announce(await this.sessions());
   }
 
   /**
@@ -282,6 +297,34 @@ class ChoreoAuthenticationProvider {
   dispose() {
     this._onDidChangeSessions.dispose();
   }
+
+  /**
+   * The session of the token variable the extension host's environment sets, as the CLI uses
+   * it: CHOREO_TOKEN, then WSO2IP_PAT, then CLOUD_STS_TOKEN (a Choreo STS access token, as hosted
+   * editors set it). Core checks it online with the flow of its kind, once per API base; it is
+   * kept in memory and never written to SecretStorage. Undefined when no variable is set or core
+   * refuses its token (logged).
+   */
+  environmentSession() {
+    const api = this.apiBase();
+    if (!this._fromEnvironment || this._fromEnvironment.api !== api) {
+      const session = this._withClient([], (c) => this._useEnvironment(c, api, process.env));
+      this._fromEnvironment = { api, session };
+    }
+    return this._fromEnvironment.session;
+  }
+
+  async _useEnvironment(client, api, env) {
+    try {
+      const { session, variable, warnings } = await client.useEnvironment(env);
+      this.log.info(`using ${variable} for ${api} (${session.organization.handle}, ${session.masked}); nothing is stored`);
+      for (const w of warnings) this.log.info(`${w.message} (${w.code})`);
+      return toAuthenticationSession(session, client.environmentToken(env));
+    } catch (e) {
+      if (e.code !== 'not-logged-in') this.log.warn(`the token variable is not usable: ${describeError(e)}`);
+      return undefined;
+    }
+  }
 }
 
 module.exports = {
@@ -292,6 +335,7 @@ module.exports = {
   validationMessage,
   secretStore,
   describeError,
+  escapeMarkdown,
   failureMessage,
   describeSession,
 };

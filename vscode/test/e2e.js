@@ -532,3 +532,55 @@ test('signing out from the Accounts menu goes through removeSession', async () =
   assert.equal(after.vscodeSession, null);
   assertNoTokenLeaks();
 });
+
+/** Whether `text` is safe to show: no control or bidi character, no run of `pat` past its mask. */
+function inert(text, pat) {
+  if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(text)) return false;
+  for (let i = 0; i + 5 <= pat.length; i++) if (text.includes(pat.slice(i, i + 5))) return false;
+  return true;
+}
+
+// The hostile server behaviours of tests/faults.json through the extension's sign-in, its
+// notifications as VS Code renders them: the same outcome code as every other host, no link
+// made of server text, and a redirect never carries the bearer to the other origin. Outcomes go
+// to target/parity/faults-vscode.json for tests/parity.mjs.
+test('every hostile fault gives the shared outcome through the extension', async () => {
+  const { cases } = JSON.parse(fs.readFileSync(path.join(root, 'tests', 'faults.json'), 'utf8'));
+  const elsewhere = await startServer();
+  const outcomes = {};
+  try {
+    for (const c of cases) {
+      const pat = await mint({ scopes: SCOPES });
+      await server.fault(JSON.parse(JSON.stringify(c.fault).replaceAll('{elsewhere}', elsewhere.api)));
+      await elsewhere.clearRequests();
+      await clearToasts();
+      await typeIntoSignIn(pat);
+      // The extension's own time limit is the package's default (30 s): the drip ends by it.
+      const shown = page
+        .locator('.notifications-toasts .notification-toast', { hasText: /Signed in to Choreo|Choreo sign-in failed/ })
+        .first();
+      await shown.waitFor({ state: 'visible', timeout: 60_000 });
+      const text = (await shown.innerText()).trim();
+      // Links VS Code made of the message (the toast's own buttons are anchors too).
+      const links = await shown.locator('.notification-list-item-message a').count();
+      await server.clearFault();
+      const failed = /Choreo sign-in failed \(([a-z-]+)\)/.exec(text);
+      let outcome = failed ? failed[1] : 'ok';
+      if (!inert(text, pat) || links > 0) outcome += ' (unsafe text)';
+      if ((await elsewhere.requests()).some((r) => r.authorization === 'present')) {
+        outcome += ' (bearer sent elsewhere)';
+      }
+      if (c.name === 'escape-sequences-in-names') await shot('9-hostile-names');
+      assert.equal(outcome, c.expect, `${c.name}: ${text}`);
+      outcomes[c.name] = outcome;
+      await clearToasts();
+    }
+  } finally {
+    await server.clearFault();
+    await elsewhere.stop();
+  }
+  const dir = path.join(root, 'target', 'parity');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'faults-vscode.json'), `${JSON.stringify(outcomes, null, 2)}\n`);
+  assertNoTokenLeaks();
+});

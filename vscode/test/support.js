@@ -34,6 +34,9 @@ function startServer() {
         },
         requests: () => admin(info.api, 'GET', '/admin/requests'),
         clearRequests: () => admin(info.api, 'DELETE', '/admin/requests'),
+        /** `POST /admin/faults`: what the next Choreo API requests get (server/src/faults.rs). */
+        fault: (spec) => admin(info.api, 'POST', '/admin/faults', spec),
+        clearFault: () => admin(info.api, 'DELETE', '/admin/faults'),
         async stop() {
           child.stdin.end();
           await exited;

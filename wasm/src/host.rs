@@ -1,9 +1,9 @@
 //! Core's host traits on web platform APIs: `fetch`, `Date.now()`, `crypto.getRandomValues`
 //! and a JavaScript storage object. These adapt I/O only; every rule stays in core.
 
-use choreo_auth_core::host::{
-    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method, Random,
-    RandomError, StoreError,
+use choreo_auth_core::host::{Clock, Random, RandomError, StoreError};
+use choreo_auth_core::http::{
+    HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method,
 };
 use choreo_auth_core::kv::{KeyValue, MemoryKv};
 use gloo_net::http::Request;
@@ -12,35 +12,31 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortSignal, ReadableStreamDefaultReader, RequestCache, RequestCredentials, RequestRedirect,
+    ResponseType,
 };
 use zeroize::Zeroizing;
 
-/// Default bound on one request, answer body included: fetch itself never gives up.
-pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
-
-/// HTTP through the platform's `fetch` (browsers, Node 20, VS Code's extension host).
+/// HTTP through the platform's `fetch` (browsers, Node 20, VS Code's extension host). It
+/// reports what happened; core decides what it means.
 #[derive(Debug)]
-pub struct Fetch {
-    pub timeout_ms: u32,
-}
+pub struct Fetch;
 
 impl HttpClient for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        // Aborts the request and the body stream alike once the time is up.
-        let signal = AbortSignal::timeout_with_u32(self.timeout_ms);
-        let timed_out = || HttpError {
-            message: format!("no answer within {} ms", self.timeout_ms),
-        };
+        // Aborts the request and the body stream alike once core's time for it is up; the body
+        // is also read against the deadline itself, as not every fetch (VS Code's extension
+        // host) ends a dripping body when its signal aborts.
+        let signal = AbortSignal::timeout_with_u32(request.timeout_ms);
+        let deadline = js_sys::Date::now() + f64::from(request.timeout_ms);
         let token = request.bearer.expose();
         // A JavaScript error message is not ours: drop it if it could echo the token.
-        let fail = |what: &str, e: &dyn std::fmt::Display| {
+        let detail = |e: &dyn std::fmt::Display| {
             let detail = e.to_string();
-            let message = if detail.is_empty() || detail.contains(token) {
-                what.to_owned()
+            if detail.contains(token) {
+                String::new()
             } else {
-                format!("{what}: {detail}")
-            };
-            HttpError { message }
+                detail
+            }
         };
         let authorization = Zeroizing::new(format!("Bearer {token}"));
         let builder = match request.method {
@@ -49,8 +45,9 @@ impl HttpClient for Fetch {
         }
         .header("Authorization", &authorization)
         .header("Accept", "application/json")
-        // A redirect would replay the Authorization header elsewhere: refuse it.
-        .redirect(RequestRedirect::Error)
+        // Never followed, so the Authorization header is never replayed elsewhere: Node hands
+        // the redirect itself back, a browser an opaque answer without its status.
+        .redirect(RequestRedirect::Manual)
         // The bearer token is the only credential; never send or keep cookies.
         .credentials(RequestCredentials::Omit)
         .cache(RequestCache::NoStore)
@@ -61,12 +58,16 @@ impl HttpClient for Fetch {
                 .body(body),
             None => builder.build(),
         };
-        let built = built.map_err(|e| fail("the request could not be built", &e))?;
+        let built = built.map_err(|e| HttpError::Failed { detail: detail(&e) })?;
         let response = match send(built).await {
             Ok(response) => response,
-            Err(_) if signal.aborted() => return Err(timed_out()),
-            Err(e) => return Err(fail("the request failed", &e)),
+            Err(_) if signal.aborted() => return Err(HttpError::Timeout),
+            // fetch rejects only when no answer came: a network error.
+            Err(e) => return Err(HttpError::Connect { detail: detail(&e) }),
         };
+        if response.type_() == ResponseType::Opaqueredirect {
+            return Err(HttpError::RedirectRefused);
+        }
         let headers = response
             .headers()
             .get("www-authenticate")
@@ -76,25 +77,28 @@ impl HttpClient for Fetch {
             .headers()
             .get("content-length")
             .and_then(|v| v.trim().parse::<usize>().ok());
-        if declared.is_some_and(|n| n > MAX_RESPONSE_BYTES) {
-            return Err(too_large());
-        }
-        let body = match response.body() {
+        let (body, truncated) = match response.body() {
+            _ if declared.is_some_and(|n| n > MAX_RESPONSE_BYTES) => (Vec::new(), true),
             Some(stream) => {
                 let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-                match read_bounded(&reader).await {
-                    Ok(Some(body)) => body,
-                    Ok(None) => return Err(too_large()),
-                    Err(_) if signal.aborted() => return Err(timed_out()),
-                    Err(e) => return Err(fail("the response could not be read", &JsText(e))),
+                match read_bounded(&reader, deadline).await {
+                    Ok(read) => read,
+                    Err(None) => return Err(HttpError::Timeout),
+                    Err(Some(_)) if signal.aborted() => return Err(HttpError::Timeout),
+                    Err(Some(e)) => {
+                        return Err(HttpError::Failed {
+                            detail: detail(&JsText(e)),
+                        });
+                    }
                 }
             }
-            None => Vec::new(),
+            None => (Vec::new(), false),
         };
         Ok(HttpResponse {
             status: response.status(),
             headers,
             body,
+            truncated,
         })
     }
 }
@@ -124,31 +128,62 @@ async fn send(request: gloo_net::http::Request) -> Result<gloo_net::http::Respon
     }
 }
 
-fn too_large() -> HttpError {
-    HttpError {
-        message: format!("the response is larger than {MAX_RESPONSE_BYTES} bytes"),
-    }
-}
-
-/// Reads a body stream to the end, or `None` (and cancels it) once it passes the size limit.
-async fn read_bounded(reader: &ReadableStreamDefaultReader) -> Result<Option<Vec<u8>>, JsValue> {
+/// Reads a body stream to the end, or up to the size limit (then it is cancelled and the body
+/// is reported truncated). `Err(None)`: the deadline (`Date.now()` milliseconds) passed first.
+async fn read_bounded(
+    reader: &ReadableStreamDefaultReader,
+    deadline: f64,
+) -> Result<(Vec<u8>, bool), Option<JsValue>> {
     let mut body = Vec::new();
     loop {
-        let chunk = JsFuture::from(reader.read()).await?;
+        let left = deadline - js_sys::Date::now();
+        let chunk = if left > 0.0 {
+            within(reader.read(), left).await?
+        } else {
+            None
+        };
+        let Some(chunk) = chunk else {
+            let _ = reader.cancel();
+            return Err(None);
+        };
         if Reflect::get(&chunk, &"done".into())?.is_truthy() {
-            return Ok(Some(body));
+            return Ok((body, false));
         }
         let bytes: Uint8Array = Reflect::get(&chunk, &"value".into())?.unchecked_into();
         let len = bytes.length() as usize;
         if body.len() + len > MAX_RESPONSE_BYTES {
             // Cancelling is best effort: the caller already has its answer.
             let _ = reader.cancel();
-            return Ok(None);
+            return Ok((body, true));
         }
         let start = body.len();
         body.resize(start + len, 0);
         bytes.copy_to(&mut body[start..]);
     }
+}
+
+/// `promise`'s value, or `None` if `ms` pass first. The timer is cleared either way, so it never
+/// keeps a Node process alive.
+async fn within(promise: Promise, ms: f64) -> Result<Option<JsValue>, JsValue> {
+    let global = js_sys::global();
+    let timer: Function = Reflect::get(&global, &"setTimeout".into())?.dyn_into()?;
+    let clear: Function = Reflect::get(&global, &"clearTimeout".into())?.dyn_into()?;
+    let mut id = JsValue::UNDEFINED;
+    // The timer resolves to a value no read result is.
+    let marker = js_sys::Symbol::for_("choreo.timeout");
+    let expired = Promise::new(&mut |resolve, _| {
+        id = timer
+            .call2(
+                &JsValue::UNDEFINED,
+                &resolve.bind1(&JsValue::UNDEFINED, &marker),
+                &ms.into(),
+            )
+            .unwrap_or(JsValue::UNDEFINED);
+    });
+    let raced = JsFuture::from(Promise::race(&js_sys::Array::of2(&promise, &expired))).await;
+    let _ = clear.call1(&JsValue::UNDEFINED, &id);
+    let value = raced?;
+    Ok((value != JsValue::from(marker)).then_some(value))
 }
 
 /// The message of a thrown JavaScript value, for error text.

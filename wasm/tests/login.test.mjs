@@ -175,7 +175,7 @@ test("an unreachable api is a network-error that does not echo the token", async
   await new Promise((resolve) => closed.close(resolve));
   const e = await rejection(new ChoreoAuth({ apiBase: `http://127.0.0.1:${port}` }).loginWithToken(token));
   assert.equal(e.code, "network-error");
-  assert.match(e.message, /^could not reach the choreo api: the request failed/);
+  assert.match(e.message, /^could not reach the choreo api: could not connect/);
   assert.ok(!e.message.includes(token));
   // What fetch rejected with is the cause, as `new Error(message, { cause })` has it; in Node,
   // its own cause names the refused connection.
@@ -215,17 +215,20 @@ test("a login with the default memory storage lasts as long as the client", asyn
   assert.equal((await rejection(new ChoreoAuth({ apiBase: server.api }).status())).code, "not-logged-in");
 });
 
-test("a response past core's size limit is cut off and reported, not buffered", async () => {
+test("a response past core's size limit is cut off and a bad-response, as on every host", async () => {
   const { token } = await server.mint({ org: "acme" });
   await server.admin("POST", "/admin/faults", { mode: "huge", times: 1 });
   const storage = recordingStorage();
   const e = await rejection(new ChoreoAuth({ apiBase: server.api, storage }).loginWithToken(token));
-  assert.equal(e.code, "network-error");
-  assert.equal(e.message, "could not reach the choreo api: the response is larger than 1048576 bytes");
+  assert.equal(e.code, "bad-response");
+  assert.equal(
+    e.message,
+    "an answer from the choreo api is larger than 1048576 bytes, which is not what the protocol says",
+  );
   assert.deepEqual(storage.calls, []);
 });
 
-test("a redirect is refused, so the Authorization header is never replayed elsewhere", async () => {
+test("a redirect is refused (server-error, as on every host), so the Authorization header is never replayed elsewhere", async () => {
   const { token } = await server.mint({ org: "acme" });
   await server.admin("POST", "/admin/faults", {
     mode: "redirect",
@@ -233,7 +236,8 @@ test("a redirect is refused, so the Authorization header is never replayed elsew
     times: 1,
   });
   const e = await rejection(new ChoreoAuth({ apiBase: server.api }).loginWithToken(token));
-  assert.equal(e.code, "network-error");
+  assert.equal(e.code, "server-error");
+  assert.match(e.message, /redirect, which is never followed/);
   assert.ok(!e.message.includes(token));
   assert.deepEqual(
     (await server.requests()).map((r) => r.path),
@@ -259,7 +263,7 @@ test("VS Code's SecretStorage shape works as is: store() instead of set(), Thena
   assert.equal(map.size, 0);
 });
 
-test("a request that gets no answer within timeoutMs is abandoned with network-error", async () => {
+test("a login that gets no complete answer within timeoutMs is abandoned with network-error", async () => {
   const { token } = await server.mint({ org: "acme" });
   await server.admin("POST", "/admin/faults", { mode: "delay", delayMs: 3000, times: 1 });
   const storage = recordingStorage();
@@ -267,7 +271,10 @@ test("a request that gets no answer within timeoutMs is abandoned with network-e
   const started = Date.now();
   const e = await rejection(auth.loginWithToken(token));
   assert.equal(e.code, "network-error");
-  assert.equal(e.message, "could not reach the choreo api: no answer within 300 ms");
+  assert.equal(
+    e.message,
+    "could not reach the choreo api: no complete answer within the time limit; try again, or allow more time",
+  );
   assert.ok(Date.now() - started < 2500, "it did not wait for the server");
   assert.deepEqual(storage.calls, []);
 });
@@ -292,4 +299,14 @@ test("a Uint8Array token can be wiped by the caller as soon as loginWithToken re
   const pending = new ChoreoAuth({ apiBase: server.api }).loginWithToken(bytes);
   bytes.fill(0);
   assert.equal((await pending).session.organization.handle, "acme");
+});
+
+test("timeoutMs bounds the whole login, not each request: three 1.2 s answers do not fit in 3 s", async () => {
+  const { token } = await server.mint({ org: "acme" });
+  await server.admin("POST", "/admin/faults", { mode: "delay", delayMs: 1200 });
+  const storage = recordingStorage();
+  const e = await rejection(new ChoreoAuth({ apiBase: server.api, storage, timeoutMs: 3000 }).loginWithToken(token));
+  assert.equal(e.code, "network-error");
+  assert.deepEqual(storage.calls, []);
+  await server.admin("DELETE", "/admin/faults");
 });

@@ -318,6 +318,14 @@ test("a wrong argument is an Error with a code, not a crash", () => {
   });
 });
 
+test("http is allowed only where the parsed host is loopback: a backslash or *.localhost is not", () => {
+  // URL parsers read `\` as `/`: this host is 192.0.2.2, whatever the text ends with.
+  for (const apiBase of ["http://192.0.2.2\\.localhost", "http://192.0.2.2\\.localhost:8/x", "http://evil.localhost"]) {
+    assert.throws(() => new pkg.ChoreoAuth({ apiBase }), { code: "insecure-api-base" }, apiBase);
+  }
+  assert.equal(new pkg.ChoreoAuth({ apiBase: "http://LOCALHOST:9\\api" }).apiBase, "http://localhost:9/api");
+});
+
 test("a client defaults to the real Choreo api base", () => {
   assert.equal(new pkg.ChoreoAuth().apiBase, "https://apis.choreo.dev");
   assert.equal(new pkg.ChoreoAuth({ apiBase: "http://127.0.0.1:9/" }).apiBase, "http://127.0.0.1:9");

@@ -45,7 +45,9 @@ impl FileStore {
 
     fn read(&self) -> Result<Entries, StoreError> {
         let path = self.path();
-        match fsutil::read_optional(&path).map_err(|e| failed("reading the credentials file", e))? {
+        match fsutil::read_secret_optional(&path)
+            .map_err(|e| failed("reading the credentials file", e))?
+        {
             None => Ok(Entries::new()),
             Some(bytes) => serde_json::from_slice(&bytes).map_err(|_| corrupt(&path)),
         }
@@ -61,7 +63,7 @@ impl FileStore {
         fsutil::write_atomic(lock, &self.dir, CREDENTIALS_FILE, &json)
             .map_err(|e| failed("writing the credentials file", e))?;
         // Read back: a full disk or a misbehaving filesystem must not pass as a login.
-        let back = fsutil::read_optional(&self.path())
+        let back = fsutil::read_secret_optional(&self.path())
             .map_err(|e| failed("reading the credentials file back", e))?;
         if back.as_deref().map(|b| &b[..]) != Some(&json[..]) {
             return Err(StoreError::Failed {

@@ -5,10 +5,8 @@ use crate::abi;
 use base64::Engine as _;
 use choreo_auth_core::AccountRef;
 use choreo_auth_core::credential::Credential;
-use choreo_auth_core::host::{
-    Clock, CredentialStore, HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES,
-    Random, RandomError, StoreError,
-};
+use choreo_auth_core::host::{Clock, CredentialStore, Random, RandomError, StoreError};
+use choreo_auth_core::http::{HttpClient, HttpError, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -26,11 +24,13 @@ pub struct ImportedStore;
 
 // No Debug: it holds the authorization header.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct WireRequest<'a> {
     method: &'a str,
     url: &'a str,
     authorization: &'a str,
     body: Option<&'a str>,
+    timeout_ms: u32,
 }
 
 #[derive(Deserialize)]
@@ -44,13 +44,19 @@ struct WireResponse {
     body: Option<String>,
     #[serde(default)]
     body_base64: Option<String>,
+    /// The host stopped reading at core's size cap.
+    #[serde(default)]
+    truncated: bool,
+    /// No answer: `timeout`, `connect`, `redirect-refused` or `failed`, with `error` as detail.
+    #[serde(default)]
+    failure: Option<String>,
     #[serde(default)]
     error: Option<String>,
 }
 
 fn http_error(message: &str) -> HttpError {
-    HttpError {
-        message: message.to_owned(),
+    HttpError::Failed {
+        detail: message.to_owned(),
     }
 }
 
@@ -62,14 +68,20 @@ impl HttpClient for ImportedHttp {
             url: &request.url,
             authorization: &authorization,
             body: request.body.as_deref(),
+            timeout_ms: request.timeout_ms,
         };
         // Plain strings only: serialising cannot fail.
         let json = Zeroizing::new(serde_json::to_vec(&wire).unwrap_or_default());
         let answer = abi::http_send(&json).ok_or_else(|| http_error("the host gave no answer"))?;
         let answer: WireResponse = serde_json::from_slice(&answer)
             .map_err(|_| http_error("the host's http answer is malformed"))?;
-        if let Some(message) = answer.error {
-            return Err(HttpError { message });
+        let detail = answer.error.unwrap_or_default();
+        match answer.failure.as_deref() {
+            None if detail.is_empty() => {}
+            Some("timeout") => return Err(HttpError::Timeout),
+            Some("connect") => return Err(HttpError::Connect { detail }),
+            Some("redirect-refused") => return Err(HttpError::RedirectRefused),
+            _ => return Err(HttpError::Failed { detail }),
         }
         let body = match (answer.body, answer.body_base64) {
             (_, Some(b64)) => base64::engine::general_purpose::STANDARD
@@ -78,10 +90,8 @@ impl HttpClient for ImportedHttp {
             (Some(text), None) => text.into_bytes(),
             (None, None) => Vec::new(),
         };
-        if body.len() > MAX_RESPONSE_BYTES {
-            return Err(http_error("the response is too large"));
-        }
         Ok(HttpResponse {
+            truncated: answer.truncated,
             status: answer.status,
             headers: answer
                 .headers

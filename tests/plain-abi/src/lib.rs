@@ -12,8 +12,9 @@
 //! - `alloc(len) -> ptr` and `dealloc(ptr, len)` (which zeroes the buffer first).
 //! - `run_vector(ptr, len) -> u64`: a `tests/vectors` vector → `{"output": "..."}` or
 //!   `{"error": "..."}`; `output` is byte for byte what `vectors::run` gives natively.
-//! - `login(ptr, len) -> u64`: `{"apiBase", "input" | "inputBase64", "requiredScopes"?}`.
-//! - `status(ptr, len) -> u64`: `{"apiBase", "requiredScopes"?, "online"?}`.
+//! - `login(ptr, len) -> u64`: `{"apiBase", "input" | "inputBase64", "requiredScopes"?,
+//!   "timeoutMs"?}`.
+//! - `status(ptr, len) -> u64`: `{"apiBase", "requiredScopes"?, "timeoutMs"?, "online"?}`.
 //! - `logout(ptr, len) -> u64`: `{"apiBase"}`.
 //!
 //!   These three answer `{"ok", "code", "message", "session", "problems", ...}`.
@@ -22,8 +23,10 @@
 //! the caller, who frees it with `dealloc`.
 //!
 //! Imports (module `host`), all synchronous:
-//! - `http_send(ptr, len) -> u64`: `{"method", "url", "authorization", "body"}` →
-//!   `{"status", "headers": [[name, value]], "body" | "bodyBase64"}` or `{"error": "..."}`.
+//! - `http_send(ptr, len) -> u64`: `{"method", "url", "authorization", "body", "timeoutMs"}`
+//!   → `{"status", "headers": [[name, value]], "body" | "bodyBase64", "truncated"?}` (the host
+//!   never follows a redirect, gives up after `timeoutMs` and stops reading past 1 MiB), or
+//!   `{"failure": "timeout" | "connect" | "redirect-refused" | "failed", "error": "..."}`.
 //! - `now_unix_ms() -> i64`; `random_fill(ptr, len) -> i32` (0 on success).
 //! - `store_load(key_ptr, key_len) -> u64`, `store_delete(key_ptr, key_len) -> u64`,
 //!   `store_save(key_ptr, key_len, value_ptr, value_len) -> u64`: the key is the API base;

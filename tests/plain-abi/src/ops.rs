@@ -57,6 +57,9 @@ struct Request {
     input_base64: Option<String>,
     #[serde(default)]
     required_scopes: Vec<String>,
+    /// The whole exchange's time limit; core's default if absent.
+    #[serde(default)]
+    timeout_ms: Option<u32>,
     #[serde(default = "yes")]
     online: bool,
 }
@@ -119,6 +122,7 @@ pub fn login(bytes: &[u8]) -> Vec<u8> {
     };
     let policy = Policy {
         required_scopes: request.required_scopes,
+        timeout_ms: request.timeout_ms,
     };
     match block_on_ready(login::login(&HOST, &api, &input, &policy)) {
         Ok(outcome) => Answer {
@@ -142,6 +146,7 @@ pub fn status(bytes: &[u8]) -> Vec<u8> {
     };
     let policy = Policy {
         required_scopes: request.required_scopes,
+        timeout_ms: request.timeout_ms,
     };
     let active = AccountRef::active(&api);
     match block_on_ready(login::status(&HOST, active, &policy, request.online)) {

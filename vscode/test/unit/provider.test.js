@@ -8,7 +8,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startServer, routes, root } = require('../support');
 const { fakeVscode, SecretStorage, memoryLog } = require('./fake-vscode');
-const { ChoreoAuthenticationProvider, validationMessage, PROVIDER_ID } = require('../../src/provider');
+const {
+  ChoreoAuthenticationProvider,
+  validationMessage,
+  PROVIDER_ID,
+  escapeMarkdown,
+  failureMessage,
+} = require('../../src/provider');
 
 // What the .vsix ships (after build.sh), else the package it is copied from.
 const shipped = path.join(__dirname, '..', '..', 'dist', 'choreo-auth', 'index.js');
@@ -135,6 +141,17 @@ test('an unknown token is refused by the API with its code shown, and nothing is
   assert.match(shown.errors[0], /^Choreo sign-in failed \(unauthorized\): .+$/);
   assert.equal(secrets.values.size, 0);
   assert.ok(log.lines.every((l) => !l.includes('B7TDw5QI8il3YxwusO84063P2FNRAG2EdwML')));
+});
+
+test('server text in a notification never makes a link: VS Code\'s link syntax is escaped', () => {
+  // The pattern VS Code's notifications render as links (src/vs/base/common/linkedText.ts).
+  const LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^\)\s]+)(?: (["'])(.+?)(\3))?\)/gi;
+  const hostile = 'acme[open](command:workbench.action.terminal.new) [x](https://evil.example)';
+  assert.match(hostile, LINK);
+  assert.doesNotMatch(escapeMarkdown(hostile), LINK);
+  assert.equal(escapeMarkdown('acme (the org)'), 'acme (the org)');
+  const refusal = { code: 'unauthorized', message: `the choreo api did not accept this token (${hostile})` };
+  assert.doesNotMatch(failureMessage('sign-in', refusal), LINK);
 });
 
 test('scopes asked for by the caller are required of the token (missing-scopes)', async () => {
