@@ -335,10 +335,12 @@ mod tests {
         ApiBase::parse("https://apis.choreo.dev").unwrap()
     }
 
-    /// Organization `org`'s credential from its login `login`.
+    /// Organization `org`'s credential from its login `login`. The token shares no run of more
+    /// than four characters with the session (core redacts such runs from a stored session).
     fn credential(org: &str, login: &str) -> Credential {
         let mut c = crate::memory::tests::credential(&api(), org);
-        c.token = SecretToken::new(format!("chp_token_of_{org}_{login}"));
+        let org_mark = org.to_uppercase();
+        c.token = SecretToken::new(format!("chp_token_{org_mark}_{login}"));
         c.session.id = format!("{org}-{login}");
         c
     }
