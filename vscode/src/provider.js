@@ -172,10 +172,14 @@ class ChoreoAuthenticationProvider {
     }
   }
 
-  /** The token variable's session (as the CLI, it comes first), then every stored account's. */
+  /**
+   * The sessions VS Code is given: the token variable's alone when one is set (as in the CLI, it
+   * takes the place of the stored accounts, which are then not even read), else every stored
+   * account's.
+   */
   async sessions() {
     const fromEnvironment = await this.environmentSession();
-    return (fromEnvironment ? [fromEnvironment] : []).concat(await this.current());
+    return fromEnvironment ? [fromEnvironment] : this.current();
   }
 
   async getSessions(scopes, options) {
@@ -212,8 +216,7 @@ class ChoreoAuthenticationProvider {
       this.vscode.window.showErrorMessage(failureMessage('sign-in', e));
       throw e;
     }
-    const sessions = await this.sessions();
-    const after = sessions.find((s) => s.id === result.session.id);
+    const after = (await this.current()).find((s) => s.id === result.session.id);
     if (!after) throw codedError('storage-failed', 'the credential was not found in storage after sign-in');
     const { account, scopes: granted } = after;
     const { masked } = result.session;
@@ -222,7 +225,7 @@ class ChoreoAuthenticationProvider {
       this.log.warn(`${w.message} (${w.code})`);
       this.vscode.window.showWarningMessage(escapeMarkdown(`Choreo: ${w.message} (${w.code})`));
     }
-    this._announce(sessions);
+    this._announce(await this.sessions());
     return after;
   }
 
@@ -308,7 +311,9 @@ class ChoreoAuthenticationProvider {
   environmentSession() {
     const api = this.apiBase();
     if (!this._fromEnvironment || this._fromEnvironment.api !== api) {
-      const session = this._withClient([], (c) => this._useEnvironment(c, api, process.env));
+      const session = this._withClient([], (c) => this._useEnvironment(c, api, process.env))
+        // No client for this API base (core refused it): sign-in and status say why.
+        .catch(() => undefined);
       this._fromEnvironment = { api, session };
     }
     return this._fromEnvironment.session;
