@@ -8,7 +8,7 @@
 import * as glue from "./choreo_auth_wasm.js";
 import { readTape } from "./tape.js";
 
-export { ChoreoAuth, inspectTokenJson, inspectTokenJsonAt } from "./choreo_auth_wasm.js";
+export { ChoreoAuth, inspectTokenJson, inspectTokenJsonAt, scanText } from "./choreo_auth_wasm.js";
 
 const encoder = new TextEncoder();
 // The module's memory and input buffer, from `__input` on the first call (the web build's
