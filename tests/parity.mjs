@@ -5,10 +5,12 @@
 // real adapters: every hostile fault of tests/faults.json gives the expected outcome on every
 // host's real HTTP adapter against the reference server (a redirect never carries the bearer
 // to the other origin); reads target/parity/faults-<host>.json, `{ "<case>": "<outcome>" }`.
+// Scan findings: every tests/scan-vectors case gives native's findings in Node and Chromium;
+// reads target/parity/scan-<host>.json.
 // Usage: node tests/parity.mjs [parity-dir]   (default: <workspace>/target/parity)
 // Exits 1 if a host file is missing or unreadable, or any vector disagrees or is missing.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -92,10 +94,50 @@ for (const c of cases) {
   console.log([c.name.padEnd(caseWidth), c.expect.padEnd(14), ...marks.map((m) => m.padEnd(8))].join("  "));
 }
 
+// Scan findings: every tests/scan-vectors case through `choreo token scan --json -` and through
+// the npm package's scanText (in the CLI's shape, wasm/tests/scan-shape.mjs) must list the same
+// findings; reads target/parity/scan-<host>.json, `{ "<vector name>": [finding, ...] }`.
+const SCAN_HOSTS = ["native", "node", "chromium"];
+const scans = {};
+for (const host of SCAN_HOSTS) {
+  const file = join(dir, `scan-${host}.json`);
+  try {
+    scans[host] = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    problems.push(`${host}: cannot read ${file}: ${e.code ?? e.message}`);
+  }
+}
+const scanNames = readdirSync(join(root, "tests", "scan-vectors"))
+  .filter((f) => f.endsWith(".json"))
+  .map(key)
+  .sort();
+const scanWidth = Math.max(6, ...scanNames.map((n) => n.length));
+console.log();
+console.log("scan findings (tests/scan-vectors; ✓ when the host's findings are native's)");
+console.log(["scan vector".padEnd(scanWidth), ...SCAN_HOSTS.map((h) => h.padEnd(8))].join("  "));
+for (const name of scanNames) {
+  const native = JSON.stringify(scans.native?.[name]);
+  const marks = SCAN_HOSTS.map((host) => {
+    if (!scans[host]) return "-";
+    const got = JSON.stringify(scans[host][name]);
+    if (got === undefined || native === undefined) {
+      problems.push(`scan ${name}: no findings from ${got === undefined ? host : "native"}`);
+      return "✗ missing";
+    }
+    if (got === native) return "✓";
+    problems.push(`scan ${name}: ${host} differs from native\n  native: ${native}\n  ${host}: ${got}`);
+    return "✗";
+  });
+  if (marks.every((m) => m === "✓" || m === "-")) passed++;
+  else failed++;
+  console.log([name.padEnd(scanWidth), ...marks.map((m) => m.padEnd(8))].join("  "));
+}
+
 for (const p of problems) console.error(p);
 const missing = [
   ...HOSTS.filter((h) => !outputs[h]),
   ...FAULT_HOSTS.filter((h) => !faults[h]).map((h) => `faults-${h}`),
+  ...SCAN_HOSTS.filter((h) => !scans[h]).map((h) => `scan-${h}`),
 ];
 console.log(
   `parity: ${passed} passed, ${failed} failed` +
