@@ -111,15 +111,22 @@ const scanNames = readdirSync(join(root, "tests", "scan-vectors"))
   .filter((f) => f.endsWith(".json"))
   .map(key)
   .sort();
+// Findings compare as values: the native test re-serialises the CLI's JSON with sorted keys.
+const canonical = (value) =>
+  JSON.stringify(value, (_, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 const scanWidth = Math.max(6, ...scanNames.map((n) => n.length));
 console.log();
 console.log("scan findings (tests/scan-vectors; ✓ when the host's findings are native's)");
 console.log(["scan vector".padEnd(scanWidth), ...SCAN_HOSTS.map((h) => h.padEnd(8))].join("  "));
 for (const name of scanNames) {
-  const native = JSON.stringify(scans.native?.[name]);
+  const native = canonical(scans.native?.[name]);
   const marks = SCAN_HOSTS.map((host) => {
     if (!scans[host]) return "-";
-    const got = JSON.stringify(scans[host][name]);
+    const got = canonical(scans[host][name]);
     if (got === undefined || native === undefined) {
       problems.push(`scan ${name}: no findings from ${got === undefined ? host : "native"}`);
       return "✗ missing";
