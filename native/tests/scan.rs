@@ -802,15 +802,5 @@ fn every_scan_vector_read_from_stdin_gives_its_findings() {
         assert_eq!(found, Value::Array(want), "{name}");
         outputs.insert(name.to_owned(), found);
     }
-    let dir = Path::new(common::CHOREO)
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .join("parity");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("scan-native.json"),
-        serde_json::to_string_pretty(&Value::Object(outputs)).unwrap() + "\n",
-    )
-    .unwrap();
+    common::write_parity("scan-native.json", &Value::Object(outputs));
 }
