@@ -208,7 +208,7 @@ fn status<H: HttpClient, C: Clock, R: Random, K: Kv>(
         Err(e) => {
             let mut failed = Failed::new(e.code(), e.to_string());
             if let StatusError::Check { session, .. } = e {
-                failed.session = Some(*session);
+                failed.session = Some(session);
             }
             Err(failed)
         }

@@ -279,7 +279,7 @@ pub struct Failed {
     pub error: ErrorObject,
     /// `status`: the stored session, when the check against the API failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub session: Option<Session>,
+    pub session: Option<Box<Session>>,
     /// `unsupported-version`: the versions this module speaks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<&'static [u32]>,

@@ -8,11 +8,6 @@
 //!
 //! `BLESS=1 cargo test -p choreo-auth-abi --test protocol_doc` rewrites the module's outputs
 //! (`answer`, `http-request`, `store-value`) with what it produces; review the diff.
-#![allow(
-    clippy::disallowed_methods,
-    reason = "a test reads and rewrites PROTOCOL.md"
-)]
-
 use choreo_auth_abi::accounts::{AccountStore, Kv};
 use choreo_auth_abi::ops::{ModuleHost, call};
 use choreo_auth_abi::protocol::{HttpAnswer, HttpCall, StoreAnswer};
