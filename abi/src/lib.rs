@@ -2,7 +2,7 @@
 //! WebAssembly module (no wasm-bindgen, no JavaScript glue, no WASI). Any runtime that can call
 //! exports and supply six imports runs it: wasmtime in Rust (`tests/`) and in Python
 //! (`python/choreo_auth`). `PROTOCOL.md` beside this crate is the specification; the types of
-//! [`protocol`] are its messages and `tests/protocol_doc.rs` runs its examples.
+//! [`protocol`] are its messages and `tests/protocol.rs` runs its examples.
 //!
 //! Build: `cargo build -p choreo-auth-abi --target wasm32-unknown-unknown --release`, giving
 //! `target/wasm32-unknown-unknown/release/choreo_auth_abi.wasm`. The exports and imports exist

@@ -1,6 +1,6 @@
 //! Version 1 of the host protocol (`abi/PROTOCOL.md`): the JSON a host sends to the module's
 //! `call` export and gets back, and the JSON the module's imports exchange with the host. These
-//! serde types are the contract; `tests/protocol_doc.rs` runs the document's examples through
+//! serde types are the contract; `tests/protocol.rs` runs the document's examples through
 //! them, so the document cannot drift from the code.
 
 use choreo_auth_core::credential::Session;

@@ -1,3 +1,6 @@
+//! The host protocol through its real types and operations, natively (the same code runs
+//! behind the wasm imports): the document's examples, and what is refused.
+//!
 //! `abi/PROTOCOL.md` is executable: its examples are one session, run here in order through
 //! the protocol's real types and operations. A block ```` ```json request ```` is sent to
 //! `call`; the module's HTTP requests must be the ```` ```json http-request ```` blocks that
@@ -6,7 +9,7 @@
 //! holds under KEY at that point; ```` ```json store-answer ```` and a lone `http-answer` must
 //! be valid import answers. Every JSON block has one of these roles, so none goes unchecked.
 //!
-//! `BLESS=1 cargo test -p choreo-auth-abi --test protocol_doc` rewrites the module's outputs
+//! `BLESS=1 cargo test -p choreo-auth-abi --test protocol` rewrites the module's outputs
 //! (`answer`, `http-request`, `store-value`) with what it produces; review the diff.
 use choreo_auth_abi::accounts::{AccountStore, Kv};
 use choreo_auth_abi::ops::{ModuleHost, call};
@@ -198,6 +201,18 @@ impl Kv for &Memory {
     }
 }
 
+fn host<'a>(
+    script: &'a Script,
+    memory: &'a Memory,
+) -> ModuleHost<&'a Script, Fixed, Counting, &'a Memory> {
+    ModuleHost {
+        http: script,
+        clock: Fixed,
+        random: Counting,
+        store: AccountStore { kv: memory },
+    }
+}
+
 #[test]
 fn every_example_of_protocol_md_is_what_the_module_does() {
     let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/PROTOCOL.md"));
@@ -205,12 +220,7 @@ fn every_example_of_protocol_md_is_what_the_module_does() {
     let bless = std::env::var_os("BLESS").is_some();
     let script = Script::default();
     let memory = Memory::default();
-    let host: ModuleHost<_, _, _, _> = ModuleHost {
-        http: &script,
-        clock: Fixed,
-        random: Counting,
-        store: AccountStore { kv: &memory },
-    };
+    let host = host(&script, &memory);
 
     let blocks = blocks(&doc);
     let mut rewrites: Vec<(Range<usize>, String)> = Vec::new();
@@ -321,5 +331,126 @@ fn every_example_of_protocol_md_is_what_the_module_does() {
         failures.is_empty(),
         "PROTOCOL.md differs from the module (BLESS=1 rewrites it; review the diff):\n{}",
         failures.join("\n")
+    );
+}
+
+const TOKEN: &str = "chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox";
+
+/// The answer to `request` from a host with an empty store and the HTTP `answers`.
+fn answer(request: &str, answers: &[&str]) -> Value {
+    let script = Script::default();
+    script
+        .exchanges
+        .borrow_mut()
+        .extend(answers.iter().map(|a| a.to_string()));
+    let memory = Memory::default();
+    let answer = call(&host(&script, &memory), request.as_bytes());
+    let text = String::from_utf8(answer).expect("utf-8");
+    assert!(!text.contains(TOKEN), "an answer quotes the token: {text}");
+    let answer: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(answer["version"], 1, "{answer}");
+    answer
+}
+
+#[test]
+fn a_request_that_is_not_the_protocol_is_refused_and_named_never_quoted() {
+    let api = r#""apiBase": "https://apis.choreo.dev""#;
+    let cases = [
+        (
+            TOKEN.to_owned(),
+            "the request is not json (line 1 column 1)",
+        ),
+        (
+            format!(r#"{{"op": "login", {api}, "input": "{TOKEN}"}}"#),
+            "the request has no version; add \"version\": 1",
+        ),
+        (
+            format!(r#"{{"version": "1", "op": "login", "input": "{TOKEN}"}}"#),
+            "the request has a value of the wrong type",
+        ),
+        (
+            format!(r#"{{"version": 1, "op": "{TOKEN}"}}"#),
+            "the request has an unknown op; version 1 has inspect, login, status, logout, accounts, switch",
+        ),
+        (
+            format!(r#"{{"version": 1, "op": "login", "input": "{TOKEN}"}}"#),
+            "the login request lacks the field apiBase",
+        ),
+        (
+            format!(r#"{{"version": 1, "op": "login", {api}, "inputt": "{TOKEN}"}}"#),
+            "the login request has inputt, which version 1 does not define",
+        ),
+        (
+            format!(r#"{{"version": 1, "op": "login", {api}, "{TOKEN}": 1}}"#),
+            "the login request has a field, which version 1 does not define",
+        ),
+        (
+            format!(
+                r#"{{"version": 1, "op": "login", {api}, "input": "x", "timeoutMs": "{TOKEN}"}}"#
+            ),
+            "the login request has a value of the wrong type",
+        ),
+        (
+            format!(
+                r#"{{"version": 1, "op": "login", {api}, "input": "{TOKEN}", "inputBase64": "eA=="}}"#
+            ),
+            "give exactly one of input and inputBase64",
+        ),
+        (
+            format!(r#"{{"version": 1, "op": "inspect", "inputBase64": "{TOKEN}!"}}"#),
+            "inputBase64 is not base64",
+        ),
+    ];
+    for (request, message) in cases {
+        let answer = answer(&request, &[]);
+        assert_eq!(answer["ok"], false, "{request}");
+        assert_eq!(answer["error"]["code"], "bad-request", "{request}");
+        let got = answer["error"]["message"].as_str().unwrap();
+        assert!(got.starts_with(message), "{request}\n  {got}");
+    }
+}
+
+#[test]
+fn import_answers_are_read_as_facts_and_a_malformed_one_fails_the_request() {
+    let login = format!(
+        r#"{{"version": 1, "op": "login", "apiBase": "https://apis.choreo.dev", "input": "{TOKEN}"}}"#
+    );
+    let cases = [
+        // A redirect reported by status, or by a host that could not see it: never followed.
+        (
+            r#"{"status": 302, "headers": [["Location", "https://elsewhere.example/"]]}"#,
+            "server-error",
+        ),
+        (r#"{"failure": "redirect-refused"}"#, "server-error"),
+        (
+            r#"{"status": 200, "bodyBase64": "e30=", "truncated": true}"#,
+            "bad-response",
+        ),
+        (r#"{"failure": "timeout"}"#, "network-error"),
+        (
+            r#"{"failure": "connect", "detail": "connection refused"}"#,
+            "network-error",
+        ),
+        (
+            r#"{"status": 200, "body": "{}", "bodyBase64": "e30="}"#,
+            "network-error",
+        ),
+        (r#"{"sttus": 200}"#, "network-error"),
+        (r#"{"failure": "tls"}"#, "network-error"),
+    ];
+    for (http, code) in cases {
+        let answer = answer(&login, &[http]);
+        assert_eq!(answer["error"]["code"], code, "{http}: {answer}");
+    }
+    let malformed = answer(
+        &login,
+        &[r#"{"status": 200, "body": "{}", "bodyBase64": "e30="}"#],
+    );
+    assert!(
+        malformed["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("the host's http answer gives both body and bodyBase64"),
+        "{malformed}"
     );
 }
