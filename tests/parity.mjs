@@ -76,7 +76,7 @@ for (const name of names) {
   console.log([name.padEnd(width), ...marks.map((m) => m.padEnd(8))].join("  "));
 }
 
-// Login over real adapters: the native CLI (reqwest), the plain-ABI module under wasmtime (ureq),
+// Login over real adapters: the native CLI (reqwest), the host protocol's module under wasmtime (ureq),
 // the npm package in Node and in Chromium (fetch), the VS Code extension in code-server.
 const FAULT_HOSTS = ["native", "wasmtime", "node", "chromium", "vscode"];
 // The Python host's http.client adapter (python/choreo_auth/_http.py).
