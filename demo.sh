@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end: start the reference Choreo API server on loopback, pipe its demo PAT
-# into `choreo login --with-token`, show `choreo auth status`, then log out. Nothing outside a
+# into `choreo login --with-token`, show `choreo auth status`, then log out; then the same
+# status from a Choreo STS token in CLOUD_STS_TOKEN, which nothing stores. Nothing outside a
 # temporary config dir (and, when gnome-keyring is installed, a throwaway keyring) is touched.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,7 +22,7 @@ bin=target/debug
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 export CHOREO_CONFIG_DIR="$work/config"
-unset CHOREO_TOKEN CHOREO_API
+unset CHOREO_TOKEN WSO2IP_PAT CLOUD_STS_TOKEN CHOREO_API
 
 "$bin/choreo-reference-server" > "$work/server.out" 2> "$work/server.err" &
 server=$!
@@ -46,3 +47,18 @@ step "choreo auth status --api $api"
 "$bin/choreo" auth status --api "$api"
 step "choreo logout --api $api"
 "$bin/choreo" logout --api "$api"
+
+# The Choreo CLI's environment: a hosted shell sets CLOUD_STS_TOKEN, a Choreo STS access token
+# (an RS256 JWT naming its organization). The reference server signs one on its admin surface.
+sts_file="$work/sts"
+curl -fsS -X POST "$api/admin/sts" -H 'Content-Type: application/json' -d '{"sub":"demo-user"}' |
+  sed -n 's/.*"token":"\([^"]*\)".*/\1/p' > "$sts_file"
+step "choreo token inspect < sts"
+"$bin/choreo" token inspect < "$sts_file"
+step "CLOUD_STS_TOKEN=… choreo auth status --api $api"
+CLOUD_STS_TOKEN=$(cat "$sts_file") "$bin/choreo" auth status --api "$api"
+if grep -rqF -f "$sts_file" "$CHOREO_CONFIG_DIR" 2>/dev/null; then
+  echo "error: a file under $CHOREO_CONFIG_DIR holds the STS token" >&2
+  exit 1
+fi
+echo "(no file under the config dir holds the STS token: environment tokens live in memory only)"

@@ -28,6 +28,8 @@ pub struct JwtClaims {
     /// `aud`'s spans, then `scopes`'.
     lists: Vec<Span>,
     aud_len: usize,
+    /// A Choreo STS token's `organization` object: its `handle` and `uuid`, each if present.
+    organization: Option<(Option<Span>, Option<Span>)>,
     pub exp: Option<i64>,
     pub nbf: Option<i64>,
     pub iat: Option<i64>,
@@ -82,6 +84,14 @@ impl JwtClaims {
         }
     }
 
+    /// The `organization` claim, when it is an object (as in a Choreo STS access token).
+    pub fn organization(&self) -> Option<JwtOrganization<'_>> {
+        self.organization.map(|(handle, uuid)| JwtOrganization {
+            handle: handle.map(|s| self.str(s)),
+            uuid: uuid.map(|s| self.str(s)),
+        })
+    }
+
     fn view(&self) -> view::JwtClaims<'_> {
         view::JwtClaims {
             alg: self.alg(),
@@ -93,14 +103,23 @@ impl JwtClaims {
             nbf: self.nbf,
             iat: self.iat,
             scopes: self.scopes(),
+            organization: self.organization(),
         }
     }
+}
+
+/// A Choreo STS token's `organization` claim: `{handle, uuid}`, either of them possibly absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
+pub struct JwtOrganization<'a> {
+    pub handle: Option<&'a str>,
+    pub uuid: Option<&'a str>,
 }
 
 /// What `JwtClaims` serialises as, and its TypeScript type: the claims, not the buffer. Named
 /// `JwtClaims` too, in a module of its own, because tsify names the type after the struct.
 mod view {
-    use super::Strs;
+    use super::{JwtOrganization, Strs};
     use serde::Serialize;
 
     #[derive(Debug, PartialEq, Serialize)]
@@ -118,6 +137,7 @@ mod view {
         pub iat: Option<i64>,
         #[cfg_attr(feature = "typescript", tsify(type = "string[]"))]
         pub scopes: Strs<'a>,
+        pub organization: Option<JwtOrganization<'a>>,
     }
 }
 
@@ -264,6 +284,63 @@ struct Payload<'a> {
     scope: Option<Text<'a>>,
     #[serde(borrow, default)]
     scp: Option<OneOrMany<'a>>,
+    #[serde(borrow, default)]
+    organization: Option<OrgClaim<'a>>,
+}
+
+/// The `organization` claim: an object's `handle` and `uuid`; any other JSON value is another
+/// issuer's claim of the same name, and is ignored.
+enum OrgClaim<'a> {
+    Object {
+        handle: Option<Text<'a>>,
+        uuid: Option<Text<'a>>,
+    },
+    Other,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for OrgClaim<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = OrgClaim<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any json value")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let (mut handle, mut uuid) = (None, None);
+                while let Some(Text(key)) = map.next_key()? {
+                    match &*key {
+                        "handle" => handle = map.next_value::<Option<Text<'a>>>()?,
+                        "uuid" => uuid = map.next_value::<Option<Text<'a>>>()?,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(OrgClaim::Object { handle, uuid })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(OrgClaim::Other)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(OrgClaim::Other)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(OrgClaim::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(OrgClaim::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(OrgClaim::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(OrgClaim::Other)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 /// A string or an array of strings (`aud`, `scp`), borrowed where the JSON has no escapes.
@@ -449,6 +526,13 @@ pub fn decode_parts(h: &str, p: &str) -> Result<JwtClaims, JwtError> {
         }
         (None, None) => {}
     }
+    let organization = match payload.organization {
+        Some(OrgClaim::Object { handle, uuid }) => Some((
+            handle.map(|h| arena.keep(&part, h.0)),
+            uuid.map(|u| arena.keep(&part, u.0)),
+        )),
+        Some(OrgClaim::Other) | None => None,
+    };
     Ok(JwtClaims {
         text: arena.text,
         alg,
@@ -457,6 +541,7 @@ pub fn decode_parts(h: &str, p: &str) -> Result<JwtClaims, JwtError> {
         sub,
         lists,
         aud_len,
+        organization,
         exp: seconds(payload.exp),
         nbf: seconds(payload.nbf),
         iat: seconds(payload.iat),
@@ -517,6 +602,43 @@ mod tests {
             (Some("i"), vec!["/"])
         );
         assert_eq!(c.text.len(), header.len() + escaped.len() + "i/".len());
+    }
+
+    #[test]
+    fn an_organization_object_is_read_and_any_other_organization_claim_ignored() {
+        let org = |payload: &str| {
+            let c = decode_claims(&jwt(r#"{"alg":"RS256"}"#, payload)).unwrap();
+            c.organization()
+                .map(|o| (o.handle.map(str::to_owned), o.uuid.map(str::to_owned)))
+        };
+        assert_eq!(
+            org(r#"{"sub":"u","organization":{"uuid":"0b7d","handle":"acme","x":[1,{"y":2}]}}"#),
+            Some((Some("acme".into()), Some("0b7d".into())))
+        );
+        assert_eq!(
+            org(r#"{"organization":{"handle":"\u0061cme"}}"#),
+            Some((Some("acme".into()), None))
+        );
+        assert_eq!(org(r#"{"organization":{}}"#), Some((None, None)));
+        assert_eq!(
+            org(r#"{"organization":{"handle":null,"uuid":""}}"#),
+            Some((None, Some(String::new())))
+        );
+        for other in [r#""acme""#, "[1,[2]]", "7", "-7", "1.5", "true", "null"] {
+            assert_eq!(
+                org(&format!(r#"{{"organization":{other}}}"#)),
+                None,
+                "{other}"
+            );
+        }
+        assert_eq!(org(r#"{"sub":"u"}"#), None);
+        assert_eq!(
+            decode_claims(&jwt(
+                r#"{"alg":"RS256"}"#,
+                r#"{"organization":{"handle":7}}"#
+            )),
+            Err(JwtError::Json("payload"))
+        );
     }
 
     #[test]

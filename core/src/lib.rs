@@ -12,7 +12,8 @@
 //! - [`finder`]: the same rules over a whole text (`token scan`), in chunks of any size.
 //! - [`api`], [`mod@login`]: the Choreo protocol and the login, status and logout flows;
 //!   [`account`]: several accounts (an organization on an API base), one active per base;
-//!   [`http`]: the requests hosts send, the facts they report and the one policy reading them.
+//!   [`http`]: the requests hosts send, the facts they report and the one policy reading them;
+//!   [`sts`]: the Choreo STS flow; [`env`](mod@env): which token variable commands use, and its check.
 //! - [`credential`]: what a login stores; [`source`]: where a command's token comes from and
 //!   what a login stores beside `CHOREO_TOKEN`; [`problem`]: the stable codes.
 //! - [`untrusted`]: every string from the API, cleaned before a host sees it.
@@ -24,6 +25,7 @@ pub mod api;
 pub mod base64url;
 pub mod checksum;
 pub mod credential;
+pub mod env;
 pub mod finder;
 pub mod formats;
 pub mod host;
@@ -38,6 +40,7 @@ pub mod report;
 mod scan;
 pub mod secret;
 pub mod source;
+pub mod sts;
 pub mod time;
 pub mod untrusted;
 #[cfg(feature = "vectors")]

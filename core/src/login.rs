@@ -315,7 +315,7 @@ pub struct LoginOutcome {
     pub warnings: Vec<Problem>,
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -334,6 +334,11 @@ pub async fn authenticate(
         return Err(LoginError::Rejected(Box::new(inspection.report)));
     };
     let report = inspection.report;
+    if report.kind.as_deref() == Some(crate::report::STS_KIND) {
+        return Err(LoginError::Rejected(Box::new(crate::sts::not_a_pat(
+            report,
+        ))));
+    }
     let http = Deadline::new(http, policy.timeout_ms(), || clock.now_unix_ms());
     let verified = verify(&http, api, &token, policy, now).await?;
     let mut id = [0u8; 16];

@@ -112,6 +112,16 @@ codes! {
         "a JWT before its `nbf`";
     JwtNotPat => "jwt-not-pat", Warning, EXIT_OK,
         "a JWT access token, not a personal access token";
+    StsToken => "sts-token", Notice, EXIT_OK,
+        "a Choreo STS access token (a JWT with an `organization` claim): used from CLOUD_STS_TOKEN in memory, never stored";
+    StsExpired => "sts-expired", Error, EXIT_USAGE,
+        "a Choreo STS access token past its `exp`";
+    StsMissingOrganization => "sts-missing-organization", Error, EXIT_USAGE,
+        "a Choreo STS access token without an organization handle";
+    StsExpected => "sts-expected", Error, EXIT_USAGE,
+        "CLOUD_STS_TOKEN holds no JWT, where a Choreo STS access token belongs";
+    StsNotPat => "sts-not-pat", Error, EXIT_USAGE,
+        "a Choreo STS access token where a personal access token belongs (login, CHOREO_TOKEN, WSO2IP_PAT)";
     // Policy after introspection.
     PatInactive => "pat-inactive", Error, EXIT_FAILED,
         "the API says the token is not active (revoked)";
@@ -149,11 +159,13 @@ codes! {
     AmbiguousAccount => "ambiguous-account", Error, EXIT_USAGE,
         "several accounts could be meant; name one with `--org`";
     EnvTokenInUse => "env-token-in-use", Notice, EXIT_OK,
-        "login: CHOREO_TOKEN holds the same token, and commands use it first while it is set";
+        "login: the token variable in use holds the same token, and commands use it first while it is set";
     EnvTokenOnly => "env-token-only", Notice, EXIT_OK,
-        "login: no OS keyring, so nothing was stored; CHOREO_TOKEN serves this environment";
+        "login: no OS keyring, so nothing was stored; the token variable serves this environment";
     EnvTokenDiffers => "env-token-differs", Warning, EXIT_OK,
-        "login: CHOREO_TOKEN holds another token, which commands keep using first";
+        "login: the token variable in use holds another token, which commands keep using first";
+    EnvTokenPrecedence => "env-token-precedence", Notice, EXIT_OK,
+        "several token variables are set; the first of CHOREO_TOKEN, WSO2IP_PAT, CLOUD_STS_TOKEN is used";
     Rejected => "rejected", Error, EXIT_USAGE,
         "the token was refused before any request";
     TokenInArguments => "token-in-arguments", Error, EXIT_USAGE,

@@ -21,6 +21,8 @@ macro_rules! pat_home {
 }
 /// Where users create the token they actually need.
 pub const PAT_HOME: &str = pat_home!();
+/// The kind of a Choreo STS access token: a JWT whose `organization` claim is an object.
+pub const STS_KIND: &str = "choreo-sts";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
@@ -252,15 +254,26 @@ fn judge_jwt(
     };
     let time = std::cell::OnceCell::new();
     let now = || *time.get_or_init(now);
+    let sts = claims.organization();
+    if sts.is_some() {
+        report.kind = Some(Cow::Borrowed(STS_KIND));
+        report.label = Some(Cow::Borrowed("Choreo STS access token"));
+    }
+    let expired = claims
+        .exp
+        .is_some_and(|exp| now() > exp.saturating_add(jwt::LEEWAY_SECS));
     if claims.alg().eq_ignore_ascii_case("none") {
         problems.push(Problem::error(
             Code::JwtAlgNone,
             "the jwt is unsigned (alg \"none\") and is refused",
         ));
-    } else if claims
-        .exp
-        .is_some_and(|exp| now() > exp.saturating_add(jwt::LEEWAY_SECS))
-    {
+    } else if expired && sts.is_some() {
+        let at = crate::time::format_rfc3339(claims.exp.unwrap_or_default());
+        problems.push(Problem::error(
+            Code::StsExpired,
+            format!("the choreo sts access token expired at {at}; get a new one"),
+        ));
+    } else if expired {
         problems.push(Problem::error(Code::JwtExpired, "the jwt has expired"));
     } else if claims
         .nbf
@@ -270,6 +283,20 @@ fn judge_jwt(
             Code::JwtNotYetValid,
             "the jwt is not valid yet",
         ));
+    } else if let Some(org) = sts {
+        problems.push(if org.handle.is_none_or(str::is_empty) {
+            Problem::error(
+                Code::StsMissingOrganization,
+                "the choreo sts access token names no organization: its organization claim has \
+                 no handle",
+            )
+        } else {
+            Problem::notice(
+                Code::StsToken,
+                "a choreo sts access token: short-lived, so commands use it from \
+                 CLOUD_STS_TOKEN in memory and never store it",
+            )
+        });
     } else {
         problems.push(Problem::warning(
             Code::JwtNotPat,

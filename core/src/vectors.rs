@@ -43,10 +43,28 @@ pub struct Vector {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginScenario {
+    /// `pat` (the default: `login`, which stores) or `sts` (the STS flow, which stores nothing).
+    #[serde(default, skip_serializing_if = "Flow::is_pat")]
+    pub flow: Flow,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub required_scopes: Vec<String>,
     /// Answers to the requests in the order they are sent.
     pub responses: Vec<ScriptedResponse>,
+}
+
+/// Which flow a login scenario runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flow {
+    #[default]
+    Pat,
+    Sts,
+}
+
+impl Flow {
+    fn is_pat(&self) -> bool {
+        *self == Flow::Pat
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -195,7 +213,21 @@ pub fn run(vector: &Vector) -> Result<String, String> {
         required_scopes: scenario.required_scopes.clone(),
         ..Policy::default()
     };
-    let result = block_on_ready(login::login(&host, &api, &input, &policy));
+    let result = match scenario.flow {
+        Flow::Pat => block_on_ready(login::login(&host, &api, &input, &policy)),
+        Flow::Sts => block_on_ready(crate::sts::authenticate(
+            &host.http,
+            &host.clock,
+            &host.random,
+            &api,
+            &input,
+            &policy,
+        ))
+        .map(|(credential, warnings)| login::LoginOutcome {
+            session: credential.session,
+            warnings,
+        }),
+    };
     let stored = block_on_ready(host.store.load(crate::account::AccountRef::active(&api)))
         .ok()
         .flatten()

@@ -10,7 +10,7 @@ use std::path::PathBuf;
     // The package version and, in a git build, the commit (build.rs).
     version = env!("CHOREO_VERSION"),
     about = "Log in to Choreo with a personal access token",
-    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       token commands use first, in memory (never stored by itself)\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory\n  CHOREO_TIMEOUT     seconds the whole exchange with the api may take (default 30)\n\nExamples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo auth status\n  choreo auth switch --org acme"
+    after_help = "Environment:\n  CHOREO_API         api base url (default https://apis.choreo.dev)\n  CHOREO_TOKEN       personal access token commands use first, in memory (never stored by itself)\n  WSO2IP_PAT         personal access token, used next (never stored)\n  CLOUD_STS_TOKEN    Choreo STS access token, used last (never stored)\n  CHOREO_CONFIG_DIR  configuration and --insecure-storage directory\n  CHOREO_TIMEOUT     seconds the whole exchange with the api may take (default 30)\n\nToken variables come before stored accounts, in the order CHOREO_TOKEN, WSO2IP_PAT,\nCLOUD_STS_TOKEN; when several are set, a notice names the one used.\n\nExamples:\n  echo \"$CHOREO_TOKEN\" | choreo login --with-token\n  choreo auth status\n  choreo auth switch --org acme"
 )]
 pub struct Cli {
     /// Log what happens to stderr (never token material).
@@ -145,7 +145,7 @@ pub enum AuthCommand {
         #[command(flatten)]
         account: AccountArgs,
     },
-    /// Print the token (stored, or CHOREO_TOKEN unless --org) to stdout, for scripts.
+    /// Print the token (stored, or the token variable in use unless --org) to stdout, for scripts.
     #[command(
         after_help = "Examples:\n  curl -H \"Authorization: Bearer $(choreo auth token)\" https://apis.choreo.dev/orgs/1.0.0/orgs\n  choreo auth token --org acme"
     )]
@@ -183,7 +183,13 @@ real Choreo PATs is not published) looks like any other word.
 
 Output: `path:line:column kind masked` per token (never a token in full), a summary on
 stderr. Exit status: 1 when anything is found, 0 when nothing is, 2 on a usage error or a
-path that does not exist. An unreadable file is a warning and the scan goes on.";
+path that does not exist. An unreadable file is a warning and the scan goes on.
+
+Examples:
+  choreo token scan
+  choreo token scan --staged
+  choreo token scan --git --sarif > findings.sarif
+  git diff | choreo token scan -";
 
 /// `choreo token scan`'s arguments.
 #[derive(Debug, Args)]

@@ -7,13 +7,11 @@ use crate::input::read_token_input;
 use crate::output;
 use crate::store::{Stores, config_dir, keyring};
 use crate::sys::{OsRandom, SystemClock};
-use choreo_auth_core::formats::FormatRules;
+use choreo_auth_core::env::{self, Chosen, TOKEN_VARIABLES};
 use choreo_auth_core::host::{CredentialStore, StoreError};
 use choreo_auth_core::login::{self, Host, LoginError, LogoutError, Policy, StatusError};
-use choreo_auth_core::report::{self, examine};
-use choreo_auth_core::source::{
-    CHOREO_TOKEN, EnvToken, LoginFacts, Storage, StoreKind, TokenSource, plan_login,
-};
+use choreo_auth_core::report;
+use choreo_auth_core::source::{EnvToken, LoginFacts, Storage, StoreKind, TokenSource, plan_login};
 use choreo_auth_core::{AccountRef, ApiBase, DEFAULT_API_BASE, Problem, SecretToken, Session};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -21,7 +19,6 @@ use tracing::debug;
 use zeroize::Zeroizing;
 
 pub const API_ENV: &str = "CHOREO_API";
-pub const TOKEN_ENV: &str = CHOREO_TOKEN;
 pub const TIMEOUT_ENV: &str = "CHOREO_TIMEOUT";
 
 type CliHost = Host<ReqwestClient, SystemClock, OsRandom, Stores>;
@@ -68,11 +65,26 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
         .map_err(CliError::Output)
 }
 
-/// `CHOREO_TOKEN`, if set and not empty (as gh treats `GH_TOKEN`).
-fn env_token() -> Option<Zeroizing<Vec<u8>>> {
-    let value = std::env::var_os(TOKEN_ENV)?;
-    let bytes = Zeroizing::new(value.into_encoded_bytes());
-    (!bytes.is_empty()).then_some(bytes)
+/// The token variable commands use and its value: the facts are which of `CHOREO_TOKEN`,
+/// `WSO2IP_PAT` and `CLOUD_STS_TOKEN` are set and not empty; core chooses.
+struct FromEnv {
+    chosen: Chosen,
+    value: Zeroizing<Vec<u8>>,
+}
+
+fn env_token() -> Option<FromEnv> {
+    let values: Vec<(&str, Zeroizing<Vec<u8>>)> = TOKEN_VARIABLES
+        .into_iter()
+        .filter_map(|name| {
+            let bytes = Zeroizing::new(std::env::var_os(name)?.into_encoded_bytes());
+            (!bytes.is_empty()).then_some((name, bytes))
+        })
+        .collect();
+    let set: Vec<&str> = values.iter().map(|(name, _)| *name).collect();
+    let chosen = env::choose(&set)?;
+    let value = values.into_iter().find(|(name, _)| *name == chosen.name)?.1;
+    debug!(variable = chosen.name, "token from the environment");
+    Some(FromEnv { chosen, value })
 }
 
 fn host(api: &ApiBase, store: Stores) -> CliHost {
@@ -109,14 +121,18 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
         login::authenticate(&http, &SystemClock, &OsRandom, &api, &input, &policy)
             .await
             .map_err(CliError::Login)?;
-    // Facts for core's rule: how CHOREO_TOKEN relates to this token, what the user asked for,
-    // and whether the keyring answered (assumed until a write says otherwise).
+    // Facts for core's rule: how the token variable in use relates to this token, what the
+    // user asked for, and whether the keyring answered (assumed until a write says otherwise).
     let env = env_token();
+    let env_name = env.as_ref().map_or(env::CHOREO_TOKEN, |e| e.chosen.name);
+    if let Some(e) = &env {
+        warnings.extend(e.chosen.notes.iter().cloned());
+    }
     let mut facts = LoginFacts {
         env: EnvToken::compare(
             &credential.token,
-            TOKEN_ENV,
-            env.as_deref().map(|v| &v[..]),
+            env_name,
+            env.as_ref().map(|e| &e.value[..]),
             now,
         ),
         insecure_storage: args.insecure_storage,
@@ -157,7 +173,7 @@ pub async fn login(args: &LoginArgs) -> Result<u8, CliError> {
             session.api_base, session.user_id
         ),
         None => format!(
-            "Checked {TOKEN_ENV} with {}: user {}",
+            "Checked {env_name} with {}: user {}",
             session.api_base, session.user_id
         ),
     }];
@@ -220,8 +236,12 @@ fn print_json_lines(lines: impl IntoIterator<Item = String>) -> Result<(), CliEr
 #[serde(rename_all = "camelCase")]
 struct StatusJson {
     api_base: String,
-    /// `keyring`, `file` or `env` (CHOREO_TOKEN, in memory).
+    /// `keyring`, `file` or `env` (a token variable, in memory).
     source: &'static str,
+    /// The token variable, when `source` is `env`: `CHOREO_TOKEN`, `WSO2IP_PAT` or
+    /// `CLOUD_STS_TOKEN`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variable: Option<&'static str>,
     storage: Option<String>,
     plaintext: bool,
     /// Whether commands on this api base use this account; only when every account is listed.
@@ -240,18 +260,16 @@ impl StatusJson {
     /// The human lines: a headline, the session, where the token comes from, how it was
     /// checked.
     fn lines(&self, from: &str) -> Vec<String> {
-        let env = self.source == "env";
-        let mut headline = match (&self.session, env) {
-            (Some(s), true) => format!(
-                "Using {TOKEN_ENV} for {} as user {}",
-                self.api_base, s.user_id
-            ),
-            (None, true) => format!(
-                "Using {TOKEN_ENV} for {} (not checked: --offline)",
+        let mut headline = match (&self.session, self.variable) {
+            (Some(s), Some(name)) => {
+                format!("Using {name} for {} as user {}", self.api_base, s.user_id)
+            }
+            (None, Some(name)) => format!(
+                "Using {name} for {} (not checked: --offline)",
                 self.api_base
             ),
-            (Some(s), false) => format!("Logged in to {} as user {}", self.api_base, s.user_id),
-            (None, false) => format!("Account on {}", self.api_base),
+            (Some(s), None) => format!("Logged in to {} as user {}", self.api_base, s.user_id),
+            (None, None) => format!("Account on {}", self.api_base),
         };
         if self.active == Some(true) {
             headline.push_str(" (active)");
@@ -307,23 +325,26 @@ impl Printed {
     }
 }
 
-fn env_source() -> String {
+fn env_source(name: &'static str) -> String {
     format!(
         "{} (in memory, nothing stored)",
-        TokenSource::Env(TOKEN_ENV).describe()
+        TokenSource::Env(name).describe()
     )
 }
 
-/// CHOREO_TOKEN: checked online like a login that stores nothing, or only inspected.
+/// The token variable in use: checked online with its flow (PAT or STS), storing nothing, or
+/// only inspected offline.
 async fn check_env(
     offline: bool,
     api: &ApiBase,
-    input: &[u8],
+    env: &FromEnv,
     policy: &Policy,
 ) -> Result<StatusJson, CliError> {
+    let FromEnv { chosen, value } = env;
     let mut body = StatusJson {
         api_base: api.to_string(),
-        source: TokenSource::Env(TOKEN_ENV).as_str(),
+        source: TokenSource::Env(chosen.name).as_str(),
+        variable: Some(chosen.name),
         storage: None,
         plaintext: false,
         active: None,
@@ -334,7 +355,7 @@ async fn check_env(
         error: None,
     };
     if offline {
-        let report = report::inspect(input, SystemClock.now_unix());
+        let report = env::examine(chosen.flow, value, SystemClock.now_unix()).report;
         if !report.ok {
             return Err(CliError::Rejected(Box::new(report)));
         }
@@ -342,12 +363,13 @@ async fn check_env(
         if let Some(kind) = &report.kind {
             body.masked = Some(format!("{} ({kind})", body.masked.unwrap_or_default()));
         }
-        body.warnings = report.problems;
+        body.warnings = chosen.notes.clone();
+        body.warnings.extend(report.problems);
         return Ok(body);
     }
     let http = ReqwestClient::new(api);
     let (credential, warnings) =
-        login::authenticate(&http, &SystemClock, &OsRandom, api, input, policy)
+        env::authenticate(&http, &SystemClock, &OsRandom, api, chosen, value, policy)
             .await
             .map_err(CliError::Login)?;
     body.masked = Some(credential.session.masked.clone());
@@ -382,6 +404,7 @@ async fn check_stored(
     let body = StatusJson {
         api_base: api.to_string(),
         source: TokenSource::Stored(kind).as_str(),
+        variable: None,
         storage: Some(stores.describe(kind)),
         plaintext: kind == StoreKind::File,
         active: None,
@@ -403,9 +426,9 @@ async fn status_one(
     policy: &Policy,
 ) -> Result<Printed, CliError> {
     let mut printed = Printed::default();
-    if let (Some(input), None) = (env_token(), org) {
-        let body = check_env(offline, api, &input, policy).await?;
-        printed.push(json, &body, &env_source());
+    if let (Some(env), None) = (env_token(), org) {
+        let body = check_env(offline, api, &env, policy).await?;
+        printed.push(json, &body, &env_source(env.chosen.name));
         return Ok(printed);
     }
     let stores = Stores::new(config_dir()?, StoreKind::Keyring);
@@ -421,8 +444,8 @@ async fn status_one(
     Ok(printed)
 }
 
-/// `auth status`: every account on every api base, CHOREO_TOKEN's first; the exit status is
-/// the first failing account's.
+/// `auth status`: every account on every api base, the token variable's first; the exit status
+/// is the first failing account's.
 async fn status_all(
     json: bool,
     offline: bool,
@@ -431,10 +454,10 @@ async fn status_all(
 ) -> Result<(Printed, u8), CliError> {
     let mut bodies: Vec<(StatusJson, String)> = Vec::new();
     let env = env_token();
-    if let Some(input) = &env {
-        let mut body = check_env(offline, api, input, policy).await?;
+    if let Some(env) = &env {
+        let mut body = check_env(offline, api, env, policy).await?;
         body.active = Some(true);
-        bodies.push((body, env_source()));
+        bodies.push((body, env_source(env.chosen.name)));
     }
     let stores = Stores::new(config_dir()?, StoreKind::Keyring);
     let accounts = stores.accounts().await?;
@@ -452,7 +475,7 @@ async fn status_all(
             org: Some(&listed.account.org_uuid),
         };
         let (mut body, from, failure) = check_stored(&stores, which, offline, policy).await?;
-        // While CHOREO_TOKEN is set, commands on its api base use it, not the stored account.
+        // While a token variable is set, commands on its api base use it, not the stored account.
         body.active = Some(listed.active && !(env.is_some() && base == *api));
         if let Some(failure) = failure {
             let failure = CliError::Status(failure);
@@ -533,9 +556,10 @@ pub async fn switch(args: &AccountArgs) -> Result<u8, CliError> {
             switched.to.org
         )
     }];
-    if env_token().is_some() {
+    if let Some(env) = env_token() {
         lines.push(format!(
-            "note: {TOKEN_ENV} is set, and commands use it first while it is set"
+            "note: {} is set, and commands use it first while it is set",
+            env.chosen.name
         ));
     }
     output::to_stderr(lines);
@@ -545,8 +569,9 @@ pub async fn switch(args: &AccountArgs) -> Result<u8, CliError> {
 pub async fn token(args: &AccountArgs) -> Result<u8, CliError> {
     let api = resolve_api(&args.api)?;
     let token: SecretToken = match (env_token(), &args.org) {
-        (Some(input), None) => {
-            let inspection = examine(&input, FormatRules::builtin(), SystemClock.now_unix());
+        (Some(env), None) => {
+            let inspection = env::examine(env.chosen.flow, &env.value, SystemClock.now_unix());
+            output::to_stderr(output::problem_lines(&env.chosen.notes));
             inspection
                 .token
                 .ok_or_else(|| CliError::Rejected(Box::new(inspection.report)))?
@@ -641,9 +666,10 @@ pub async fn logout(args: &LogoutArgs) -> Result<u8, CliError> {
             active.org
         ));
     }
-    if env_token().is_some() {
+    if let Some(env) = env_token() {
         lines.push(format!(
-            "note: {TOKEN_ENV} is still set and commands keep using it"
+            "note: {} is still set and commands keep using it",
+            env.chosen.name
         ));
     }
     output::to_stderr(lines);

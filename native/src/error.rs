@@ -101,6 +101,11 @@ impl CliError {
                 "pipe exactly one token, e.g. `echo \"$CHOREO_TOKEN\" | choreo login --with-token`"
             }
             Code::StorageCorrupt => "log out (`choreo logout --all`) and log in again",
+            Code::StsExpired => "get a new choreo sts access token and set it as CLOUD_STS_TOKEN",
+            Code::StsMissingOrganization | Code::StsExpected => {
+                "set CLOUD_STS_TOKEN to a choreo sts access token, or put a personal access token \
+                 in CHOREO_TOKEN"
+            }
             _ => return None,
         })
     }

@@ -213,6 +213,13 @@ pub fn report_lines(report: &Report) -> Vec<String> {
         lines.push(format!("jwt issued at: {}", time(jwt.iat)));
         lines.push(format!("jwt not before: {}", time(jwt.nbf)));
         lines.push(format!("jwt expires: {}", time(jwt.exp)));
+        if let Some(org) = jwt.organization() {
+            lines.push(format!(
+                "jwt organization: {} (uuid {})",
+                or_dash(org.handle.filter(|h| !h.is_empty())),
+                or_dash(org.uuid.filter(|u| !u.is_empty()))
+            ));
+        }
     }
     if report.problems.is_empty() {
         lines.push("problems: none".to_owned());

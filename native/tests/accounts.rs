@@ -280,6 +280,16 @@ fn write_store_before_accounts(cli: &Cli, server: &Server, token: &str, files: &
         );
         std::fs::create_dir_all(cli.dir()).unwrap();
         std::fs::write(cli.dir().join(to), text).unwrap();
+        // As the binary that wrote them left them: the directory 0700, each file 0600.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let private = |path: &Path, mode| {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+            };
+            private(cli.dir(), 0o700);
+            private(&cli.dir().join(to), 0o600);
+        }
     }
 }
 

@@ -70,12 +70,12 @@ pub async fn loopback_only(
     next.run(request).await
 }
 
-fn bad_request(description: &str) -> Response {
+pub(crate) fn bad_request(description: &str) -> Response {
     json_error(StatusCode::BAD_REQUEST, "invalid_request", description)
 }
 
 /// Reads an optional JSON body: empty means all defaults.
-fn body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, String> {
+pub(crate) fn body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }

@@ -4,6 +4,7 @@
 use crate::faults::Action;
 use crate::orgs::{Org, SEEDED};
 use crate::pats::{Pat, Unusable};
+use crate::sts::StsClaims;
 use crate::{AppState, RequestRecord, json_error, now_unix};
 use axum::Json;
 use axum::extract::{Path, Request, State};
@@ -105,10 +106,38 @@ fn lookup(state: &AppState, headers: &HeaderMap) -> Result<Pat, &'static str> {
         .ok_or(Unusable::Unknown.description())
 }
 
-fn usable(state: &AppState, headers: &HeaderMap) -> Result<Pat, &'static str> {
+/// Who may call the organization endpoints: a usable PAT, or an STS token this server signed
+/// that has not expired.
+enum Caller {
+    Pat(Pat),
+    Sts(StsClaims),
+}
+
+impl Caller {
+    /// Whether `org` is the caller's own organization (a PAT or STS token is pinned to one).
+    fn belongs_to(&self, org: &Org) -> bool {
+        match self {
+            Caller::Pat(pat) => org.uuid == pat.organization_uuid,
+            Caller::Sts(claims) => {
+                org.uuid == claims.organization.uuid && org.handle == claims.organization.handle
+            }
+        }
+    }
+}
+
+async fn usable(state: &AppState, headers: &HeaderMap) -> Result<Caller, &'static str> {
+    if let Some(token) = bearer(headers).filter(|t| t.matches('.').count() == 2) {
+        // Right after start the key may still be in the making: wait for it, so the answer
+        // never depends on timing.
+        let key = state
+            .sts_key()
+            .await
+            .map_err(|_| Unusable::Unknown.description())?;
+        return key.verify(token, now_unix()).map(Caller::Sts);
+    }
     let pat = lookup(state, headers)?;
     pat.usable(now_unix()).map_err(Unusable::description)?;
-    Ok(pat)
+    Ok(Caller::Pat(pat))
 }
 
 /// `POST /api-key-service/v1.0/pat/introspect`: known tokens are described whatever their
@@ -123,21 +152,21 @@ pub async fn introspect(State(state): State<AppState>, headers: HeaderMap) -> Re
 /// `GET /orgs/1.0.0/orgs`: every seeded org (the demo user belongs to both), so a client
 /// must match the introspected uuid rather than take the first entry.
 pub async fn orgs(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match usable(&state, &headers) {
+    match usable(&state, &headers).await {
         Ok(_) => Json(SEEDED.iter().map(Org::to_json).collect::<Value>()).into_response(),
         Err(why) => invalid_token(why),
     }
 }
 
 /// `GET /orgs/1.0.0/orgs/{handle}`: 404 for an unknown handle, 403 for another org than the
-/// token's (a PAT is pinned to one org).
+/// token's (a PAT or an STS token is pinned to one org).
 pub async fn org(
     State(state): State<AppState>,
     Path(handle): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let pat = match usable(&state, &headers) {
-        Ok(pat) => pat,
+    let caller = match usable(&state, &headers).await {
+        Ok(caller) => caller,
         Err(why) => return invalid_token(why),
     };
     let Some(org) = Org::by_handle(&handle) else {
@@ -147,7 +176,7 @@ pub async fn org(
             "no organization has this handle",
         );
     };
-    if org.uuid != pat.organization_uuid {
+    if !caller.belongs_to(&org) {
         return json_error(
             StatusCode::FORBIDDEN,
             "forbidden",

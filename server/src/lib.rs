@@ -12,6 +12,7 @@ pub mod faults;
 pub mod orgs;
 pub mod pats;
 pub mod statics;
+pub mod sts;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -27,6 +28,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+use sts::StsKey;
 use tokio::net::TcpListener;
 
 /// Request bodies above this are refused with 413; no endpoint needs more.
@@ -59,6 +61,8 @@ struct Inner {
     pats: Mutex<PatStore>,
     fault: Mutex<Option<Fault>>,
     requests: Mutex<Vec<RequestRecord>>,
+    /// The STS signing key, generated once, at start ([`serve`]) or on first use.
+    sts: tokio::sync::OnceCell<Arc<StsKey>>,
 }
 
 /// Shared server state; cheap to clone.
@@ -80,7 +84,24 @@ impl AppState {
             pats: Mutex::new(PatStore::default()),
             fault: Mutex::new(None),
             requests: Mutex::new(Vec::new()),
+            sts: tokio::sync::OnceCell::new(),
         })))
+    }
+
+    /// The STS signing key, generated off the runtime thread by the first caller (the others
+    /// wait for it).
+    pub async fn sts_key(&self) -> Result<Arc<StsKey>, pats::RandomUnavailable> {
+        let key = self
+            .0
+            .sts
+            .get_or_try_init(|| async {
+                match tokio::task::spawn_blocking(StsKey::generate).await {
+                    Ok(generated) => generated.map(Arc::new),
+                    Err(_) => Err(pats::RandomUnavailable),
+                }
+            })
+            .await?;
+        Ok(Arc::clone(key))
     }
 
     pub fn config(&self) -> &Config {
@@ -127,6 +148,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/pats", post(admin::mint))
         .route("/admin/pats/{id}/expire", post(admin::expire))
         .route("/admin/pats/{id}/revoke", post(admin::revoke))
+        .route("/admin/sts", post(sts::mint))
         .route(
             "/admin/faults",
             post(admin::set_fault).delete(admin::clear_fault),
@@ -156,6 +178,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // The STS key is made while the server waits for its first requests.
+    tokio::spawn({
+        let state = state.clone();
+        async move { drop(state.sts_key().await) }
+    });
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

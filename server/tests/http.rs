@@ -516,6 +516,140 @@ async fn admin_mints_tokens_with_the_asked_org_scopes_and_lifetime() {
     }
 }
 
+/// Core's STS flow against the server: the organization's handle, or the failing code.
+async fn core_sts_verdict(server: &Server, token: &str) -> Result<String, &'static str> {
+    let api = ApiBase::parse(&server.api).unwrap();
+    choreo_auth_core::sts::authenticate(
+        &Reqwest(server.http.clone()),
+        &SystemClock,
+        &Counting,
+        &api,
+        token.as_bytes(),
+        &Policy::default(),
+    )
+    .await
+    .map(|(credential, _)| credential.session.organization.handle)
+    .map_err(|e| e.code().as_str())
+}
+
+struct SystemClock;
+
+impl choreo_auth_core::host::Clock for SystemClock {
+    fn now_unix_ms(&self) -> i64 {
+        now() * 1000
+    }
+}
+
+struct Counting;
+
+impl choreo_auth_core::host::Random for Counting {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), choreo_auth_core::host::RandomError> {
+        dest.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8);
+        Ok(())
+    }
+}
+
+impl Server {
+    async fn mint_sts(&self, body: Value) -> (String, Value) {
+        let reply = self
+            .admin(reqwest::Method::POST, "/admin/sts", Some(body))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        let token = reply.json()["token"].as_str().unwrap().to_owned();
+        (token, reply.json())
+    }
+}
+
+#[tokio::test]
+async fn admin_mints_rs256_sts_tokens_that_the_org_endpoints_accept_for_their_own_org() {
+    let server = start(&[]);
+    let (token, claims) = server.mint_sts(json!({})).await;
+    assert_eq!(
+        claims["organization"],
+        json!({"handle": "acme", "uuid": ACME_UUID})
+    );
+    assert!((claims["exp"].as_i64().unwrap() - now() - 3600).abs() < 60);
+    let report = choreo_auth_core::inspect(token.as_bytes(), now());
+    assert_eq!(report.kind.as_deref(), Some("choreo-sts"));
+    assert_eq!(report.jwt.as_ref().unwrap().alg(), "RS256");
+
+    let acme = server.get(&format!("{ORGS_PATH}/acme"), &token).await;
+    assert_eq!(acme.status, StatusCode::OK, "{}", acme.text());
+    assert_eq!(acme.json()["organization"]["uuid"], ACME_UUID);
+    let globex = server.get(&format!("{ORGS_PATH}/globex"), &token).await;
+    assert_eq!(globex.status, StatusCode::FORBIDDEN);
+    assert_eq!(server.get(ORGS_PATH, &token).await.status, StatusCode::OK);
+    assert_eq!(core_sts_verdict(&server, &token).await, Ok("acme".into()));
+    // An STS token is not a PAT: introspection does not know it.
+    server.introspect(&token).await.assert_invalid_token();
+
+    let (globex_token, _) = server
+        .mint_sts(json!({"org": "globex", "sub": "u-9"}))
+        .await;
+    assert_eq!(
+        core_sts_verdict(&server, &globex_token).await,
+        Ok("globex".into())
+    );
+    // A handle claim that is not the organization's own is refused, though signed.
+    let (renamed, _) = server.mint_sts(json!({"handle": "globex"})).await;
+    assert_eq!(
+        server
+            .get(&format!("{ORGS_PATH}/globex"), &renamed)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    for bad in [json!({"org": "initech"}), json!({"ttl": 5})] {
+        let refused = server
+            .admin(reqwest::Method::POST, "/admin/sts", Some(bad.clone()))
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn sts_tokens_expired_or_not_signed_by_this_server_get_401() {
+    let server = start(&[]);
+    let (token, _) = server.mint_sts(json!({})).await;
+    let acme = format!("{ORGS_PATH}/acme");
+    let (expired, _) = server.mint_sts(json!({"ttlSeconds": -120})).await;
+    server.get(&acme, &expired).await.assert_invalid_token();
+    // Core refuses it offline, before asking.
+    assert_eq!(
+        core_sts_verdict(&server, &expired).await,
+        Err("sts-expired")
+    );
+
+    // Another payload under this signature: core reads the claims, the server refuses it.
+    let (globex, _) = server.mint_sts(json!({"org": "globex"})).await;
+    let parts: Vec<&str> = token.split('.').collect();
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        globex.split('.').nth(1).unwrap(),
+        parts[2]
+    );
+    let refused = server.get(&format!("{ORGS_PATH}/globex"), &forged).await;
+    refused.assert_invalid_token();
+    assert!(
+        refused
+            .header("www-authenticate")
+            .unwrap()
+            .contains("signature"),
+        "{:?}",
+        refused.header("www-authenticate")
+    );
+    assert_eq!(
+        core_sts_verdict(&server, &forged).await,
+        Err("unauthorized")
+    );
+
+    // A token of another server run (another key) is refused too.
+    let other = start(&[]);
+    let (foreign, _) = other.mint_sts(json!({})).await;
+    server.get(&acme, &foreign).await.assert_invalid_token();
+}
+
 #[tokio::test]
 async fn server_error_fault_answers_503_json_by_default_and_any_status_on_request() {
     let server = start(&[]);

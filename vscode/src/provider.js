@@ -155,7 +155,8 @@ class ChoreoAuthenticationProvider {
   }
 
   async getSessions(scopes) {
-    const session = await this.current();
+    // A token variable comes before the stored account, as in the CLI.
+    const session = (await this.environmentSession()) || (await this.current());
     this._known = session;
     if (!session) return [];
     const wanted = scopes || [];
@@ -250,6 +251,34 @@ class ChoreoAuthenticationProvider {
 
   dispose() {
     this._onDidChangeSessions.dispose();
+  }
+
+  /**
+   * The session of the token variable the extension host's environment sets, as the CLI uses
+   * it: CHOREO_TOKEN, then WSO2IP_PAT, then CLOUD_STS_TOKEN (a Choreo STS access token, as hosted
+   * editors set it). Core checks it online with the flow of its kind, once per API base; it is
+   * kept in memory and never written to SecretStorage. Undefined when no variable is set or core
+   * refuses its token (logged).
+   */
+  environmentSession() {
+    const api = this.apiBase();
+    if (!this._fromEnvironment || this._fromEnvironment.api !== api) {
+      const session = this._withClient([], (c) => this._useEnvironment(c, api, process.env));
+      this._fromEnvironment = { api, session };
+    }
+    return this._fromEnvironment.session;
+  }
+
+  async _useEnvironment(client, api, env) {
+    try {
+      const { session, variable, warnings } = await client.useEnvironment(env);
+      this.log.info(`using ${variable} for ${api} (${session.organization.handle}, ${session.masked}); nothing is stored`);
+      for (const w of warnings) this.log.info(`${w.message} (${w.code})`);
+      return toAuthenticationSession(session, client.environmentToken(env));
+    } catch (e) {
+      if (e.code !== 'not-logged-in') this.log.warn(`the token variable is not usable: ${describeError(e)}`);
+      return undefined;
+    }
   }
 }
 

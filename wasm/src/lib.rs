@@ -8,6 +8,7 @@
 //! | `inspectTokenJson`, `inspectTokenJsonAt` | `inspect_token_json`, `inspect_token_json_at` | core's canonical JSON text of the report |
 //! | `new ChoreoAuth(options)` | `ChoreoAuth::new` | checks the options; core's host traits over `fetch`, `Date.now()`, `crypto` and a storage object (`host`) |
 //! | `loginWithToken`, `status`, `logout`, `accessToken` | `ChoreoAuth` methods | core's flows; values cross as serde_json text through `JSON.parse` (`to_js`) |
+//! | `useEnvironment`, `useStsToken`, `environmentToken` | `ChoreoAuth` methods | core's `env`: the token variables, in memory (nothing stored) |
 //! | `runVector` (test build, feature `vectors`) | `run_vector` | core's shared vector runner |
 //! | (internal) `__input` | `input_buffer` | the module's memory and input buffer, for `js/boundary.js` |
 //!
@@ -434,6 +435,150 @@ impl ChoreoAuth {
                 .await
                 .map(|session| to_js(&session))
                 .map_err(|e| error(e.code(), &e.to_string(), &[], None))
+        })
+    }
+
+    /// Checks the token of the first token variable set in `variables` (`process.env` in Node,
+    /// an object of them anywhere), in the order `CHOREO_TOKEN`, `WSO2IP_PAT`,
+    /// `CLOUD_STS_TOKEN`, with the flow of its kind, as the CLI does. Nothing is stored; the
+    /// session is the caller's, for as long as it holds the token.
+    #[wasm_bindgen(js_name = useEnvironment, unchecked_return_type = "Promise<EnvironmentResult>")]
+    pub fn use_environment(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TokenVariables")] variables: JsValue,
+    ) -> js_sys::Promise {
+        let chosen = env_variable(&variables);
+        self.use_env(chosen)
+    }
+
+    /// Checks a Choreo STS access token (what `CLOUD_STS_TOKEN` holds): its claims offline,
+    /// then its organization with the API. Nothing is stored.
+    #[wasm_bindgen(js_name = useStsToken, unchecked_return_type = "Promise<EnvironmentResult>")]
+    pub fn use_sts_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] token: JsValue,
+    ) -> js_sys::Promise {
+        let value = with_input(&token, |bytes| zeroize::Zeroizing::new(bytes.to_vec()));
+        self.use_env(value.map(|v| env::choose(&[env::CLOUD_STS_TOKEN]).map(|c| (c, v))))
+    }
+
+    /// The token `useEnvironment` would use, checked offline only, for hosts that must hand it
+    /// on (VS Code's `AuthenticationSession.accessToken`, like `choreo auth token`).
+    #[wasm_bindgen(js_name = environmentToken)]
+    pub fn environment_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TokenVariables")] variables: JsValue,
+    ) -> Result<String, JsValue> {
+        let Some((chosen, value)) = env_variable(&variables)? else {
+            return Err(not_in_environment(&self.client.api));
+        };
+        let now = DateNow.now_unix_ms().div_euclid(1000);
+        let inspection = env::examine(chosen.flow, &value, now);
+        match inspection.token {
+            Some(token) => Ok(token.expose().to_owned()),
+            None => {
+                let e = LoginError::Rejected(Box::new(inspection.report));
+                Err(login_error(&e))
+            }
+        }
+    }
+}
+
+// The token variables' part of the package (`useEnvironment`, `useStsToken`,
+// `environmentToken`), kept together.
+use choreo_auth_core::env;
+use choreo_auth_core::host::Clock as _;
+
+/// What `useEnvironment` and `useStsToken` resolve to.
+#[derive(Debug, Serialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentResult {
+    pub session: Session,
+    /// `env-token-precedence` when the variable shadows others, intake notices.
+    pub warnings: Vec<Problem>,
+    /// The variable whose token was used: `CHOREO_TOKEN`, `WSO2IP_PAT` or `CLOUD_STS_TOKEN`.
+    pub variable: String,
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const ENV_TYPES: &str = r#"
+/** Token variables, as `process.env` holds them: unset or empty ones are ignored. */
+export type TokenVariables = {
+  CHOREO_TOKEN?: string;
+  WSO2IP_PAT?: string;
+  CLOUD_STS_TOKEN?: string;
+  [name: string]: string | undefined;
+};
+"#;
+
+type Chosen = Option<(env::Chosen, zeroize::Zeroizing<Vec<u8>>)>;
+
+/// The variable core chooses among those `variables` sets to a non-empty string, with its
+/// value's bytes; `None` when none is set.
+fn env_variable(variables: &JsValue) -> Result<Chosen, JsValue> {
+    if !variables.is_object() {
+        return Err(argument_error("the variables must be an object"));
+    }
+    let mut set = Vec::new();
+    for name in env::TOKEN_VARIABLES {
+        let value = Reflect::get(variables, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() || value.is_null() {
+            continue;
+        }
+        let text = value
+            .as_string()
+            .ok_or_else(|| argument_error("each token variable must be a string"))?;
+        if !text.is_empty() {
+            set.push(name);
+        }
+    }
+    let Some(chosen) = env::choose(&set) else {
+        return Ok(None);
+    };
+    let value = Reflect::get(variables, &chosen.name.into()).unwrap_or(JsValue::UNDEFINED);
+    let bytes = with_input(&value, |bytes| zeroize::Zeroizing::new(bytes.to_vec()))?;
+    Ok(Some((chosen, bytes)))
+}
+
+fn not_in_environment(api: &ApiBase) -> JsValue {
+    let e = StatusError::NotLoggedIn {
+        api_base: api.to_string(),
+        org: None,
+    };
+    let message = format!(
+        "{e}: no token variable is set ({})",
+        env::TOKEN_VARIABLES.join(", ")
+    );
+    error(e.code(), &message, &[], None)
+}
+
+impl ChoreoAuth {
+    /// Checks `chosen`'s token with the API, storing nothing.
+    fn use_env(&self, chosen: Result<Chosen, JsValue>) -> js_sys::Promise {
+        let client = Rc::clone(&self.client);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let Some((chosen, value)) = chosen? else {
+                return Err(not_in_environment(&client.api));
+            };
+            let host = &client.host;
+            let checked = env::authenticate(
+                &host.http,
+                &host.clock,
+                &host.random,
+                &client.api,
+                &chosen,
+                &value,
+                &client.policy,
+            )
+            .await;
+            match checked {
+                Ok((credential, warnings)) => Ok(to_js(&EnvironmentResult {
+                    session: credential.session,
+                    warnings,
+                    variable: chosen.name.to_owned(),
+                })),
+                Err(e) => Err(login_error(&e)),
+            }
         })
     }
 }

@@ -86,7 +86,8 @@ fn warn(message: fmt::Arguments<'_>) {
     let _ = writeln!(
         std::io::stderr().lock(),
         "choreo: warning: {}",
-        report::terminal_safe(&message)
+        // A path may be a token pasted in the wrong place: never echo it.
+        crate::output::redact_arguments(&report::terminal_safe(&message))
     );
 }
 

@@ -131,6 +131,32 @@ impl Server {
         assert!((200..300).contains(&status), "fault: {status} {body}");
     }
 
+    /// Mints a Choreo STS token (`{"org", "handle", "omitOrganization", "ttlSeconds", "sub",
+    /// "scopes"}`) → the token and its claims.
+    pub fn mint_sts(&self, spec: Value) -> (String, Value) {
+        let (status, body) = self.admin("POST", "/admin/sts", Some(spec));
+        assert_eq!(status, 201, "mint sts: {body}");
+        (body["token"].as_str().unwrap().to_owned(), body)
+    }
+
+    /// `METHOD path` of each Choreo API request seen since the last call, which forgets them.
+    pub fn take_requests(&self) -> Vec<String> {
+        let (_, body) = self.admin("GET", "/admin/requests", None);
+        let (status, _) = self.admin("DELETE", "/admin/requests", None);
+        assert_eq!(status, 204, "the request log is cleared");
+        body.as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
     /// How many Choreo API requests the server has seen.
     pub fn request_count(&self) -> usize {
         let (_, body) = self.admin("GET", "/admin/requests", None);
@@ -243,10 +269,12 @@ impl Cli {
         cmd
     }
 
-    /// This test's environment: its configuration directory, no CHOREO_TOKEN or CHOREO_API
+    /// This test's environment: its configuration directory, no token variable or CHOREO_API
     /// from outside, then its own variables and `extra_env`.
     fn environment(&self, cmd: &mut Command, extra_env: &[(&str, Option<&str>)]) {
         cmd.env_remove("CHOREO_TOKEN")
+            .env_remove("WSO2IP_PAT")
+            .env_remove("CLOUD_STS_TOKEN")
             .env_remove("CHOREO_API")
             .env("CHOREO_CONFIG_DIR", self.dir());
         for (k, v) in self
@@ -407,6 +435,63 @@ impl Cli {
             for secret in self.secrets.borrow().iter() {
                 assert!(!text.contains(secret), "token in {name}");
             }
+        }
+    }
+}
+
+/// Every secret the Secret Service holds in its unlocked collections (none without one), read
+/// over D-Bus as any client would: to check that a token never went there.
+#[cfg(target_os = "linux")]
+pub fn keyring_secrets() -> Vec<Vec<u8>> {
+    use secret_service::{EncryptionType, SecretService};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let service = match SecretService::connect(EncryptionType::Dh).await {
+            Ok(service) => service,
+            Err(e) if !keyring_required() => {
+                eprintln!("no Secret Service to read ({e})");
+                return Vec::new();
+            }
+            Err(e) => panic!("the Secret Service is required and unreachable: {e}"),
+        };
+        let mut secrets = Vec::new();
+        for collection in service.get_all_collections().await.unwrap() {
+            if collection.is_locked().await.unwrap() {
+                continue;
+            }
+            for item in collection.get_all_items().await.unwrap() {
+                // Tests in parallel log out: an item listed a moment ago may be gone.
+                if let Ok(secret) = item.get_secret().await {
+                    secrets.push(secret);
+                }
+            }
+        }
+        secrets
+    })
+}
+
+impl Cli {
+    /// Checks that none of `tokens` is in any file of the configuration directory or in any
+    /// Secret Service item.
+    #[track_caller]
+    pub fn assert_never_stored(&self, tokens: &[&str]) {
+        let holds = |bytes: &[u8]| {
+            let text = String::from_utf8_lossy(bytes);
+            tokens.iter().any(|t| text.contains(t))
+        };
+        for (name, bytes) in self.snapshot() {
+            assert!(!holds(&bytes), "an environment token in {name}");
+        }
+        #[cfg(target_os = "linux")]
+        {
+            let secrets = keyring_secrets();
+            assert!(
+                !secrets.iter().any(|s| holds(s)),
+                "an environment token in the keyring"
+            );
         }
     }
 }
