@@ -120,6 +120,18 @@ def test_a_refused_input_costs_no_request_and_lists_its_problems(wasm, server):
     assert server.admin("GET", "/admin/requests") == []
 
 
+def test_a_choreo_sts_token_is_not_a_pat_and_login_refuses_it_before_any_request(wasm, server):
+    sts = server.admin("POST", "/admin/sts", {"org": "acme"})["token"]
+    store = MemoryStore()
+    with pytest.raises(ChoreoAuthError) as refused:
+        ChoreoAuth(server.api, store=store, wasm=wasm).login(sts)
+    assert refused.value.code == "sts-not-pat"
+    assert [p["code"] for p in refused.value.problems] == ["sts-not-pat"]
+    assert sts not in json.dumps(refused.value.problems) + refused.value.message
+    assert server.admin("GET", "/admin/requests") == []
+    assert store.entries == {}
+
+
 def test_an_unknown_protocol_version_is_refused_with_the_versions_spoken(wasm):
     auth = ChoreoAuth(wasm=wasm)
     answer = json.loads(auth.module.call_raw(b'{"version": 2, "op": "accounts"}'))
