@@ -13,8 +13,8 @@ bash tests/setup.sh
 section "format, lints, docs"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-# The plain ABI only exists for wasm32; the host run above does not see it.
-cargo clippy -p choreo-auth-plain-abi --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+# The protocol's exports and imports only exist for wasm32; the host run above does not see them.
+cargo clippy -p choreo-auth-abi --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 # The package as wasm/build.sh builds it: core's simd128 code exists only there.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128" \
   cargo clippy -p choreo-auth-wasm --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
@@ -29,9 +29,13 @@ fi
 cargo build -p choreo-auth-core --target wasm32-unknown-unknown --locked -q
 echo "core: no I/O dependency, wasm32-unknown-unknown build ok"
 
-section "rust tests (core, vectors, properties, server, wasmtime parity)"
+section "rust tests (core, vectors, properties, server, host protocol, wasmtime parity)"
 # Core dev-depends on itself with `vectors`, so its vector tests always run here.
 cargo test --workspace --exclude choreo-cli --locked
+
+section "Python host: the protocol's module under PyPI wasmtime, real server"
+# The module and the server are built by the Rust tests above: cargo is a no-op here.
+python3 -m pytest -q -p no:cacheprovider python/tests
 
 section "native CLI end to end (real server, real gnome-keyring)"
 bash native/test.sh

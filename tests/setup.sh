@@ -53,5 +53,11 @@ if ! command -v pre-commit >/dev/null; then
   pip install -q pre-commit
 fi
 
+# The Python host's tests (python/): PyPI wasmtime and pytest, pinned.
+if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("wasmtime") != "50.0.1" or m.version("pytest") != "9.2.0")' 2>/dev/null; then
+  say "pip install wasmtime==50.0.1 pytest==9.2.0 (python/tests)"
+  python3 -m pip install -q wasmtime==50.0.1 pytest==9.2.0
+fi
+
 say "npm ci"
 npm ci --no-audit --no-fund --loglevel=error

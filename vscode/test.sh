@@ -24,6 +24,6 @@ node --test --test-reporter=spec test/unit/*.test.js
 # strings enter wasm memory, wasm/js/boundary.js) is other code than Node 20's: the package's
 # own tests of inputs and vectors, in that Node.
 echo "== the package's input and vector tests (node $(node --version))"
-(cd "$root" && CHOREO_PARITY=off node --test --test-reporter=spec wasm/tests/package.test.mjs wasm/tests/vectors.test.mjs)
+(cd "$root" && CHOREO_PARITY=off node --test --test-reporter=spec wasm/tests/package.test.mjs wasm/tests/vectors.test.mjs wasm/tests/scan.test.mjs)
 echo "== end to end (code-server $(node -p 'require("./.tools/code-server/node_modules/code-server/package.json").version'), chromium)"
 node --test --test-reporter=spec --test-timeout=300000 test/e2e.js

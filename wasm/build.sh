@@ -92,6 +92,7 @@ sed -i -e 's/constructor(options: ChoreoAuthOptions);/constructor(options?: Chor
   -e '/^ *\[Symbol\.dispose\](): void;$/d' "$pkg"/*/"$name.d.ts"
 grep -q "constructor(options?: ChoreoAuthOptions);" "$pkg/web/$name.d.ts"
 ! grep -q "Symbol.dispose" "$pkg"/*/"$name.d.ts"
+sed -i 's/scanText(text: string, options: ScanOptions)/scanText(text: string, options?: ScanOptions)/' "$pkg"/*/"$name.d.ts"
 version="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).packages.find(p=>p.name==="choreo-auth-wasm").version))')"
 node -e '
 const [version, name, out] = process.argv.slice(1);

@@ -1,7 +1,8 @@
-// The console helper page: live offline inspection and a wasm login client. Every rule runs in
-// the wasm build of choreo-auth-core; this file only renders. The token stays in the input
-// until a login succeeds, then lives only in wasm memory (the in-memory credential store).
-import init, { inspectToken, ChoreoAuth } from "./pkg/index.js";
+// The console helper page: live offline inspection, a wasm login client and a paste box that
+// lists the tokens in any text (scanText). Every rule runs in the wasm build of
+// choreo-auth-core; this file only renders. The token stays in the input until a login
+// succeeds, then lives only in wasm memory (the in-memory credential store).
+import init, { inspectToken, ChoreoAuth, scanText } from "./pkg/index.js";
 
 const $ = (id) => document.getElementById(id);
 const apiBase = location.origin;
@@ -119,6 +120,30 @@ function notice(message) {
   $("notice").hidden = message === "";
 }
 
+// The paste box's findings: where each token is and what it is, masked; never the token.
+function renderScan(value) {
+  const findings = value === "" ? [] : scanText(value);
+  const n = findings.length;
+  text(
+    "scan-summary",
+    value === "" ? "No text yet." : n === 0 ? "No tokens found." : `${n} token${n === 1 ? "" : "s"} found: revoke ${n === 1 ? "it" : "them"} if this text was shared.`,
+  );
+  $("scan-findings").replaceChildren(
+    ...findings.map((f) => {
+      const li = document.createElement("li");
+      const place = document.createElement("span");
+      place.className = "place";
+      place.textContent = `line ${f.line}, column ${f.column}`;
+      const masked = document.createElement("code");
+      masked.textContent = f.masked;
+      const label = document.createElement("span");
+      label.textContent = f.label;
+      li.append(place, label, masked);
+      return li;
+    }),
+  );
+}
+
 async function main() {
   await init();
   text("api-base", apiBase);
@@ -175,6 +200,9 @@ async function main() {
     $("login-card").hidden = false;
     input.focus();
   });
+
+  const pasted = $("scan-text");
+  pasted.addEventListener("input", () => renderScan(pasted.value));
 
   document.body.dataset.ready = "true";
 }

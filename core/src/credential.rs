@@ -60,6 +60,9 @@ impl Credential {
         let token = SecretToken::new(stored.token);
         // Older versions stored what the API said as it said it.
         crate::untrusted::Untrusted::clean_for(&mut stored.session, Some(&token));
+        // The base is the user's, not the API's: cleaning must not break it (a token may share a
+        // run with it), and what login writes is its parsed form.
+        stored.session.api_base = api_base.to_string();
         Some(Self {
             api_base,
             token,
@@ -103,6 +106,16 @@ mod tests {
         assert!(json.contains("\"token\":\"chp_tokenvalue\""));
         assert_eq!(Credential::from_stored_json(&json), Some(c));
         assert_eq!(Credential::from_stored_json("{}"), None);
+    }
+
+    #[test]
+    fn a_token_sharing_a_run_with_the_api_base_leaves_the_base_readable() {
+        let mut c = sample();
+        c.token = SecretToken::new("chp_x127.0.0.1:9x".into());
+        let json = c.to_stored_json();
+        let read = Credential::from_stored_json(&json).expect("read back");
+        assert_eq!(read.session.api_base, "http://127.0.0.1:9");
+        assert!(Credential::from_stored_json(&read.to_stored_json()).is_some());
     }
 
     #[test]

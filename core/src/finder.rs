@@ -5,7 +5,8 @@
 //!
 //! What a token in a text is:
 //! - A run of token characters (`A-Z a-z 0-9 _ -`, URL-safe base64, which every format here
-//!   uses) after a prefix of a format, found with an Aho-Corasick automaton over all prefixes.
+//!   uses) after a prefix of a format, found with an Aho-Corasick automaton over all prefixes
+//!   (a plain byte loop in wasm builds: `finder/prefixes.rs`).
 //! - It stands alone, so nothing inside a longer string is reported: the character before the
 //!   prefix is not a token character, and neither neighbour is `+` or `~`, which only occur
 //!   inside longer b64token strings (RFC 6750; standard base64 uses `+`). The other b64token
@@ -25,10 +26,12 @@ use crate::host::HttpClient;
 use crate::login::{self, CheckError, Policy};
 use crate::report::{self, ChecksumState};
 use crate::secret::SecretToken;
-use aho_corasick::{AhoCorasick, Input, MatchKind};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::sync::OnceLock;
+
+mod prefixes;
+use prefixes::Prefixes;
 
 /// The longest token reported, in bytes; a longer run is not a token of these formats.
 pub const MAX_TOKEN_LEN: usize = 255;
@@ -74,22 +77,20 @@ pub struct Finding {
 #[derive(Debug)]
 pub struct Finder {
     rules: FormatRules,
-    prefixes: AhoCorasick,
+    prefixes: Prefixes,
 }
 
 impl Finder {
     pub fn new(rules: FormatRules) -> Self {
-        let prefixes = rules
+        let prefixes: Vec<&str> = rules
             .formats
             .iter()
             .flat_map(|f| f.prefixes.iter())
             .map(|p| p.as_ref())
             // An empty prefix would make every position a candidate; no format means that.
-            .filter(|p: &&str| !p.is_empty());
-        let prefixes = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(prefixes)
-            .expect("an automaton of token prefixes fits the default limits");
+            .filter(|p: &&str| !p.is_empty())
+            .collect();
+        let prefixes = Prefixes::new(&prefixes);
         Self { rules, prefixes }
     }
 
@@ -160,14 +161,9 @@ impl Stream<'_> {
         let mut counted = 0;
         let mut at = 0;
         while at < limit {
-            let Some(m) = self
-                .finder
-                .prefixes
-                .find(Input::new(chunk).span(at..chunk.len()))
-            else {
+            let Some((start, prefix_end)) = self.finder.prefixes.find(chunk, at) else {
                 break;
             };
-            let start = m.start();
             if start >= limit {
                 break;
             }
@@ -178,7 +174,7 @@ impl Stream<'_> {
                     .take_while(|&&b| is_token_byte(b))
                     .count()
                     .max(1);
-            let Some(finding) = self.judge(chunk, start, m.end()) else {
+            let Some(finding) = self.judge(chunk, start, prefix_end) else {
                 continue;
             };
             self.count(&chunk[counted..start]);

@@ -183,7 +183,9 @@ codes! {
     InvalidArgument => "invalid-argument", Error, EXIT_USAGE,
         "npm package: an option or argument of the wrong type";
     BadRequest => "bad-request", Error, EXIT_USAGE,
-        "plain ABI: a request that is not the documented JSON";
+        "host protocol: a request that is not the documented JSON";
+    UnsupportedVersion => "unsupported-version", Error, EXIT_USAGE,
+        "host protocol: a request in a protocol version the module does not speak";
     BadVector => "bad-vector", Error, EXIT_USAGE,
         "test builds of the npm package: a vector that is not one";
     Cancelled => "cancelled", Error, EXIT_USAGE,

@@ -1,5 +1,5 @@
 //! The shared test vectors of `tests/vectors/`, run the same way by every host: native tests,
-//! the wasm package in Node and Chromium, and the plain-ABI build under wasmtime.
+//! the wasm package in Node and Chromium, and the host protocol's module (`abi/`) under wasmtime.
 //!
 //! A vector is either an inspection (input → report) or a login scenario (input + the API's
 //! answers, in order → outcome). The API answers are scripted so the vectors stay host-neutral;

@@ -305,17 +305,7 @@ fn every_hostile_fault_gives_the_shared_outcome_over_the_real_cli() {
         );
         outcomes.insert(name.to_owned(), outcome.into());
     }
-    let dir = std::path::Path::new(common::CHOREO)
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .join("parity");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("faults-native.json"),
-        serde_json::to_string_pretty(&Value::Object(outcomes)).unwrap() + "\n",
-    )
-    .unwrap();
+    common::write_parity("faults-native.json", &Value::Object(outcomes));
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! Every planted token is a secret that no output may contain.
 
 mod common;
+#[path = "../../tests/vector_files.rs"]
+mod vector_files;
 
 use choreo_auth_core::checksum;
 use common::{CHOREO, Cli, Run, Server, run_command};
@@ -765,4 +767,40 @@ fn verify_asks_the_server_about_choreo_pats_only_each_once() {
         "{}",
         text.stdout
     );
+}
+
+/// `tests/scan-vectors` (texts and findings computed without the scanner) through
+/// `choreo token scan --json -`. The findings go to target/parity/scan-native.json, the column
+/// `tests/parity.mjs` holds the npm package's `scanText` in Node and Chromium to.
+#[test]
+fn every_scan_vector_read_from_stdin_gives_its_findings() {
+    let tree = Tree::new();
+    let mut outputs = serde_json::Map::new();
+    for path in vector_files::scan() {
+        let vector: Value = serde_json::from_str(&vector_files::read(&path)).unwrap();
+        let name = vector["name"].as_str().unwrap();
+        let args: &[&str] = match vector["nearMisses"].as_bool().unwrap() {
+            true => &["--json", "--all", "-"],
+            false => &["--json", "-"],
+        };
+        let stdin = vector["input"].as_str().unwrap().as_bytes();
+        let run = tree.scan_with(args, stdin, &[]);
+        let want: Vec<Value> = vector["expect"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                json!({
+                    "path": "<stdin>", "line": f["line"], "column": f["column"],
+                    "kind": f["kind"], "label": f["label"], "masked": f["masked"],
+                    "checksum": f["checksum"],
+                })
+            })
+            .collect();
+        run.expect(if want.is_empty() { 0 } else { 1 });
+        let found = run.json()["findings"].clone();
+        assert_eq!(found, Value::Array(want), "{name}");
+        outputs.insert(name.to_owned(), found);
+    }
+    common::write_parity("scan-native.json", &Value::Object(outputs));
 }

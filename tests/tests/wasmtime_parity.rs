@@ -1,9 +1,9 @@
-//! The core compiled to a plain wasm module (`tests/plain-abi`) and run under wasmtime must
-//! behave exactly like the core compiled natively: the same bytes for every shared vector, and
-//! a working login flow when its host functions are real (loopback HTTP to the reference
-//! server, the system clock and random source, an in-memory store).
+//! The host protocol's module (`abi/`, core behind version 1 of `abi/PROTOCOL.md`) run under
+//! wasmtime must behave exactly like the core compiled natively: the same bytes for every
+//! shared vector, and a working login flow when its host functions are real (loopback HTTP to
+//! the reference server, the system clock and random source, an in-memory store).
 //!
-//! The first test that needs them builds the module (`cargo build -p choreo-auth-plain-abi
+//! The first test that needs them builds the module (`cargo build -p choreo-auth-abi
 //! --target wasm32-unknown-unknown --release`) and the server (`cargo build -p
 //! choreo-reference-server`, then `target/debug/choreo-reference-server` is started per test):
 //! both are no-ops when fresh, and `cargo test` has released its build lock by the time tests
@@ -51,19 +51,19 @@ fn cargo_build(args: &[&str]) {
     assert!(built.success(), "cargo build {} failed", args.join(" "));
 }
 
-/// Builds the plain-ABI module once per test process and compiles it.
-fn plain_abi() -> &'static (Engine, Module) {
+/// Builds the protocol's module once per test process and compiles it.
+fn abi_module() -> &'static (Engine, Module) {
     static MODULE: OnceLock<(Engine, Module)> = OnceLock::new();
     MODULE.get_or_init(|| {
         cargo_build(&[
             "-p",
-            "choreo-auth-plain-abi",
+            "choreo-auth-abi",
             "--target",
             "wasm32-unknown-unknown",
             "--release",
         ]);
-        let path = target_dir().join("wasm32-unknown-unknown/release/choreo_auth_plain_abi.wasm");
-        let bytes = std::fs::read(&path).expect("the plain-ABI module was built");
+        let path = target_dir().join("wasm32-unknown-unknown/release/choreo_auth_abi.wasm");
+        let bytes = std::fs::read(&path).expect("the protocol's module was built");
         // The module is compiled once per run and runs for microseconds: compile time wins.
         let mut config = wasmtime::Config::new();
         config.cranelift_opt_level(wasmtime::OptLevel::None);
@@ -75,7 +75,7 @@ fn plain_abi() -> &'static (Engine, Module) {
 
 /// What the test supplies behind the module's imports.
 struct HostState {
-    /// The in-memory credential store: API base → stored credential JSON.
+    /// The in-memory key-value store: the account index and each account's credential.
     credentials: BTreeMap<String, Zeroizing<String>>,
     /// `METHOD url` of every request the module asked for.
     requests: Vec<String>,
@@ -116,21 +116,22 @@ fn give_json(caller: &mut Caller<'_, HostState>, answer: &Value) -> wasmtime::Re
     give_guest(caller, answer.to_string().as_bytes())
 }
 
-/// Sends the module's request to loopback and reports what happened in the ABI's JSON, as
-/// every host adapter must: no redirect followed, `timeoutMs` for the whole request, reading
-/// stopped past core's size cap.
+/// Sends the module's request to loopback and reports what happened in the protocol's JSON,
+/// as every host adapter must: no redirect followed, `timeoutMs` for the whole request, reading
+/// stopped past `maxResponseBytes`.
 fn forward(agent: &ureq::Agent, request: &Value) -> Value {
-    let (Some(method), Some(url), Some(authorization), Some(timeout_ms)) = (
+    let (Some(method), Some(url), Some(authorization), Some(timeout_ms), Some(cap)) = (
         request["method"].as_str(),
         request["url"].as_str(),
         request["authorization"].as_str(),
         request["timeoutMs"].as_u64(),
+        request["maxResponseBytes"].as_u64(),
     ) else {
-        return json!({ "failure": "failed", "error": "the request lacks method, url, authorization or timeoutMs" });
+        return json!({ "failure": "failed", "detail": "the request lacks method, url, authorization, timeoutMs or maxResponseBytes" });
     };
     // The tests reach the local reference server and nothing else.
     if !url.starts_with("http://127.0.0.1:") {
-        return json!({ "failure": "failed", "error": "this test host only reaches 127.0.0.1" });
+        return json!({ "failure": "failed", "detail": "this test host only reaches 127.0.0.1" });
     }
     let timeout = Some(Duration::from_millis(timeout_ms));
     let sent = match (method, request["body"].as_str()) {
@@ -153,32 +154,32 @@ fn forward(agent: &ureq::Agent, request: &Value) -> Value {
                 None => post.send_empty(),
             }
         }
-        _ => return json!({ "failure": "failed", "error": "unsupported method" }),
+        _ => return json!({ "failure": "failed", "detail": "unsupported method" }),
     };
     let mut response = match sent {
         Ok(r) => r,
         Err(ureq::Error::Timeout(_)) => return json!({ "failure": "timeout" }),
         Err(e @ (ureq::Error::ConnectionFailed | ureq::Error::HostNotFound)) => {
-            return json!({ "failure": "connect", "error": e.to_string() });
+            return json!({ "failure": "connect", "detail": e.to_string() });
         }
         Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            return json!({ "failure": "connect", "error": e.to_string() });
+            return json!({ "failure": "connect", "detail": e.to_string() });
         }
-        Err(e) => return json!({ "failure": "failed", "error": e.to_string() }),
+        Err(e) => return json!({ "failure": "failed", "detail": e.to_string() }),
     };
     let headers: Vec<(String, String)> = response
         .headers()
         .iter()
         .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    let cap = choreo_auth_core::http::MAX_RESPONSE_BYTES;
     let mut body = Vec::new();
     let read = std::io::Read::read_to_end(
-        &mut std::io::Read::take(response.body_mut().as_reader(), cap as u64 + 1),
+        &mut std::io::Read::take(response.body_mut().as_reader(), cap + 1),
         &mut body,
     );
     match read {
         Ok(_) => {
+            let cap = usize::try_from(cap).unwrap_or(usize::MAX);
             let truncated = body.len() > cap;
             body.truncate(cap);
             json!({
@@ -189,12 +190,8 @@ fn forward(agent: &ureq::Agent, request: &Value) -> Value {
             })
         }
         Err(e) if e.kind() == std::io::ErrorKind::TimedOut => json!({ "failure": "timeout" }),
-        Err(e) => json!({ "failure": "failed", "error": format!("reading the body failed: {e}") }),
+        Err(e) => json!({ "failure": "failed", "detail": format!("reading the body failed: {e}") }),
     }
-}
-
-fn store_answer(credential: Option<&Zeroizing<String>>) -> Value {
-    json!({ "credential": credential.map(|c| c.as_str()) })
 }
 
 fn key_of(caller: &mut Caller<'_, HostState>, ptr: u32, len: u32) -> wasmtime::Result<String> {
@@ -245,8 +242,9 @@ fn linker(engine: &Engine) -> Linker<HostState> {
             "store_load",
             |mut caller: Caller<'_, HostState>, ptr: u32, len: u32| {
                 let key = key_of(&mut caller, ptr, len)?;
-                let answer = store_answer(caller.data().credentials.get(&key));
-                give_json(&mut caller, &answer)
+                let value = caller.data().credentials.get(&key).cloned();
+                let answer = Zeroizing::new(json!({ "value": value.as_deref() }).to_string());
+                give_guest(&mut caller, answer.as_bytes())
             },
         )
         .expect("store_load links");
@@ -258,7 +256,7 @@ fn linker(engine: &Engine) -> Linker<HostState> {
                 let key = key_of(&mut caller, kp, kl)?;
                 let value = Zeroizing::new(String::from_utf8(read_guest(&mut caller, vp, vl)?)?);
                 caller.data_mut().credentials.insert(key, value);
-                give_json(&mut caller, &store_answer(None))
+                give_json(&mut caller, &json!({}))
             },
         )
         .expect("store_save links");
@@ -268,15 +266,15 @@ fn linker(engine: &Engine) -> Linker<HostState> {
             "store_delete",
             |mut caller: Caller<'_, HostState>, ptr: u32, len: u32| {
                 let key = key_of(&mut caller, ptr, len)?;
-                let removed = caller.data_mut().credentials.remove(&key);
-                give_json(&mut caller, &store_answer(removed.as_ref()))
+                caller.data_mut().credentials.remove(&key);
+                give_json(&mut caller, &json!({}))
             },
         )
         .expect("store_delete links");
     linker
 }
 
-/// One instance of the plain-ABI module with its host state.
+/// One instance of the protocol's module with its host state.
 struct Guest {
     store: Store<HostState>,
     instance: Instance,
@@ -284,7 +282,7 @@ struct Guest {
 
 impl Guest {
     fn new() -> Self {
-        let (engine, module) = plain_abi();
+        let (engine, module) = abi_module();
         // Each request's time limit is core's (timeoutMs); redirects are answers, never followed.
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -340,9 +338,17 @@ impl Guest {
         String::from_utf8(out).expect("answers are utf-8")
     }
 
-    fn call_json(&mut self, export: &str, request: &Value) -> Value {
+    /// One request of the protocol, in version 1; its answer, checked to be in version 1.
+    fn request(&mut self, op: &str, fields: &Value) -> Value {
+        let mut request = json!({ "version": 1, "op": op });
+        for (name, value) in fields.as_object().expect("fields are an object") {
+            request[name] = value.clone();
+        }
         let input = Zeroizing::new(request.to_string());
-        serde_json::from_str(&self.call(export, input.as_bytes())).expect("answers are json")
+        let answer: Value =
+            serde_json::from_str(&self.call("call", input.as_bytes())).expect("answers are json");
+        assert_eq!(answer["version"], 1, "{answer}");
+        answer
     }
 
     fn requests(&mut self) -> Vec<String> {
@@ -429,7 +435,7 @@ fn every_vector_gives_the_same_bytes_natively_and_under_wasmtime() {
 
 #[test]
 fn the_module_needs_only_the_host_imports_no_glue_and_no_wasi() {
-    let (_, module) = plain_abi();
+    let (_, module) = abi_module();
     let mut imports: Vec<String> = module
         .imports()
         .map(|i| format!("{}.{}", i.module(), i.name()))
@@ -446,33 +452,31 @@ fn the_module_needs_only_the_host_imports_no_glue_and_no_wasi() {
             "host.store_save",
         ]
     );
-    let exports: Vec<&str> = module.exports().map(|e| e.name()).collect();
-    for name in [
-        "memory",
-        "alloc",
-        "dealloc",
-        "run_vector",
-        "login",
-        "status",
-        "logout",
-    ] {
-        assert!(
-            exports.contains(&name),
-            "{name} is not exported: {exports:?}"
-        );
-    }
+    // Functions and memory: the linker's own globals (`__heap_base`, ...) are no interface.
+    let mut exports: Vec<&str> = module
+        .exports()
+        .filter(|e| !matches!(e.ty(), wasmtime::ExternType::Global(_)))
+        .map(|e| e.name())
+        .collect();
+    exports.sort_unstable();
+    // `call` is the protocol; `run_vector` is test support beside it.
+    assert_eq!(
+        exports,
+        ["alloc", "call", "dealloc", "memory", "run_vector"],
+        "a new export is a change to abi/PROTOCOL.md"
+    );
 }
 
 #[test]
 fn a_foreign_token_is_rejected_without_any_http_call() {
     let mut guest = Guest::new();
-    let answer = guest.call_json(
+    let answer = guest.request(
         "login",
         &json!({ "apiBase": "http://127.0.0.1:9", "input": FOREIGN_TOKEN }),
     );
     assert_eq!(answer["ok"], false);
-    assert_eq!(answer["code"], "foreign-token");
-    assert_eq!(answer["problems"][0]["code"], "foreign-token");
+    assert_eq!(answer["error"]["code"], "foreign-token");
+    assert_eq!(answer["error"]["problems"][0]["code"], "foreign-token");
     assert_eq!(guest.requests(), Vec::<String>::new());
     assert!(guest.stored().is_empty());
 }
@@ -480,11 +484,11 @@ fn a_foreign_token_is_rejected_without_any_http_call() {
 #[test]
 fn an_insecure_api_base_is_refused_before_any_request() {
     let mut guest = Guest::new();
-    let answer = guest.call_json(
+    let answer = guest.request(
         "login",
         &json!({ "apiBase": "http://apis.choreo.dev", "input": "chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox" }),
     );
-    assert_eq!(answer["code"], "insecure-api-base");
+    assert_eq!(answer["error"]["code"], "insecure-api-base");
     assert_eq!(guest.requests(), Vec::<String>::new());
 }
 
@@ -568,39 +572,56 @@ fn login_request(server: &ReferenceServer, token: &str) -> Value {
     json!({ "apiBase": server.api, "input": format!("{token}\n") })
 }
 
+/// The store's keys: the account index and one credential per account.
+fn keys(guest: &Guest) -> Vec<String> {
+    guest.stored().into_keys().collect()
+}
+
 #[test]
 fn login_status_and_logout_run_under_wasmtime_against_the_reference_server() {
     let server = ReferenceServer::start();
     let mut guest = Guest::new();
     let api = json!({ "apiBase": server.api });
 
-    let login = guest.call_json("login", &login_request(&server, &server.token));
+    let login = guest.request("login", &login_request(&server, &server.token));
     assert_eq!(login["ok"], true, "login failed: {login}");
     assert_eq!(login["session"]["apiBase"], server.api.as_str());
     assert_eq!(login["session"]["id"].as_str().map(str::len), Some(32));
     let requests = guest.requests();
     assert_eq!(requests.len(), 3, "{requests:?}");
     assert!(requests[0].starts_with("POST ") && requests[0].ends_with("/pat/introspect"));
+    let uuid = login["session"]["organization"]["uuid"].as_str().unwrap();
+    let credential_key = format!("{}#{uuid}", server.api);
+    assert_eq!(
+        keys(&guest),
+        ["accounts".to_owned(), credential_key.clone()]
+    );
     let stored = guest.stored();
-    assert_eq!(stored.keys().collect::<Vec<_>>(), [&server.api]);
-    assert!(stored[&server.api].contains(server.token.as_str()));
+    assert!(stored[&credential_key].contains(server.token.as_str()));
+    assert!(!stored["accounts"].contains(server.token.as_str()));
 
-    let online = guest.call_json("status", &api);
+    let online = guest.request("status", &json!({ "apiBase": server.api, "online": true }));
     assert_eq!(online["ok"], true, "status failed: {online}");
     assert_eq!(online["checkedOnline"], true);
     assert_eq!(online["session"]["id"], login["session"]["id"]);
     assert_eq!(guest.requests().len(), 3);
 
-    let offline = guest.call_json("status", &json!({ "apiBase": server.api, "online": false }));
+    let offline = guest.request("status", &api);
     assert_eq!(offline["checkedOnline"], false);
     assert_eq!(guest.requests(), Vec::<String>::new());
 
-    let logout = guest.call_json("logout", &api);
+    let logout = guest.request("logout", &api);
     assert_eq!(logout["ok"], true);
     assert_eq!(logout["session"]["id"], login["session"]["id"]);
     assert!(guest.stored().is_empty());
-    assert_eq!(guest.call_json("status", &api)["code"], "not-logged-in");
-    assert_eq!(guest.call_json("logout", &api)["code"], "not-logged-in");
+    assert_eq!(
+        guest.request("status", &api)["error"]["code"],
+        "not-logged-in"
+    );
+    assert_eq!(
+        guest.request("logout", &api)["error"]["code"],
+        "not-logged-in"
+    );
 
     for answer in [&login, &online, &offline, &logout] {
         assert!(
@@ -611,6 +632,46 @@ fn login_status_and_logout_run_under_wasmtime_against_the_reference_server() {
 }
 
 #[test]
+fn two_organizations_are_two_accounts_and_switch_changes_the_active_one() {
+    let server = ReferenceServer::start();
+    let mut guest = Guest::new();
+    let (_, acme) = server.mint(&json!({ "org": "acme" }));
+    let (_, globex) = server.mint(&json!({ "org": "globex" }));
+    for token in [&acme, &globex] {
+        let login = guest.request("login", &login_request(&server, token));
+        assert_eq!(login["ok"], true, "login failed: {login}");
+    }
+    let rows = |guest: &mut Guest| -> Vec<(String, bool)> {
+        let answer = guest.request("accounts", &json!({}));
+        answer["accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .map(|a| (a["org"].as_str().unwrap().to_owned(), a["active"] == true))
+            .collect()
+    };
+    let org = |answer: &Value| answer["session"]["organization"]["handle"].clone();
+    assert_eq!(
+        rows(&mut guest),
+        [("acme".to_owned(), false), ("globex".to_owned(), true)]
+    );
+    let api = json!({ "apiBase": server.api });
+    assert_eq!(org(&guest.request("status", &api)), "globex");
+
+    let switched = guest.request("switch", &api);
+    assert_eq!(switched["account"]["org"], "acme", "{switched}");
+    assert_eq!(switched["changed"], true);
+    assert_eq!(org(&guest.request("status", &api)), "acme");
+    let named = json!({ "apiBase": server.api, "org": "globex" });
+    assert_eq!(org(&guest.request("status", &named)), "globex");
+
+    assert_eq!(org(&guest.request("logout", &api)), "acme");
+    assert_eq!(rows(&mut guest), [("globex".to_owned(), true)]);
+    let missing = guest.request("switch", &json!({ "apiBase": server.api, "org": "acme" }));
+    assert_eq!(missing["error"]["code"], "not-logged-in", "{missing}");
+}
+
+#[test]
 fn raw_input_bytes_cross_as_base64_and_a_bom_is_stripped_with_a_notice() {
     let server = ReferenceServer::start();
     let mut guest = Guest::new();
@@ -618,13 +679,13 @@ fn raw_input_bytes_cross_as_base64_and_a_bom_is_stripped_with_a_notice() {
     raw.extend_from_slice(server.token.as_bytes());
     raw.extend_from_slice(b"\r\n");
     let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&raw));
-    let answer = guest.call_json(
+    let answer = guest.request(
         "login",
         &json!({ "apiBase": server.api, "inputBase64": encoded.as_str() }),
     );
     assert_eq!(answer["ok"], true, "login failed: {answer}");
-    assert_eq!(answer["problems"][0]["code"], "stripped-bom");
-    assert_eq!(guest.stored().len(), 1);
+    assert_eq!(answer["warnings"][0]["code"], "stripped-bom");
+    assert_eq!(guest.stored().len(), 2, "the index and the credential");
 }
 
 #[test]
@@ -632,14 +693,14 @@ fn status_of_a_token_revoked_after_login_is_pat_inactive_and_keeps_the_credentia
     let server = ReferenceServer::start();
     let mut guest = Guest::new();
     let (id, token) = server.mint(&json!({ "org": "acme", "ttlSeconds": 3600 }));
-    let login = guest.call_json("login", &login_request(&server, &token));
+    let login = guest.request("login", &login_request(&server, &token));
     assert_eq!(login["ok"], true, "login failed: {login}");
     let before = guest.stored();
     server.admin(&format!("/admin/pats/{id}/revoke"), &json!({}));
 
-    let status = guest.call_json("status", &json!({ "apiBase": server.api }));
+    let status = guest.request("status", &json!({ "apiBase": server.api, "online": true }));
     assert_eq!(status["ok"], false);
-    assert_eq!(status["code"], "pat-inactive", "{status}");
+    assert_eq!(status["error"]["code"], "pat-inactive", "{status}");
     assert_eq!(status["session"]["id"], login["session"]["id"]);
     assert!(
         same_store(&before, &guest.stored()),
@@ -661,7 +722,7 @@ fn same_store(
 fn a_revoked_token_fails_with_pat_inactive_and_leaves_the_store_untouched() {
     let server = ReferenceServer::start();
     let mut guest = Guest::new();
-    let first = guest.call_json("login", &login_request(&server, &server.token));
+    let first = guest.request("login", &login_request(&server, &server.token));
     assert_eq!(first["ok"], true, "login failed: {first}");
     let before = guest.stored();
     guest.requests();
@@ -673,9 +734,9 @@ fn a_revoked_token_fails_with_pat_inactive_and_leaves_the_store_untouched() {
     }));
     server.admin(&format!("/admin/pats/{id}/revoke"), &json!({}));
 
-    let answer = guest.call_json("login", &login_request(&server, &revoked));
+    let answer = guest.request("login", &login_request(&server, &revoked));
     assert_eq!(answer["ok"], false);
-    assert_eq!(answer["code"], "pat-inactive", "{answer}");
+    assert_eq!(answer["error"]["code"], "pat-inactive", "{answer}");
     assert_eq!(
         guest.requests().len(),
         1,
@@ -706,7 +767,7 @@ fn inert(value: &Value, token: &str) -> bool {
     }
 }
 
-/// The cases of tests/faults.json through the plain-ABI module under wasmtime, its HTTP import
+/// The cases of tests/faults.json through the protocol's module under wasmtime, its HTTP import
 /// served by ureq: into target/parity/faults-wasmtime.json for tests/parity.mjs.
 #[test]
 fn every_hostile_fault_gives_the_shared_outcome_under_wasmtime() {
@@ -735,11 +796,11 @@ fn every_hostile_fault_gives_the_shared_outcome_under_wasmtime() {
         if let Some(ms) = case["timeoutMs"].as_u64() {
             request["timeoutMs"] = ms.into();
         }
-        let answer = guest.call_json("login", &request);
+        let answer = guest.request("login", &request);
         ureq::delete(&format!("{}/admin/faults", server.api))
             .call()
             .expect("clear the fault");
-        let mut outcome = answer["code"].as_str().unwrap_or("ok").to_owned();
+        let mut outcome = answer["error"]["code"].as_str().unwrap_or("ok").to_owned();
         if !inert(&answer, &token) {
             outcome.push_str(" (unsafe text)");
         }

@@ -1,5 +1,6 @@
 'use strict';
-// Wires the `choreo` authentication provider and its commands into VS Code.
+// Wires the `choreo` authentication provider and its commands, and the token warnings on open
+// documents, into VS Code.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -13,6 +14,7 @@ const {
   escapeMarkdown,
   failureMessage,
 } = require('./provider');
+const { registerTokenDiagnostics } = require('./diagnostics');
 
 // Test hook: when set, `Choreo: Show Sign-in Status` also writes its (token-free) JSON there.
 const STATUS_FILE_ENV = 'CHOREO_VSCODE_STATUS_FILE';
@@ -45,6 +47,7 @@ function activate(context) {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('choreo.apiBase')) provider.refresh();
     }),
+    ...registerTokenDiagnostics(vscode, lib),
   );
   log.info(`activated; API base ${apiBase()}`);
   provider.refresh();

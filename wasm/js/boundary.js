@@ -8,7 +8,7 @@
 import * as glue from "./choreo_auth_wasm.js";
 import { readTape } from "./tape.js";
 
-export { inspectTokenJson, inspectTokenJsonAt } from "./choreo_auth_wasm.js";
+export { inspectTokenJson, inspectTokenJsonAt, scanText } from "./choreo_auth_wasm.js";
 
 /** Every rejected promise and thrown error of this package; `code` is core's stable code. */
 export class ChoreoAuthError extends Error {}

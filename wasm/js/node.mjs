@@ -3,6 +3,6 @@
 // runs in both.
 import pkg from "./index.js";
 
-export const { ChoreoAuth, ChoreoAuthError, inspectToken, inspectTokenAt, inspectTokenJson, inspectTokenJsonAt } = pkg;
+export const { ChoreoAuth, ChoreoAuthError, inspectToken, inspectTokenAt, inspectTokenJson, inspectTokenJsonAt, scanText } = pkg;
 export default async function init() {}
 export function initSync() {}

@@ -6,6 +6,7 @@
 //! | `inspectToken`, `inspectTokenAt` | `inspect_input` (`__inspect`) | `js/boundary.js` writes the input into `INPUT`, calls it, and reads the report's tape (`tape`) |
 //! | the same, any other argument | `inspect_token`, `inspect_token_at` | throw the argument error; their signatures type the package |
 //! | `inspectTokenJson`, `inspectTokenJsonAt` | `inspect_token_json`, `inspect_token_json_at` | core's canonical JSON text of the report |
+//! | `scanText` | `scan_text` | core's `finder` over the text, fed through the input buffer a piece at a time; places in UTF-16 code units |
 //! | `new ChoreoAuth(options)` | `ChoreoAuth::new` | checks the options; core's host traits over `fetch`, `Date.now()`, `crypto` and a storage object (`host`) |
 //! | `loginWithToken`, `status`, `logout`, `accessToken`, `accounts`, `switch` | `ChoreoAuth` methods | core's flows and accounts over a storage object (core's `KvStore`); values cross as serde_json text through `JSON.parse` (`to_js`) |
 //! | `useEnvironment`, `useStsToken`, `environmentToken` | `ChoreoAuth` methods | core's `env`: the token variables, in memory (nothing stored) |
@@ -317,6 +318,131 @@ pub fn inspect_token_json_at(
 ) -> Result<String, JsValue> {
     let now = unix_seconds(now_unix_seconds)?;
     with_input(&input, |bytes| report::inspect_json(bytes, now))
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const SCAN_TYPES: &str = r#"
+export interface ScanOptions {
+  /** Also list checksummed tokens whose checksum fails, with `checksum: "invalid"` (default false). */
+  nearMisses?: boolean;
+}
+"#;
+
+/// A token `scanText` found: where it is, counted as JavaScript counts a string, and core's
+/// verdict on it. Never the token itself.
+#[derive(Debug, Serialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct TextFinding {
+    /// 1-based; lines end at `\n`.
+    pub line: u64,
+    /// 1-based, in UTF-16 code units from the start of the line, as string indices, VS Code's
+    /// `Position.character` (plus one) and Monaco's columns count.
+    pub column: u64,
+    /// Of the token's first character, in UTF-16 code units from the start of the text:
+    /// `text.slice(index, index + length)` is the token.
+    pub index: u64,
+    /// In characters, which are UTF-16 code units too: tokens are ASCII.
+    pub length: usize,
+    pub kind: std::borrow::Cow<'static, str>,
+    pub label: std::borrow::Cow<'static, str>,
+    pub masked: String,
+    pub checksum: report::ChecksumState,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The UTF-16 code units `encodeInto` consumed.
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeInto) -> u32;
+}
+
+/// Every token in `text` (core's `finder`), with its position in UTF-16 code units. The text is
+/// encoded into the input buffer a piece at a time and fed to core's `Stream`, so it never is in
+/// wasm memory whole, and the buffer is wiped before the call returns.
+#[wasm_bindgen(js_name = scanText, unchecked_return_type = "TextFinding[]")]
+pub fn scan_text(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ScanOptions")] options: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let text: js_sys::JsString = text
+        .dyn_into()
+        .map_err(|_| argument_error("the text must be a string"))?;
+    let near_misses = options.is_some_and(|o| {
+        o.is_object() && Reflect::get(&o, &"nearMisses".into()).is_ok_and(|v| v.is_truthy())
+    });
+    let units = text.length();
+    let mut stream = choreo_auth_core::finder::Finder::builtin().stream(near_misses);
+    let (mut found, mut findings) = (Vec::new(), Vec::new());
+    let mut at = Utf16At::default();
+    INPUT.with_borrow_mut(|room| {
+        let (mut read, mut filled, mut used, mut before) = (0, 0, 0, 0);
+        loop {
+            // A fresh view each time: memory may have grown since the last.
+            let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+            let free = Uint8Array::new_with_byte_offset_and_length(
+                &memory.buffer(),
+                (room.as_ptr() as usize + filled) as u32,
+                (room.len() - filled) as u32,
+            );
+            let encoded = ENCODER.with(|e| e.encode_into(&text.substring(read, units), &free));
+            read += encoded.read();
+            filled += encoded.written() as usize;
+            used = used.max(filled);
+            let last = read >= units;
+            let consumed = stream.scan(&room[..filled], last, &mut found);
+            let mut counted = 0;
+            for f in found.drain(..) {
+                let start = (f.offset - before) as usize;
+                at.advance(&room[counted..start]);
+                counted = start;
+                findings.push(TextFinding {
+                    line: f.line,
+                    column: at.index - at.line_start + 1,
+                    index: at.index,
+                    length: f.length,
+                    kind: f.kind,
+                    label: f.label,
+                    masked: f.masked,
+                    checksum: f.checksum,
+                });
+            }
+            at.advance(&room[counted..consumed]);
+            if last {
+                break;
+            }
+            room.copy_within(consumed..filled, 0);
+            filled -= consumed;
+            before += consumed as u64;
+        }
+        room[..used].fill(0);
+    });
+    Ok(to_js(&findings))
+}
+
+/// A place in a text, in UTF-16 code units: from the start of the text, and of its line's start.
+#[derive(Default)]
+struct Utf16At {
+    index: u64,
+    line_start: u64,
+}
+
+impl Utf16At {
+    /// Moves the place over the UTF-8 `bytes` that follow it.
+    fn advance(&mut self, bytes: &[u8]) {
+        if let Some(newline) = bytes.iter().rposition(|&b| b == b'\n') {
+            self.line_start = self.index + utf16_units(&bytes[..=newline]);
+        }
+        self.index += utf16_units(bytes);
+    }
+}
+
+/// UTF-16 code units of UTF-8 `bytes`: one for each character, two for one past U+FFFF (the
+/// four-byte ones).
+fn utf16_units(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .map(|&b| u64::from(b & 0xC0 != 0x80) + u64::from(b >= 0xF0))
+        .sum()
 }
 
 /// Runs one shared test vector (`tests/vectors/*.json`) and returns core's output JSON.

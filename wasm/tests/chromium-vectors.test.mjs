@@ -1,13 +1,16 @@
 // Every shared vector through the wasm build inside headless Chromium, on a page served by the
 // reference server under its CSP; outputs go to target/parity/chromium.json for host parity.
+// Every scan vector through scanText there too, in the CLI's shape to target/parity/scan-chromium.json.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServer, launchChromium, targetDir, vectorFiles, codesOf } from "./support.mjs";
+import { scanVectors, coreShape, cliShape } from "./scan-shape.mjs";
 
-let server, browser, results;
+let server, browser, results, scans;
 const files = vectorFiles();
+const scanCases = scanVectors();
 
 before(async () => {
   server = await startServer();
@@ -50,10 +53,18 @@ before(async () => {
     }
     return out;
   }, files);
+  scans = await page.evaluate(async (vectors) => {
+    const m = await import("/__vectors__/index.js");
+    return vectors.map((v) => m.scanText(v.input, { nearMisses: v.nearMisses }));
+  }, scanCases);
   const dirOut = join(targetDir, "parity");
   mkdirSync(dirOut, { recursive: true });
   const outputs = Object.fromEntries(Object.entries(results).map(([f, r]) => [f, r.output]));
   writeFileSync(join(dirOut, "chromium.json"), JSON.stringify(outputs, null, 2) + "\n");
+  const scanOutputs = Object.fromEntries(
+    scanCases.map((v, i) => [v.name, scans[i].map((f) => cliShape(v.input, f))]),
+  );
+  writeFileSync(join(dirOut, "scan-chromium.json"), JSON.stringify(scanOutputs, null, 2) + "\n");
 });
 
 after(async () => {
@@ -77,5 +88,11 @@ for (const { file, text } of files) {
       assert.ok(objects.length > 0);
       for (const object of objects) assert.equal(object, output);
     }
+  });
+}
+
+for (const [i, vector] of scanCases.entries()) {
+  test(`scan vector ${vector.name}: scanText in Chromium finds what core finds`, () => {
+    assert.deepEqual(scans[i].map((f) => coreShape(vector.input, f)), vector.expect);
   });
 }

@@ -51,20 +51,24 @@ fn refused(message: String) -> io::Error {
 }
 
 /// Refuses a directory other users can write to: they could swap the files in it.
+#[cfg(unix)]
 fn check_private_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(dir)?.permissions().mode();
-        if mode & 0o022 != 0 {
-            return Err(refused(format!(
-                "{} can be written by other users (mode {:o}); run `chmod 700 {}`",
-                dir.display(),
-                mode & 0o777,
-                dir.display()
-            )));
-        }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(dir)?.permissions().mode();
+    if mode & 0o022 != 0 {
+        return Err(refused(format!(
+            "{} can be written by other users (mode {:o}); run `chmod 700 {}`",
+            dir.display(),
+            mode & 0o777,
+            dir.display()
+        )));
     }
+    Ok(())
+}
+
+/// Windows: the directory lies in the user's profile, whose ACL already keeps other users out.
+#[cfg(not(unix))]
+fn check_private_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 

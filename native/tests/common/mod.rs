@@ -518,3 +518,12 @@ pub fn keyring_available() -> bool {
     }
     keyring_required()
 }
+
+/// Writes one host column of tests/parity.mjs's tables: `<target>/parity/<file>`, pretty JSON.
+#[allow(dead_code)]
+pub fn write_parity(file: &str, value: &Value) {
+    let dir = Path::new(CHOREO).ancestors().nth(2).unwrap().join("parity");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = serde_json::to_string_pretty(value).unwrap() + "\n";
+    std::fs::write(dir.join(file), text).unwrap();
+}

@@ -40,29 +40,17 @@ fn take_packed(packed: u64) -> Option<Zeroizing<Vec<u8>>> {
     (!ptr.is_null()).then(|| take(ptr, len))
 }
 
-/// An export body: owned input bytes in, result bytes out.
-fn call(ptr: *mut u8, len: usize, f: fn(&[u8]) -> Vec<u8>) -> u64 {
-    give(f(&take(ptr, len)))
+/// The protocol's one entry point: a request (JSON) in, its answer (JSON) out.
+#[unsafe(no_mangle)]
+pub extern "C" fn call(ptr: *mut u8, len: usize) -> u64 {
+    give(crate::ops::call(&crate::host::HOST, &take(ptr, len)))
 }
 
+/// Test support outside the protocol: a `tests/vectors` vector → `{"output": "..."}` or
+/// `{"error": "..."}`; `output` is byte for byte what `vectors::run` gives natively.
 #[unsafe(no_mangle)]
 pub extern "C" fn run_vector(ptr: *mut u8, len: usize) -> u64 {
-    call(ptr, len, crate::ops::run_vector)
-}
-
-#[unsafe(no_mangle)]
-pub extern "C" fn login(ptr: *mut u8, len: usize) -> u64 {
-    call(ptr, len, crate::ops::login)
-}
-
-#[unsafe(no_mangle)]
-pub extern "C" fn status(ptr: *mut u8, len: usize) -> u64 {
-    call(ptr, len, crate::ops::status)
-}
-
-#[unsafe(no_mangle)]
-pub extern "C" fn logout(ptr: *mut u8, len: usize) -> u64 {
-    call(ptr, len, crate::ops::logout)
+    give(crate::host::run_vector(&take(ptr, len)))
 }
 
 mod imports {

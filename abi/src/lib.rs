@@ -1,0 +1,18 @@
+//! The host protocol, version 1: core behind one JSON-in/JSON-out entry point, as a plain
+//! WebAssembly module (no wasm-bindgen, no JavaScript glue, no WASI). Any runtime that can call
+//! exports and supply six imports runs it: wasmtime in Rust (`tests/`) and in Python
+//! (`python/choreo_auth`). `PROTOCOL.md` beside this crate is the specification; the types of
+//! [`protocol`] are its messages and `tests/protocol.rs` runs its examples.
+//!
+//! Build: `cargo build -p choreo-auth-abi --target wasm32-unknown-unknown --release`, giving
+//! `target/wasm32-unknown-unknown/release/choreo_auth_abi.wasm`. The exports and imports exist
+//! on wasm32 only; [`protocol`], [`ops`] and [`accounts`] build everywhere.
+
+pub mod accounts;
+pub mod ops;
+pub mod protocol;
+
+#[cfg(target_arch = "wasm32")]
+mod abi;
+#[cfg(target_arch = "wasm32")]
+mod host;

@@ -1,0 +1,456 @@
+//! The host protocol through its real types and operations, natively (the same code runs
+//! behind the wasm imports): the document's examples, and what is refused.
+//!
+//! `abi/PROTOCOL.md` is executable: its examples are one session, run here in order through
+//! the protocol's real types and operations. A block ```` ```json request ```` is sent to
+//! `call`; the module's HTTP requests must be the ```` ```json http-request ```` blocks that
+//! follow, each answered with the next ```` ```json http-answer ````; the answer must be the
+//! ```` ```json answer ```` block. ```` ```json store-value KEY ```` is what the host's store
+//! holds under KEY at that point; ```` ```json store-answer ```` and a lone `http-answer` must
+//! be valid import answers. Every JSON block has one of these roles, so none goes unchecked.
+//!
+//! `BLESS=1 cargo test -p choreo-auth-abi --test protocol` rewrites the module's outputs
+//! (`answer`, `http-request`, `store-value`) with what it produces; review the diff.
+use choreo_auth_abi::accounts::{AccountStore, Kv};
+use choreo_auth_abi::ops::{ModuleHost, call};
+use choreo_auth_abi::protocol::{HttpAnswer, HttpCall, StoreAnswer};
+use choreo_auth_core::host::{Clock, Random, RandomError, StoreError};
+use choreo_auth_core::http::{HttpClient, HttpError, HttpRequest, HttpResponse};
+use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::ops::Range;
+use std::path::PathBuf;
+use zeroize::Zeroizing;
+
+/// 2026-01-01T00:00:00Z, the examples' clock.
+const NOW_MS: i64 = 1_767_225_600_000;
+
+/// One fenced ```` ```json ROLE [ARG] ```` block of the document.
+struct Block {
+    role: String,
+    arg: Option<String>,
+    text: String,
+    /// Where `text` is in the document.
+    at: Range<usize>,
+    line: usize,
+}
+
+fn blocks(doc: &str) -> Vec<Block> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    let mut open: Option<(String, Option<String>, usize, usize)> = None;
+    for (number, line) in doc.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_end();
+        match &open {
+            None if trimmed.starts_with("```json") => {
+                let mut words = trimmed["```json".len()..].split_whitespace();
+                let role = words.next().unwrap_or_default().to_owned();
+                open = Some((
+                    role,
+                    words.next().map(str::to_owned),
+                    offset + line.len(),
+                    number + 1,
+                ));
+            }
+            Some((role, arg, start, at_line)) if trimmed == "```" => {
+                found.push(Block {
+                    role: role.clone(),
+                    arg: arg.clone(),
+                    text: doc[*start..offset].to_owned(),
+                    at: *start..offset,
+                    line: *at_line,
+                });
+                open = None;
+            }
+            _ => {}
+        }
+        offset += line.len();
+    }
+    assert!(open.is_none(), "PROTOCOL.md has an unclosed block");
+    found
+}
+
+/// Pretty JSON in the order the module wrote it (serde_json's `Value` would sort the keys);
+/// a list of plain values stays on one line.
+fn pretty(compact: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    // Inside a list written on one line.
+    let mut inline = false;
+    let chars: Vec<char> = compact.chars().collect();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' if matches!(chars.get(i + 1), Some('}' | ']')) => out.push(c),
+            '[' if !chars[i + 1..]
+                .iter()
+                .take_while(|&&c| c != ']')
+                .any(|&c| c == '{' || c == '[') =>
+            {
+                inline = true;
+                out.push(c);
+            }
+            ']' if inline => {
+                inline = false;
+                out.push(c);
+            }
+            ',' if inline => out.push_str(", "),
+            '{' | '[' => {
+                out.push(c);
+                depth += 1;
+                newline(&mut out, depth);
+            }
+            '}' | ']' if matches!(chars.get(i.wrapping_sub(1)), Some('{' | '[')) => out.push(c),
+            '}' | ']' => {
+                depth -= 1;
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => out.push(c),
+        }
+    }
+    out.push('\n');
+    out
+}
+
+fn json(block: &Block) -> Value {
+    serde_json::from_str(&block.text)
+        .unwrap_or_else(|e| panic!("PROTOCOL.md line {}: not json: {e}", block.line))
+}
+
+/// The HTTP exchanges of one transcript: the module's request, as its JSON, and the answer.
+#[derive(Default)]
+struct Script {
+    /// The answers still to give, in order.
+    exchanges: RefCell<VecDeque<String>>,
+    /// The module's requests, as it sent them.
+    sent: RefCell<Vec<String>>,
+}
+
+impl HttpClient for &Script {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let sent = String::from_utf8(HttpCall::json(&request).to_vec()).expect("utf-8");
+        self.sent.borrow_mut().push(sent);
+        let answer = self
+            .exchanges
+            .borrow_mut()
+            .pop_front()
+            .expect("the module sent a request PROTOCOL.md does not show");
+        HttpAnswer::read(answer.as_bytes())
+    }
+}
+
+struct Fixed;
+
+impl Clock for Fixed {
+    fn now_unix_ms(&self) -> i64 {
+        NOW_MS
+    }
+}
+
+/// Counts up from 0, so session ids are the examples'.
+struct Counting;
+
+impl Random for Counting {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), RandomError> {
+        for (i, b) in dest.iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Memory(RefCell<BTreeMap<String, String>>);
+
+impl Kv for &Memory {
+    fn load(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+        Ok(self.0.borrow().get(key).cloned().map(Zeroizing::new))
+    }
+    fn save(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.0.borrow_mut().remove(key);
+        Ok(())
+    }
+}
+
+fn host<'a>(
+    script: &'a Script,
+    memory: &'a Memory,
+) -> ModuleHost<&'a Script, Fixed, Counting, &'a Memory> {
+    ModuleHost {
+        http: script,
+        clock: Fixed,
+        random: Counting,
+        store: AccountStore { kv: memory },
+    }
+}
+
+#[test]
+fn every_example_of_protocol_md_is_what_the_module_does() {
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/PROTOCOL.md"));
+    let doc = std::fs::read_to_string(&path).expect("PROTOCOL.md");
+    let bless = std::env::var_os("BLESS").is_some();
+    let script = Script::default();
+    let memory = Memory::default();
+    let host = host(&script, &memory);
+
+    let blocks = blocks(&doc);
+    let mut rewrites: Vec<(Range<usize>, String)> = Vec::new();
+    let mut failures = Vec::new();
+    let mut check = |block: &Block, actual: &str, failures: &mut Vec<String>| {
+        let actual_value: Value = serde_json::from_str(actual).expect("the module writes json");
+        if serde_json::from_str::<Value>(&block.text).ok() != Some(actual_value) {
+            failures.push(format!(
+                "PROTOCOL.md line {} ({}): the module gives\n{}",
+                block.line,
+                block.role,
+                pretty(actual)
+            ));
+            rewrites.push((block.at.clone(), pretty(actual)));
+        }
+    };
+    let mut transcripts = 0;
+    let mut i = 0;
+    while i < blocks.len() {
+        let block = &blocks[i];
+        match block.role.as_str() {
+            "request" => {
+                // The transcript: HTTP exchanges up to the answer.
+                let mut j = i + 1;
+                let mut http_requests = Vec::new();
+                while j < blocks.len() && blocks[j].role != "answer" {
+                    match blocks[j].role.as_str() {
+                        "http-request" => http_requests.push(j),
+                        "http-answer" => script
+                            .exchanges
+                            .borrow_mut()
+                            .push_back(blocks[j].text.clone()),
+                        other => panic!(
+                            "PROTOCOL.md line {}: a {other} block inside a transcript",
+                            blocks[j].line
+                        ),
+                    }
+                    j += 1;
+                }
+                assert!(
+                    j < blocks.len(),
+                    "PROTOCOL.md line {}: a request without its answer",
+                    block.line
+                );
+                let request = json(block).to_string();
+                let answer = String::from_utf8(call(&host, request.as_bytes())).expect("utf-8");
+                let sent = script.sent.take();
+                assert_eq!(
+                    sent.len(),
+                    http_requests.len(),
+                    "PROTOCOL.md line {}: the module sent {} requests, the document shows {}",
+                    block.line,
+                    sent.len(),
+                    http_requests.len()
+                );
+                for (k, sent) in http_requests.iter().zip(&sent) {
+                    check(&blocks[*k], sent, &mut failures);
+                }
+                assert!(
+                    script.exchanges.borrow().is_empty(),
+                    "PROTOCOL.md line {}: http answers left over",
+                    block.line
+                );
+                check(&blocks[j], &answer, &mut failures);
+                transcripts += 1;
+                i = j + 1;
+                continue;
+            }
+            "store-value" => {
+                let key = block.arg.as_deref().expect("store-value names its key");
+                let value = memory.0.borrow().get(key).cloned();
+                let value = value.unwrap_or_else(|| {
+                    panic!("PROTOCOL.md line {}: the store holds no {key}", block.line)
+                });
+                check(block, &value, &mut failures);
+            }
+            "store-answer" => {
+                serde_json::from_value::<StoreAnswer>(json(block)).unwrap_or_else(|e| {
+                    panic!("PROTOCOL.md line {}: not a store answer: {e}", block.line)
+                });
+            }
+            "http-answer" => {
+                serde_json::from_value::<HttpAnswer>(json(block)).unwrap_or_else(|e| {
+                    panic!("PROTOCOL.md line {}: not an http answer: {e}", block.line)
+                });
+            }
+            other => panic!(
+                "PROTOCOL.md line {}: a json block of unknown role {other:?}",
+                block.line
+            ),
+        }
+        i += 1;
+    }
+    assert!(
+        transcripts >= 8,
+        "PROTOCOL.md has {transcripts} transcripts"
+    );
+
+    if bless && !rewrites.is_empty() {
+        let mut text = doc.clone();
+        rewrites.sort_by_key(|(at, _)| std::cmp::Reverse(at.start));
+        for (at, new) in rewrites {
+            text.replace_range(at, &new);
+        }
+        std::fs::write(&path, text).expect("PROTOCOL.md written");
+    }
+    assert!(
+        failures.is_empty(),
+        "PROTOCOL.md differs from the module (BLESS=1 rewrites it; review the diff):\n{}",
+        failures.join("\n")
+    );
+}
+
+const TOKEN: &str = "chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox";
+
+/// The answer to `request` from a host with an empty store and the HTTP `answers`.
+fn answer(request: &str, answers: &[&str]) -> Value {
+    let script = Script::default();
+    script
+        .exchanges
+        .borrow_mut()
+        .extend(answers.iter().map(|a| a.to_string()));
+    let memory = Memory::default();
+    let answer = call(&host(&script, &memory), request.as_bytes());
+    let text = String::from_utf8(answer).expect("utf-8");
+    assert!(!text.contains(TOKEN), "an answer quotes the token: {text}");
+    let answer: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(answer["version"], 1, "{answer}");
+    answer
+}
+
+#[test]
+fn a_request_that_is_not_the_protocol_is_refused_and_named_never_quoted() {
+    let api = r#""apiBase": "https://apis.choreo.dev""#;
+    let cases = [
+        (
+            TOKEN.to_owned(),
+            "the request is not json (line 1 column 1)",
+        ),
+        (
+            format!(r#"{{"op": "login", {api}, "input": "{TOKEN}"}}"#),
+            "the request has no version; add \"version\": 1",
+        ),
+        (
+            format!(r#"{{"version": "1", "op": "login", "input": "{TOKEN}"}}"#),
+            "the request has a value of the wrong type",
+        ),
+        (
+            format!(r#"{{"version": 1, "op": "{TOKEN}"}}"#),
+            "the request has an unknown op; version 1 has inspect, login, status, logout, accounts, switch",
+        ),
+        (
+            format!(r#"{{"version": 1, "op": "login", "input": "{TOKEN}"}}"#),
+            "the login request lacks the field apiBase",
+        ),
+        (
+            format!(r#"{{"version": 1, "op": "login", {api}, "inputt": "{TOKEN}"}}"#),
+            "the login request has inputt, which version 1 does not define",
+        ),
+        (
+            format!(r#"{{"version": 1, "op": "login", {api}, "{TOKEN}": 1}}"#),
+            "the login request has a field, which version 1 does not define",
+        ),
+        (
+            format!(
+                r#"{{"version": 1, "op": "login", {api}, "input": "x", "timeoutMs": "{TOKEN}"}}"#
+            ),
+            "the login request has a value of the wrong type",
+        ),
+        (
+            format!(
+                r#"{{"version": 1, "op": "login", {api}, "input": "{TOKEN}", "inputBase64": "eA=="}}"#
+            ),
+            "give exactly one of input and inputBase64",
+        ),
+        (
+            format!(r#"{{"version": 1, "op": "inspect", "inputBase64": "{TOKEN}!"}}"#),
+            "inputBase64 is not base64",
+        ),
+    ];
+    for (request, message) in cases {
+        let answer = answer(&request, &[]);
+        assert_eq!(answer["ok"], false, "{request}");
+        assert_eq!(answer["error"]["code"], "bad-request", "{request}");
+        let got = answer["error"]["message"].as_str().unwrap();
+        assert!(got.starts_with(message), "{request}\n  {got}");
+    }
+}
+
+#[test]
+fn import_answers_are_read_as_facts_and_a_malformed_one_fails_the_request() {
+    let login = format!(
+        r#"{{"version": 1, "op": "login", "apiBase": "https://apis.choreo.dev", "input": "{TOKEN}"}}"#
+    );
+    let cases = [
+        // A redirect reported by status, or by a host that could not see it: never followed.
+        (
+            r#"{"status": 302, "headers": [["Location", "https://elsewhere.example/"]]}"#,
+            "server-error",
+        ),
+        (r#"{"failure": "redirect-refused"}"#, "server-error"),
+        (
+            r#"{"status": 200, "bodyBase64": "e30=", "truncated": true}"#,
+            "bad-response",
+        ),
+        (r#"{"failure": "timeout"}"#, "network-error"),
+        (
+            r#"{"failure": "connect", "detail": "connection refused"}"#,
+            "network-error",
+        ),
+        (
+            r#"{"status": 200, "body": "{}", "bodyBase64": "e30="}"#,
+            "network-error",
+        ),
+        (r#"{"sttus": 200}"#, "network-error"),
+        (r#"{"failure": "tls"}"#, "network-error"),
+    ];
+    for (http, code) in cases {
+        let answer = answer(&login, &[http]);
+        assert_eq!(answer["error"]["code"], code, "{http}: {answer}");
+    }
+    let malformed = answer(
+        &login,
+        &[r#"{"status": 200, "body": "{}", "bodyBase64": "e30="}"#],
+    );
+    assert!(
+        malformed["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("the host's http answer gives both body and bodyBase64"),
+        "{malformed}"
+    );
+}
