@@ -4,24 +4,11 @@
 //! in the tests below. Own code because it is small, one table, and core's only use of base64
 //! (the crate's general engine is about as fast here and larger in wasm).
 //!
-//! In the wasm package (built with `simd128`) this module also holds the 16-bytes-at-a-time
-//! scans of a token's characters that share its nibble tables: decoding, the compact-JWS split
-//! ([`crate::jwt::segments`]) and intake's b64token check. Every other build uses the portable
-//! loops; `wasm/src/lib.rs`'s `simd_tests` check the SIMD paths against their references.
+//! In the wasm package (built with `simd128`) decoding runs 16 characters a step over
+//! [`crate::chars`]' nibble tables. Every other build uses the portable loop; `wasm/src/lib.rs`'s
+//! `simd_tests` check the SIMD path against its reference.
 
-/// A character's 6-bit value, or `BAD`.
-const SEXTET: [u8; 256] = {
-    let mut table = [BAD; 256];
-    let mut c = 0;
-    while c < 64 {
-        let ch = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[c];
-        table[ch as usize] = c as u8;
-        c += 1;
-    }
-    table
-};
-/// Any value with bit 6 or 7 set is not a sextet.
-const BAD: u8 = 0xFF;
+use crate::chars::{BAD, SEXTET};
 
 /// Not canonical base64url without padding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,138 +85,9 @@ fn blocks(_: &[u8], _: &mut [u8]) -> Blocks {
 /// `simd128`): a JWT's header and payload are most of what `inspectToken` reads, and this took
 /// core's inspection of one from 1.89 to 1.71 µs in wasm (wasm/bench, interleaved runs).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod nibbles {
-    use core::arch::wasm32::*;
-
-    // Validity by nibbles (Muła and Lemire's method): a byte is in a class exactly when the set
-    // of high nibbles its low nibble is invalid with misses its own high nibble's bit.
-
-    /// High nibbles 2 to 7 each have a bit; any other is invalid whatever the low nibble (every
-    /// class below is printable ASCII).
-    pub const HI_CLASS: v128 = u8x16(
-        0xFF, 0xFF, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, //
-        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    );
-
-    /// The bytes each table describes.
-    #[derive(Clone, Copy)]
-    pub enum Class {
-        Base64url,
-        /// base64url and `.`: the bytes of a compact JWS.
-        Jws,
-        /// RFC 6750's b64token characters before the padding: base64url's and `.~+/`.
-        B64tokenBody,
-    }
-
-    const fn admits(class: Class, b: u8) -> bool {
-        let url = super::SEXTET[b as usize] != super::BAD;
-        match class {
-            Class::Base64url => url,
-            Class::Jws => url || b == b'.',
-            Class::B64tokenBody => crate::intake::is_body_byte(b),
-        }
-    }
-
-    /// Per low nibble, the high nibbles (2 to 7) it is invalid with. Bit 6 is always set, so a
-    /// high nibble outside 2 to 7 (all bits) fails with any low nibble.
-    pub const fn invalid(class: Class) -> v128 {
-        let mut t = [0x40u8; 16];
-        let mut lo = 0;
-        while lo < 16 {
-            let mut hi = 2;
-            while hi < 8 {
-                if !admits(class, (hi << 4 | lo) as u8) {
-                    t[lo] |= 1 << (hi - 2);
-                }
-                hi += 1;
-            }
-            let mut other = 0;
-            while other < 16 {
-                assert!(other >= 2 && other < 8 || !admits(class, (other << 4 | lo) as u8));
-                other += 1;
-            }
-            lo += 1;
-        }
-        u8x16(
-            t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13],
-            t[14], t[15],
-        )
-    }
-
-    pub const BASE64URL: v128 = invalid(Class::Base64url);
-    pub const JWS: v128 = invalid(Class::Jws);
-    pub const B64TOKEN_BODY: v128 = invalid(Class::B64tokenBody);
-    /// Added to a character of each high nibble to make its sextet (`_` is set apart).
-    pub const HI_OFFSET: v128 = i8x16(0, 0, 17, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
-
-    /// Bytes outside the class an [`invalid`] table describes, as non-zero lanes.
-    pub fn outside(x: v128, lo_invalid: v128) -> v128 {
-        let lo = v128_and(x, u8x16_splat(0x0F));
-        v128_and(
-            u8x16_swizzle(lo_invalid, lo),
-            u8x16_swizzle(HI_CLASS, u8x16_shr(x, 4)),
-        )
-    }
-
-    pub(super) use crate::scan::load16 as load;
-}
-
-/// Whether every byte is a b64token character (intake's check of every token), 16 at a time.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub(crate) fn all_b64token_body(text: &[u8]) -> bool {
-    use core::arch::wasm32::*;
-    let chunks = text.chunks_exact(16);
-    let rest = chunks.remainder();
-    let mut bad = u8x16_splat(0);
-    for chunk in chunks {
-        bad = v128_or(
-            bad,
-            nibbles::outside(nibbles::load(chunk), nibbles::B64TOKEN_BODY),
-        );
-    }
-    !v128_any_true(bad) && rest.iter().all(|&b| crate::intake::is_body_byte(b))
-}
-
-/// Where the two dots of a compact JWS are: `Some` when the text has exactly two and every other
-/// byte is base64url. One SIMD pass that finds the dots while it checks the bytes.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub(crate) fn jws_dots(text: &[u8]) -> Option<(usize, usize)> {
-    use core::arch::wasm32::*;
-    let mut bad = u8x16_splat(0);
-    let (mut dots, mut found) = (0, [0; 2]);
-    let mut note = |at: usize| {
-        if dots < 2 {
-            found[dots] = at;
-        }
-        dots += 1;
-    };
-    let chunks = text.chunks_exact(16);
-    let rest = chunks.remainder();
-    for (i, chunk) in chunks.enumerate() {
-        let x = nibbles::load(chunk);
-        bad = v128_or(bad, nibbles::outside(x, nibbles::JWS));
-        let mut mask = i8x16_bitmask(i8x16_eq(x, u8x16_splat(b'.')));
-        while mask != 0 {
-            note(i * 16 + mask.trailing_zeros() as usize);
-            mask &= mask - 1;
-        }
-    }
-    let base = text.len() - rest.len();
-    let mut odd = false;
-    for (i, &b) in rest.iter().enumerate() {
-        if b == b'.' {
-            note(base + i);
-        } else {
-            odd |= SEXTET[usize::from(b)] == BAD;
-        }
-    }
-    (dots == 2 && !odd && !v128_any_true(bad)).then_some((found[0], found[1]))
-}
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn blocks(text: &[u8], out: &mut [u8]) -> Blocks {
+    use crate::chars::nibbles::{self, BASE64URL, HI_OFFSET};
     use core::arch::wasm32::*;
-    use nibbles::{BASE64URL, HI_OFFSET};
     let mut bad = u8x16_splat(0);
     let mut chars = 0;
     for (chunk, group) in text.chunks_exact(16).zip(out.chunks_exact_mut(12)) {

@@ -1,6 +1,7 @@
 //! Intake: the bytes a user piped or pasted in, turned into one checked token or precise
 //! problems. Like cargo's `login`: read, trim, check, explain.
 
+use crate::chars::{all_b64token_body, is_body_byte};
 use crate::problem::{Code, Problem};
 use crate::secret::SecretToken;
 
@@ -87,7 +88,7 @@ pub(crate) fn read(input: &[u8]) -> Read<'_> {
         }
         None => (0, input),
     };
-    let text = match crate::scan::utf8(bytes) {
+    let text = match crate::chars::utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             let at = offset + e.valid_up_to();
@@ -208,7 +209,7 @@ fn already_clean(input: &[u8]) -> Option<&str> {
         return None;
     }
     // b64token bytes are ASCII, hence UTF-8.
-    crate::scan::utf8(line).ok()
+    crate::chars::utf8(line).ok()
 }
 
 /// The inside of matching surrounding quotes, trimmed.
@@ -235,7 +236,7 @@ const B64TOKEN: [bool; 256] = {
 /// This is the hot path of every inspection: the first check is branch-free (simd128 vectorises
 /// it in wasm), and the table walk only runs when padding (or a bad byte) is present.
 fn is_b64token(token: &[u8]) -> bool {
-    if !token.is_empty() && all_body_bytes(token) {
+    if !token.is_empty() && all_b64token_body(token) {
         return true;
     }
     let body = token
@@ -243,32 +244,6 @@ fn is_b64token(token: &[u8]) -> bool {
         .position(|&b| !B64TOKEN[usize::from(b)])
         .unwrap_or(token.len());
     body > 0 && token[body..].iter().all(|&b| b == b'=')
-}
-
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn all_body_bytes(token: &[u8]) -> bool {
-    token
-        .iter()
-        .fold(0u8, |acc, &b| acc | u8::from(!is_body_byte(b)))
-        == 0
-}
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn all_body_bytes(token: &[u8]) -> bool {
-    crate::base64url::all_b64token_body(token)
-}
-
-/// `A-Za-z` without branches: setting bit 5 folds `A-Z` onto `a-z`, and nothing else onto them.
-#[inline(always)]
-pub(crate) const fn is_letter(b: u8) -> bool {
-    (b | 0x20).wrapping_sub(b'a') < 26
-}
-
-/// A b64token character before the `=` padding. Few comparisons, because this runs over every
-/// byte of a token: `-./0-9` are one range (0x2D to 0x39).
-#[inline(always)]
-pub(crate) const fn is_body_byte(b: u8) -> bool {
-    is_letter(b) | (b.wrapping_sub(b'-') < 13) | (b == b'_') | (b == b'~') | (b == b'+')
 }
 
 /// The first rule a non-b64token breaks, checked in this order over the whole token: control

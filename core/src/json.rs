@@ -58,7 +58,7 @@ pub fn from_str<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Error> {
 
 /// [`from_str`] on bytes, which must be UTF-8.
 pub fn from_slice<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Error> {
-    from_str(crate::scan::utf8(bytes).map_err(|_| Error)?)
+    from_str(crate::chars::utf8(bytes).map_err(|_| Error)?)
 }
 
 /// A deserializer reading the text as the visitor asks, like serde_json's: no tree is built.
@@ -247,7 +247,7 @@ impl<'a> Parser<'a> {
 
     /// Moves to the next `"`, `\\` or control character of a string and returns it.
     fn skip_plain(&mut self) -> Result<u8, Error> {
-        let (stop, b) = crate::scan::string_stop(&self.bytes()[self.at..]).ok_or(Error)?;
+        let (stop, b) = crate::chars::string_stop(&self.bytes()[self.at..]).ok_or(Error)?;
         self.at += stop;
         if b < 0x20 { Err(Error) } else { Ok(b) }
     }

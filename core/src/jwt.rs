@@ -225,7 +225,7 @@ pub fn looks_like_jwt(token: &str) -> bool {
 pub fn segments(token: &str) -> Option<(&str, &str, &str)> {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     let (h, p, sig) = {
-        let (first, second) = crate::base64url::jws_dots(token.as_bytes())?;
+        let (first, second) = crate::chars::jws_dots(token.as_bytes())?;
         (
             &token[..first],
             &token[first + 1..second],
@@ -254,7 +254,7 @@ pub fn segments(token: &str) -> Option<(&str, &str, &str)> {
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 fn is_url_byte(c: u8) -> bool {
-    crate::intake::is_letter(c) | (c.wrapping_sub(b'0') < 10) | (c == b'-') | (c == b'_')
+    crate::chars::is_letter(c) | (c.wrapping_sub(b'0') < 10) | (c == b'-') | (c == b'_')
 }
 
 // String claims are `Text`: serde's `Option<Cow<str>>` never borrows, even marked `borrow`.
@@ -406,7 +406,7 @@ fn decode<'b>(
 ) -> Result<&'b str, JwtError> {
     buf.clear();
     crate::base64url::decode_into(segment.as_bytes(), buf).map_err(|_| JwtError::Base64(part))?;
-    crate::scan::utf8(buf).map_err(|_| JwtError::Json(part))
+    crate::chars::utf8(buf).map_err(|_| JwtError::Json(part))
 }
 
 /// JSON text from a decoded part.

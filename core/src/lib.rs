@@ -23,6 +23,7 @@
 pub mod account;
 pub mod api;
 pub mod base64url;
+mod chars;
 pub mod checksum;
 pub mod credential;
 pub mod env;
@@ -38,7 +39,6 @@ pub mod login;
 pub mod memory;
 pub mod problem;
 pub mod report;
-mod scan;
 pub mod secret;
 pub mod source;
 pub mod sts;
