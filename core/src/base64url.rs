@@ -5,7 +5,7 @@
 //! (the crate's general engine is about as fast here and larger in wasm).
 //!
 //! In the wasm package (built with `simd128`) decoding runs 16 characters a step over
-//! [`crate::chars`]' nibble tables. Every other build uses the portable loop; `wasm/src/lib.rs`'s
+//! the `chars` module's nibble tables. Every other build uses the portable loop; `wasm/src/lib.rs`'s
 //! `simd_tests` check the SIMD path against its reference.
 
 use crate::chars::{BAD, SEXTET};

@@ -20,12 +20,12 @@ pub struct Intake {
 /// [`Intake`] before the token is copied out: a slice of the input, for callers that only
 /// look at it (`inspect` copies nothing, so it has nothing to wipe).
 #[derive(Debug)]
-pub(crate) struct Read<'a> {
+pub(crate) struct Borrowed<'a> {
     pub token: Option<&'a str>,
     pub problems: Vec<Problem>,
 }
 
-impl Read<'_> {
+impl Borrowed<'_> {
     fn fail(mut problems: Vec<Problem>, error: Problem) -> Self {
         problems.push(error);
         Self {
@@ -44,7 +44,7 @@ fn is_blank(c: char) -> bool {
 
 /// Applies the intake rules to raw input. Never panics, never echoes input in messages.
 pub fn read_token(input: &[u8]) -> Intake {
-    let Read { token, problems } = read(input);
+    let Borrowed { token, problems } = borrow(input);
     Intake {
         token: token.map(|t| SecretToken::new(t.to_owned())),
         problems,
@@ -52,10 +52,10 @@ pub fn read_token(input: &[u8]) -> Intake {
 }
 
 /// [`read_token`] without the copy.
-pub(crate) fn read(input: &[u8]) -> Read<'_> {
+pub(crate) fn borrow(input: &[u8]) -> Borrowed<'_> {
     let mut problems = Vec::new();
     if input.len() > MAX_INPUT_BYTES {
-        return Read::fail(
+        return Borrowed::fail(
             problems,
             Problem::error(
                 Code::TooLong,
@@ -64,13 +64,13 @@ pub(crate) fn read(input: &[u8]) -> Read<'_> {
         );
     }
     if let Some(token) = already_clean(input) {
-        return Read {
+        return Borrowed {
             token: Some(token),
             problems,
         };
     }
     if looks_like_utf16(input) {
-        return Read::fail(
+        return Borrowed::fail(
             problems,
             Problem::error(
                 Code::Utf16Encoding,
@@ -92,7 +92,7 @@ pub(crate) fn read(input: &[u8]) -> Read<'_> {
         Ok(text) => text,
         Err(e) => {
             let at = offset + e.valid_up_to();
-            return Read::fail(
+            return Borrowed::fail(
                 problems,
                 Problem::error(
                     Code::InvalidUtf8,
@@ -107,14 +107,14 @@ pub(crate) fn read(input: &[u8]) -> Read<'_> {
         .map(|line| line.strip_suffix('\r').unwrap_or(line))
         .filter(|line| !line.chars().all(is_blank));
     let Some(line) = lines.next() else {
-        return Read::fail(
+        return Borrowed::fail(
             problems,
             Problem::error(Code::Empty, "no token in the input"),
         );
     };
     let extra = lines.count();
     if extra > 0 {
-        return Read::fail(
+        return Borrowed::fail(
             problems,
             Problem::error(
                 Code::MultipleLines,
@@ -127,7 +127,7 @@ pub(crate) fn read(input: &[u8]) -> Read<'_> {
     }
     let token = repair(line.trim_matches(is_blank), &mut problems);
     if token.is_empty() {
-        return Read::fail(
+        return Borrowed::fail(
             problems,
             Problem::error(
                 Code::Empty,
@@ -138,7 +138,7 @@ pub(crate) fn read(input: &[u8]) -> Read<'_> {
     // `CHOREO_TOKEN=CHOREO_TOKEN=`: what is left would be repaired again on the next read.
     if token.starts_with(ASSIGNMENT) {
         let pos = ASSIGNMENT.len();
-        return Read::fail(
+        return Borrowed::fail(
             problems,
             Problem::error(
                 Code::InvalidCharacter,
@@ -147,9 +147,9 @@ pub(crate) fn read(input: &[u8]) -> Read<'_> {
         );
     }
     if let Some(error) = diagnose(token) {
-        return Read::fail(problems, error);
+        return Borrowed::fail(problems, error);
     }
-    Read {
+    Borrowed {
         token: Some(token),
         problems,
     }

@@ -19,6 +19,12 @@
 //! - [`untrusted`]: every string from the API, cleaned before a host sees it.
 //! - [`json`]: JSON into serde types, without serde_json's error formatting; [`base64url`]: a
 //!   JWT segment's bytes.
+//!
+//! One verb per contract: *inspect* gives a [`Report`] and keeps nothing; *examine* (in
+//! [`report`], [`sts`], [`env`](mod@env)) gives an [`report::Inspection`], the report and the token a
+//! flow goes on with; *recognise* names a token's format from its prefix; *judge* (in [`http`])
+//! turns the facts a host reports about a request into its outcome; *clean* (in [`untrusted`])
+//! makes API text safe to show.
 
 pub mod account;
 pub mod api;

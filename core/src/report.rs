@@ -105,14 +105,14 @@ pub fn checksum_state(format: &Format, rest: &str) -> ChecksumState {
 
 /// Inspects input with the built-in rules at `now_unix` (seconds).
 pub fn inspect(input: &[u8], now_unix: i64) -> Report {
-    assess(input, FormatRules::builtin(), &|| now_unix).0
+    report_and_token(input, FormatRules::builtin(), &|| now_unix).0
 }
 
 /// [`inspect`] at the time of `clock`, read only when a rule needs it (a JWT's `exp` or
 /// `nbf`), and then once: a host whose clock costs a call out of its sandbox (wasm's
 /// `Date.now()`) pays it only for those inputs.
 pub fn inspect_with_clock(input: &[u8], clock: &dyn Clock) -> Report {
-    assess(input, FormatRules::builtin(), &|| {
+    report_and_token(input, FormatRules::builtin(), &|| {
         clock.now_unix_ms().div_euclid(1000)
     })
     .0
@@ -120,7 +120,7 @@ pub fn inspect_with_clock(input: &[u8], clock: &dyn Clock) -> Report {
 
 /// Intake and recognition with explicit rules; keeps the token for the caller.
 pub fn examine(input: &[u8], rules: &FormatRules, now_unix: i64) -> Inspection {
-    let (report, token) = assess(input, rules, &|| now_unix);
+    let (report, token) = report_and_token(input, rules, &|| now_unix);
     let token = token
         .filter(|_| report.ok)
         .map(|t| SecretToken::new(t.to_owned()));
@@ -128,15 +128,15 @@ pub fn examine(input: &[u8], rules: &FormatRules, now_unix: i64) -> Inspection {
 }
 
 /// The report, and the token as a slice of the input (copied only by [`examine`]).
-fn assess<'a>(
+fn report_and_token<'a>(
     input: &'a [u8],
     rules: &FormatRules,
     now_unix: &dyn Fn() -> i64,
 ) -> (Report, Option<&'a str>) {
-    let intake::Read {
+    let intake::Borrowed {
         token,
         mut problems,
-    } = intake::read(input);
+    } = intake::borrow(input);
     let Some(token) = token else {
         let report = Report {
             ok: false,
@@ -150,11 +150,11 @@ fn assess<'a>(
         };
         return (report, None);
     };
-    let report = recognise(token, rules, now_unix, &mut problems);
+    let report = report_token(token, rules, now_unix, &mut problems);
     (Report { problems, ..report }, Some(token))
 }
 
-fn recognise(
+fn report_token(
     t: &str,
     rules: &FormatRules,
     now: &dyn Fn() -> i64,
@@ -197,7 +197,7 @@ fn recognise(
         report.kind = Some(Cow::Borrowed("jwt"));
         report.label = Some(Cow::Borrowed("JSON Web Token"));
         report.masked = Some(mask(t, ""));
-        judge_jwt(t, (header, payload), now, &mut report, problems);
+        check_jwt(t, (header, payload), now, &mut report, problems);
     } else {
         report.kind = Some(Cow::Borrowed("opaque"));
         report.label = Some(Cow::Borrowed(
@@ -227,7 +227,7 @@ fn recognise(
     report
 }
 
-fn judge_jwt(
+fn check_jwt(
     t: &str,
     (header, payload): (&str, &str),
     now: &dyn Fn() -> i64,

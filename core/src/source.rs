@@ -91,7 +91,7 @@ impl EnvToken {
         let Some(value) = value.filter(|v| !v.is_empty()) else {
             return EnvToken::Unset;
         };
-        let same = intake::read(value)
+        let same = intake::borrow(value)
             .token
             .is_some_and(|t| equal_in_constant_time(t.as_bytes(), token.expose().as_bytes()));
         if same {
