@@ -527,6 +527,64 @@ mod tests {
         assert_eq!(store.storage.keys().len(), 3);
     }
 
+    #[test]
+    fn toggle_switches_between_two_accounts_and_names_one_among_more() {
+        let store = store();
+        now(store.save(&credential("acme", "1"))).unwrap();
+        now(store.save(&credential("globex", "1"))).unwrap();
+        let rows = |store: &KvStore<MemoryKv>| {
+            let index = now(store.index()).unwrap();
+            let rows: Vec<(String, bool)> = index
+                .iter()
+                .map(|l| (l.account.org.clone(), l.active))
+                .collect();
+            rows
+        };
+        assert_eq!(
+            rows(&store),
+            [("acme".to_owned(), false), ("globex".to_owned(), true)]
+        );
+        let switched = now(store.toggle(&api(), None)).unwrap();
+        assert_eq!((switched.to.org.as_str(), switched.changed), ("acme", true));
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-1"));
+        let again = now(store.toggle(&api(), Some("acme"))).unwrap();
+        assert_eq!((again.to.org.as_str(), again.changed), ("acme", false));
+
+        now(store.save(&credential("initech", "1"))).unwrap();
+        let e = now(store.toggle(&api(), None)).unwrap_err();
+        assert_eq!(e.code(), Code::AmbiguousAccount);
+        let e = now(store.toggle(&api(), Some("umbrella"))).unwrap_err();
+        assert_eq!(e.code(), Code::NotLoggedIn);
+        assert_eq!(loaded(&store, None).as_deref(), Some("initech-1"));
+        now(store.toggle(&api(), Some("uuid-globex"))).unwrap();
+        assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
+        assert_eq!(store.storage.keys().len(), 4, "only the index changes");
+    }
+
+    #[test]
+    fn toggle_adopts_a_credential_of_the_layout_before_accounts_and_fails_closed_on_garbage() {
+        // acme under `choreo:{api}`, globex indexed: the index alone knows one account.
+        let store = previous_layout("acme");
+        let globex = account_key(&api(), "uuid-globex");
+        let json = credential("globex", "1").to_stored_json();
+        now(store.storage.set(&globex, &json)).unwrap();
+        let mut index = AccountIndex::default();
+        let session = &credential("globex", "1").session;
+        index.record_login(&api(), session, Slot { key: globex });
+        now(store.write_index(&index)).unwrap();
+        assert_eq!(now(store.index()).unwrap().accounts(&api()).len(), 1);
+
+        let switched = now(store.toggle(&api(), None)).unwrap();
+        assert_eq!((switched.to.org.as_str(), switched.changed), ("acme", true));
+        assert_eq!(now(store.index()).unwrap().accounts(&api()).len(), 2);
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-old"));
+
+        let garbage = self::store();
+        now(garbage.storage.set(&base_key(&api()), "{not json")).unwrap();
+        let e = now(garbage.toggle(&api(), None)).unwrap_err();
+        assert_eq!(e.code(), Code::StorageCorrupt);
+    }
+
     /// A storage as the package wrote it before accounts: one credential under `choreo:{api}`.
     fn previous_layout(org: &str) -> KvStore<MemoryKv> {
         let store = store();
