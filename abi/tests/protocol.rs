@@ -435,3 +435,47 @@ fn import_answers_are_read_as_facts_and_a_malformed_one_fails_the_request() {
         "{malformed}"
     );
 }
+
+#[test]
+fn a_store_the_npm_package_wrote_before_accounts_is_read_and_adopted_where_it_is() {
+    // PROTOCOL.md's login, with its three HTTP answers.
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/PROTOCOL.md"))
+        .expect("PROTOCOL.md");
+    let script = Script::default();
+    let answers = blocks(&doc).into_iter().filter(|b| b.role == "http-answer");
+    script
+        .exchanges
+        .borrow_mut()
+        .extend(answers.take(3).map(|b| b.text));
+    let host = host(&script);
+    let request = |op: &str, fields: &str| -> Value {
+        let request = format!(r#"{{"version": 1, "op": "{op}"{fields}}}"#);
+        serde_json::from_slice(&call(&host, request.as_bytes())).expect("json")
+    };
+    let api = r#", "apiBase": "https://apis.choreo.dev""#;
+    let login = request("login", &format!(r#"{api}, "input": "{TOKEN}""#));
+    assert_eq!(login["ok"], true, "{login}");
+
+    // The npm package's layout before accounts: one credential under `choreo:{apiBase}`.
+    let storage = &host.store.storage;
+    let key = "choreo:https://apis.choreo.dev#a3b4c5d6-e7f8-4a9b-8c0d-1e2f3a4b5c6d";
+    let credential = block_on_ready(storage.get(key)).unwrap().expect("stored");
+    block_on_ready(storage.delete(key)).unwrap();
+    block_on_ready(storage.delete("choreo:accounts")).unwrap();
+    block_on_ready(storage.set("choreo:https://apis.choreo.dev", &credential)).unwrap();
+
+    let status = request("status", api);
+    assert_eq!(status["session"]["id"], login["session"]["id"], "{status}");
+    let switched = request("switch", api);
+    assert_eq!(switched["account"]["org"], "acme", "{switched}");
+    // Adopted where it is: the index names the credential's key, no copy is made.
+    assert_eq!(
+        storage.keys(),
+        ["choreo:accounts", "choreo:https://apis.choreo.dev"]
+    );
+    let accounts = request("accounts", "");
+    assert_eq!(accounts["accounts"][0]["active"], true, "{accounts}");
+    let logout = request("logout", api);
+    assert_eq!(logout["session"]["id"], login["session"]["id"], "{logout}");
+    assert_eq!(storage.keys(), Vec::<String>::new());
+}
