@@ -2,11 +2,11 @@
 //! future here is ready on its first poll.
 
 use crate::abi;
-use crate::accounts::{AccountStore, Kv};
 use crate::ops::ModuleHost;
 use crate::protocol::{HttpAnswer, HttpCall, StoreAnswer};
 use choreo_auth_core::host::{Clock, Random, RandomError, StoreError};
 use choreo_auth_core::http::{HttpClient, HttpError, HttpRequest, HttpResponse};
+use choreo_auth_core::kv::{KeyValue, KvStore};
 use choreo_auth_core::vectors;
 use zeroize::Zeroizing;
 
@@ -26,7 +26,9 @@ pub const HOST: ModuleHost<ImportedHttp, ImportedClock, ImportedRandom, Imported
     http: ImportedHttp,
     clock: ImportedClock,
     random: ImportedRandom,
-    store: AccountStore { kv: ImportedKv },
+    store: KvStore {
+        storage: ImportedKv,
+    },
 };
 
 impl HttpClient for ImportedHttp {
@@ -60,16 +62,16 @@ fn store_answer(
     StoreAnswer::read(&answer)
 }
 
-impl Kv for ImportedKv {
-    fn load(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+impl KeyValue for ImportedKv {
+    async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
         store_answer(abi::store_load(key))
     }
 
-    fn save(&self, key: &str, value: &str) -> Result<(), StoreError> {
+    async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
         store_answer(abi::store_save(key, value.as_bytes())).map(drop)
     }
 
-    fn delete(&self, key: &str) -> Result<(), StoreError> {
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
         store_answer(abi::store_delete(key)).map(drop)
     }
 }

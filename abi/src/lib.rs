@@ -6,9 +6,9 @@
 //!
 //! Build: `cargo build -p choreo-auth-abi --target wasm32-unknown-unknown --release`, giving
 //! `target/wasm32-unknown-unknown/release/choreo_auth_abi.wasm`. The exports and imports exist
-//! on wasm32 only; [`protocol`], [`ops`] and [`accounts`] build everywhere.
+//! on wasm32 only; [`protocol`] and [`ops`] build everywhere. Accounts are core's
+//! ([`choreo_auth_core::kv`]): the host's store holds what the npm package's storage holds.
 
-pub mod accounts;
 pub mod ops;
 pub mod protocol;
 

@@ -2,27 +2,27 @@
 //! writes the outcome; no rule lives here. Generic over the host, so the same code runs behind
 //! the wasm imports and in this crate's native tests.
 
-use crate::accounts::{AccountStore, Kv};
 use crate::protocol::{
-    AccountList, AccountsRequest, Answer, Failed, Head, InspectRequest, LoggedIn, LoggedOut,
-    LoginRequest, LogoutRequest, Op, PROTOCOL_VERSION_1, Secret, StatusFound, StatusRequest,
-    SwitchRequest, Switched, VERSIONS,
+    AccountList, AccountRow, AccountsRequest, Answer, Failed, Head, InspectRequest, LoggedIn,
+    LoggedOut, LoginRequest, LogoutRequest, Op, PROTOCOL_VERSION_1, Secret, StatusFound,
+    StatusRequest, SwitchRequest, Switched, VERSIONS,
 };
 use base64::Engine as _;
 use choreo_auth_core::host::{Clock, Random};
 use choreo_auth_core::http::HttpClient;
+use choreo_auth_core::kv::{KeyValue, KvStore};
 use choreo_auth_core::login::{self, Host, Policy, StatusError};
 use choreo_auth_core::vectors::block_on_ready;
 use choreo_auth_core::{AccountRef, ApiBase, Code, report};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-/// The module's host: core's four capabilities, the store being accounts over the host's
-/// key-value store.
-pub type ModuleHost<H, C, R, K> = Host<H, C, R, AccountStore<K>>;
+/// The module's host: core's four capabilities, the store being core's accounts over the
+/// host's key-value store ([`KvStore`], the npm package's layout).
+pub type ModuleHost<H, C, R, K> = Host<H, C, R, KvStore<K>>;
 
 /// Answers one request of the protocol.
-pub fn call<H: HttpClient, C: Clock, R: Random, K: Kv>(
+pub fn call<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: &[u8],
 ) -> Vec<u8> {
@@ -32,7 +32,7 @@ pub fn call<H: HttpClient, C: Clock, R: Random, K: Kv>(
     }
 }
 
-fn dispatch<H: HttpClient, C: Clock, R: Random, K: Kv>(
+fn dispatch<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: &[u8],
 ) -> Result<Vec<u8>, Failed> {
@@ -161,7 +161,7 @@ fn inspect<H, C: Clock, R, K>(
     Ok(Answer::ok(crate::protocol::Inspected { report: &report }).to_bytes())
 }
 
-fn log_in<H: HttpClient, C: Clock, R: Random, K: Kv>(
+fn log_in<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: LoginRequest,
 ) -> Result<Vec<u8>, Failed> {
@@ -185,7 +185,7 @@ fn log_in<H: HttpClient, C: Clock, R: Random, K: Kv>(
     }
 }
 
-fn status<H: HttpClient, C: Clock, R: Random, K: Kv>(
+fn status<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: StatusRequest,
 ) -> Result<Vec<u8>, Failed> {
@@ -215,7 +215,7 @@ fn status<H: HttpClient, C: Clock, R: Random, K: Kv>(
     }
 }
 
-fn log_out<H, C, R, K: Kv>(
+fn log_out<H, C, R, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: LogoutRequest,
 ) -> Result<Vec<u8>, Failed> {
@@ -229,23 +229,40 @@ fn log_out<H, C, R, K: Kv>(
         .map_err(|e| Failed::new(e.code(), e.to_string()))
 }
 
-fn accounts<H, C, R, K: Kv>(
+fn accounts<H, C, R, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     _: AccountsRequest,
 ) -> Result<Vec<u8>, Failed> {
-    host.store
-        .rows()
-        .map(|accounts| Answer::ok(AccountList { accounts }).to_bytes())
-        .map_err(|e| Failed::new(e.code(), e.to_string()))
+    let index =
+        block_on_ready(host.store.index()).map_err(|e| Failed::new(e.code(), e.to_string()))?;
+    let accounts = index
+        .iter()
+        .map(|listed| AccountRow {
+            api_base: listed.api_base.to_owned(),
+            org: listed.account.org.clone(),
+            org_uuid: listed.account.org_uuid.clone(),
+            active: listed.active,
+        })
+        .collect();
+    Ok(Answer::ok(AccountList { accounts }).to_bytes())
 }
 
-fn switch<H, C, R, K: Kv>(
+fn switch<H, C, R, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: SwitchRequest,
 ) -> Result<Vec<u8>, Failed> {
     let api = api_base(&request.api_base)?;
-    host.store
-        .switch(&api, request.org.as_deref())
-        .map(|(account, changed)| Answer::ok(Switched { account, changed }).to_bytes())
-        .map_err(|e| Failed::new(e.code(), e.to_string()))
+    let switched = block_on_ready(host.store.toggle(&api, request.org.as_deref()))
+        .map_err(|e| Failed::new(e.code(), e.to_string()))?;
+    let account = AccountRow {
+        api_base: api.to_string(),
+        org: switched.to.org,
+        org_uuid: switched.to.org_uuid,
+        active: true,
+    };
+    Ok(Answer::ok(Switched {
+        account,
+        changed: switched.changed,
+    })
+    .to_bytes())
 }

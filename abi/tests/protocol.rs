@@ -11,17 +11,17 @@
 //!
 //! `BLESS=1 cargo test -p choreo-auth-abi --test protocol` rewrites the module's outputs
 //! (`answer`, `http-request`, `store-value`) with what it produces; review the diff.
-use choreo_auth_abi::accounts::{AccountStore, Kv};
 use choreo_auth_abi::ops::{ModuleHost, call};
 use choreo_auth_abi::protocol::{HttpAnswer, HttpCall, StoreAnswer};
-use choreo_auth_core::host::{Clock, Random, RandomError, StoreError};
+use choreo_auth_core::host::{Clock, Random, RandomError};
 use choreo_auth_core::http::{HttpClient, HttpError, HttpRequest, HttpResponse};
+use choreo_auth_core::kv::{KeyValue, KvStore, MemoryKv};
+use choreo_auth_core::vectors::block_on_ready;
 use serde_json::Value;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::path::PathBuf;
-use zeroize::Zeroizing;
 
 /// 2026-01-01T00:00:00Z, the examples' clock.
 const NOW_MS: i64 = 1_767_225_600_000;
@@ -184,32 +184,15 @@ impl Random for Counting {
     }
 }
 
-#[derive(Default)]
-struct Memory(RefCell<BTreeMap<String, String>>);
-
-impl Kv for &Memory {
-    fn load(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
-        Ok(self.0.borrow().get(key).cloned().map(Zeroizing::new))
-    }
-    fn save(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
-        Ok(())
-    }
-    fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.0.borrow_mut().remove(key);
-        Ok(())
-    }
-}
-
-fn host<'a>(
-    script: &'a Script,
-    memory: &'a Memory,
-) -> ModuleHost<&'a Script, Fixed, Counting, &'a Memory> {
+/// A host whose store is core's memory storage, starting empty.
+fn host(script: &Script) -> ModuleHost<&Script, Fixed, Counting, MemoryKv> {
     ModuleHost {
         http: script,
         clock: Fixed,
         random: Counting,
-        store: AccountStore { kv: memory },
+        store: KvStore {
+            storage: MemoryKv::default(),
+        },
     }
 }
 
@@ -219,8 +202,7 @@ fn every_example_of_protocol_md_is_what_the_module_does() {
     let doc = std::fs::read_to_string(&path).expect("PROTOCOL.md");
     let bless = std::env::var_os("BLESS").is_some();
     let script = Script::default();
-    let memory = Memory::default();
-    let host = host(&script, &memory);
+    let host = host(&script);
 
     let blocks = blocks(&doc);
     let mut rewrites: Vec<(Range<usize>, String)> = Vec::new();
@@ -291,7 +273,7 @@ fn every_example_of_protocol_md_is_what_the_module_does() {
             }
             "store-value" => {
                 let key = block.arg.as_deref().expect("store-value names its key");
-                let value = memory.0.borrow().get(key).cloned();
+                let value = block_on_ready(host.store.storage.get(key)).expect("memory");
                 let value = value.unwrap_or_else(|| {
                     panic!("PROTOCOL.md line {}: the store holds no {key}", block.line)
                 });
@@ -343,8 +325,7 @@ fn answer(request: &str, answers: &[&str]) -> Value {
         .exchanges
         .borrow_mut()
         .extend(answers.iter().map(|a| a.to_string()));
-    let memory = Memory::default();
-    let answer = call(&host(&script, &memory), request.as_bytes());
+    let answer = call(&host(&script), request.as_bytes());
     let text = String::from_utf8(answer).expect("utf-8");
     assert!(!text.contains(TOKEN), "an answer quotes the token: {text}");
     let answer: Value = serde_json::from_str(&text).expect("json");
@@ -453,4 +434,48 @@ fn import_answers_are_read_as_facts_and_a_malformed_one_fails_the_request() {
             .ends_with("the host's http answer gives both body and bodyBase64"),
         "{malformed}"
     );
+}
+
+#[test]
+fn a_store_the_npm_package_wrote_before_accounts_is_read_and_adopted_where_it_is() {
+    // PROTOCOL.md's login, with its three HTTP answers.
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/PROTOCOL.md"))
+        .expect("PROTOCOL.md");
+    let script = Script::default();
+    let answers = blocks(&doc).into_iter().filter(|b| b.role == "http-answer");
+    script
+        .exchanges
+        .borrow_mut()
+        .extend(answers.take(3).map(|b| b.text));
+    let host = host(&script);
+    let request = |op: &str, fields: &str| -> Value {
+        let request = format!(r#"{{"version": 1, "op": "{op}"{fields}}}"#);
+        serde_json::from_slice(&call(&host, request.as_bytes())).expect("json")
+    };
+    let api = r#", "apiBase": "https://apis.choreo.dev""#;
+    let login = request("login", &format!(r#"{api}, "input": "{TOKEN}""#));
+    assert_eq!(login["ok"], true, "{login}");
+
+    // The npm package's layout before accounts: one credential under `choreo:{apiBase}`.
+    let storage = &host.store.storage;
+    let key = "choreo:https://apis.choreo.dev#a3b4c5d6-e7f8-4a9b-8c0d-1e2f3a4b5c6d";
+    let credential = block_on_ready(storage.get(key)).unwrap().expect("stored");
+    block_on_ready(storage.delete(key)).unwrap();
+    block_on_ready(storage.delete("choreo:accounts")).unwrap();
+    block_on_ready(storage.set("choreo:https://apis.choreo.dev", &credential)).unwrap();
+
+    let status = request("status", api);
+    assert_eq!(status["session"]["id"], login["session"]["id"], "{status}");
+    let switched = request("switch", api);
+    assert_eq!(switched["account"]["org"], "acme", "{switched}");
+    // Adopted where it is: the index names the credential's key, no copy is made.
+    assert_eq!(
+        storage.keys(),
+        ["choreo:accounts", "choreo:https://apis.choreo.dev"]
+    );
+    let accounts = request("accounts", "");
+    assert_eq!(accounts["accounts"][0]["active"], true, "{accounts}");
+    let logout = request("logout", api);
+    assert_eq!(logout["session"]["id"], login["session"]["id"], "{logout}");
+    assert_eq!(storage.keys(), Vec::<String>::new());
 }

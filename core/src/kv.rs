@@ -11,12 +11,14 @@
 //! Every rule of the layout lives here; the host adapts `get`, `set` and `delete` only.
 #![allow(async_fn_in_trait)]
 
-use crate::account::{Account, AccountIndex, AccountRef, Adopted};
+use crate::account::{Account, AccountError, AccountIndex, AccountRef, Adopted, Switched};
 use crate::api::ApiBase;
 use crate::credential::Credential;
 use crate::host::{CredentialStore, StoreError};
+use crate::problem::Code;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::fmt;
 use zeroize::Zeroizing;
 
 /// The key of the account index.
@@ -116,9 +118,9 @@ impl<K: KeyValue> KvStore<K> {
         self.storage.set(INDEX_KEY, &json).await
     }
 
-    /// The index, with `api`'s credential of the layout before accounts adopted where it is
-    /// (in memory: [`Self::settle`] writes it).
-    async fn read(&self, api: &ApiBase) -> Result<Read, StoreError> {
+    /// The index as stored: every account of every API base. (A credential of the layout
+    /// before accounts joins it when its base is used: its key names no base until then.)
+    pub async fn index(&self) -> Result<AccountIndex<Slot>, StoreError> {
         let mut index = AccountIndex::default();
         if let Some(json) = self.storage.get(INDEX_KEY).await? {
             let rows: Vec<Row<String>> = crate::json::from_str(&json)
@@ -129,6 +131,13 @@ impl<K: KeyValue> KvStore<K> {
                 index.push(r.api_base, Account { org, org_uuid, at }, r.active);
             }
         }
+        Ok(index)
+    }
+
+    /// The index, with `api`'s credential of the layout before accounts adopted where it is
+    /// (in memory: [`Self::settle`] writes it).
+    async fn read(&self, api: &ApiBase) -> Result<Read, StoreError> {
+        let index = self.index().await?;
         let key = base_key(api);
         let mut read = Read {
             index,
@@ -205,6 +214,64 @@ impl<K: KeyValue> KvStore<K> {
         };
         self.save(&credential).await?;
         Ok(Some(credential))
+    }
+
+    /// Makes an account of `api` active by [`AccountIndex::switch`]'s rule: the one of `org`
+    /// (handle or uuid), else the other of exactly two. Only the index is written.
+    pub async fn toggle(
+        &self,
+        api: &ApiBase,
+        org: Option<&str>,
+    ) -> Result<Switched<Slot>, SwitchError> {
+        let mut read = self.read(api).await?;
+        if read.index.accounts(api).is_empty()
+            && let Some(e) = read.unread.take()
+        {
+            return Err(e.into());
+        }
+        let switched = read.index.switch(api, org)?;
+        self.settle(api, &read).await?;
+        if switched.changed {
+            self.write_index(&read.index).await?;
+        }
+        Ok(switched)
+    }
+}
+
+/// Why [`KvStore::toggle`] made no account active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SwitchError {
+    Account(AccountError),
+    Store(StoreError),
+}
+
+impl From<AccountError> for SwitchError {
+    fn from(e: AccountError) -> Self {
+        SwitchError::Account(e)
+    }
+}
+
+impl From<StoreError> for SwitchError {
+    fn from(e: StoreError) -> Self {
+        SwitchError::Store(e)
+    }
+}
+
+impl SwitchError {
+    pub fn code(&self) -> Code {
+        match self {
+            SwitchError::Account(e) => e.code(),
+            SwitchError::Store(e) => e.code(),
+        }
+    }
+}
+
+impl fmt::Display for SwitchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SwitchError::Account(e) => e.fmt(f),
+            SwitchError::Store(e) => e.fmt(f),
+        }
     }
 }
 
@@ -458,6 +525,64 @@ mod tests {
         assert_eq!(to.session.id, "globex-1");
         assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
         assert_eq!(store.storage.keys().len(), 3);
+    }
+
+    #[test]
+    fn toggle_switches_between_two_accounts_and_names_one_among_more() {
+        let store = store();
+        now(store.save(&credential("acme", "1"))).unwrap();
+        now(store.save(&credential("globex", "1"))).unwrap();
+        let rows = |store: &KvStore<MemoryKv>| {
+            let index = now(store.index()).unwrap();
+            let rows: Vec<(String, bool)> = index
+                .iter()
+                .map(|l| (l.account.org.clone(), l.active))
+                .collect();
+            rows
+        };
+        assert_eq!(
+            rows(&store),
+            [("acme".to_owned(), false), ("globex".to_owned(), true)]
+        );
+        let switched = now(store.toggle(&api(), None)).unwrap();
+        assert_eq!((switched.to.org.as_str(), switched.changed), ("acme", true));
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-1"));
+        let again = now(store.toggle(&api(), Some("acme"))).unwrap();
+        assert_eq!((again.to.org.as_str(), again.changed), ("acme", false));
+
+        now(store.save(&credential("initech", "1"))).unwrap();
+        let e = now(store.toggle(&api(), None)).unwrap_err();
+        assert_eq!(e.code(), Code::AmbiguousAccount);
+        let e = now(store.toggle(&api(), Some("umbrella"))).unwrap_err();
+        assert_eq!(e.code(), Code::NotLoggedIn);
+        assert_eq!(loaded(&store, None).as_deref(), Some("initech-1"));
+        now(store.toggle(&api(), Some("uuid-globex"))).unwrap();
+        assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
+        assert_eq!(store.storage.keys().len(), 4, "only the index changes");
+    }
+
+    #[test]
+    fn toggle_adopts_a_credential_of_the_layout_before_accounts_and_fails_closed_on_garbage() {
+        // acme under `choreo:{api}`, globex indexed: the index alone knows one account.
+        let store = previous_layout("acme");
+        let globex = account_key(&api(), "uuid-globex");
+        let json = credential("globex", "1").to_stored_json();
+        now(store.storage.set(&globex, &json)).unwrap();
+        let mut index = AccountIndex::default();
+        let session = &credential("globex", "1").session;
+        index.record_login(&api(), session, Slot { key: globex });
+        now(store.write_index(&index)).unwrap();
+        assert_eq!(now(store.index()).unwrap().accounts(&api()).len(), 1);
+
+        let switched = now(store.toggle(&api(), None)).unwrap();
+        assert_eq!((switched.to.org.as_str(), switched.changed), ("acme", true));
+        assert_eq!(now(store.index()).unwrap().accounts(&api()).len(), 2);
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-old"));
+
+        let garbage = self::store();
+        now(garbage.storage.set(&base_key(&api()), "{not json")).unwrap();
+        let e = now(garbage.toggle(&api(), None)).unwrap_err();
+        assert_eq!(e.code(), Code::StorageCorrupt);
     }
 
     /// A storage as the package wrote it before accounts: one credential under `choreo:{api}`.

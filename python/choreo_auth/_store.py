@@ -1,6 +1,6 @@
 """Credential stores: strings under keys (abi/PROTOCOL.md, `store_load`). The module keeps its
-account index under `accounts` and each account's credential, token included, under its own
-key."""
+account index under `choreo:accounts` and each account's credential, token included, under its
+own key (PROTOCOL.md, "The store's keys")."""
 
 from __future__ import annotations
 

@@ -22,10 +22,11 @@ def test_login_status_and_logout_against_the_reference_server(wasm, server):
     assert session["organization"]["handle"] == "acme"
     assert len(session["id"]) == 32
     assert login["warnings"] == []
-    key = f"{server.api}#{session['organization']['uuid']}"
-    assert sorted(store.entries) == ["accounts", key]
+    # Core's key-value layout (core/src/kv.rs), the npm package's storage's.
+    key = f"choreo:{server.api}#{session['organization']['uuid']}"
+    assert sorted(store.entries) == ["choreo:accounts", key]
     assert server.token in store.entries[key]
-    assert server.token not in store.entries["accounts"]
+    assert server.token not in store.entries["choreo:accounts"]
 
     requests = server.admin("GET", "/admin/requests")
     assert [r["path"] for r in requests] == [

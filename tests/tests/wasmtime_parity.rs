@@ -591,14 +591,15 @@ fn login_status_and_logout_run_under_wasmtime_against_the_reference_server() {
     assert_eq!(requests.len(), 3, "{requests:?}");
     assert!(requests[0].starts_with("POST ") && requests[0].ends_with("/pat/introspect"));
     let uuid = login["session"]["organization"]["uuid"].as_str().unwrap();
-    let credential_key = format!("{}#{uuid}", server.api);
+    // Core's key-value layout (core/src/kv.rs), the npm package's storage's.
+    let credential_key = format!("choreo:{}#{uuid}", server.api);
     assert_eq!(
         keys(&guest),
-        ["accounts".to_owned(), credential_key.clone()]
+        ["choreo:accounts".to_owned(), credential_key.clone()]
     );
     let stored = guest.stored();
     assert!(stored[&credential_key].contains(server.token.as_str()));
-    assert!(!stored["accounts"].contains(server.token.as_str()));
+    assert!(!stored["choreo:accounts"].contains(server.token.as_str()));
 
     let online = guest.request("status", &json!({ "apiBase": server.api, "online": true }));
     assert_eq!(online["ok"], true, "status failed: {online}");
