@@ -33,6 +33,8 @@ done
 rm -rf "$here/dist"
 mkdir -p "$here/dist/choreo-auth"
 cp "${files[@]/#/$nodejs/}" "$here/dist/choreo-auth/"
+# The module's import of js/fetch.js, as wasm-bindgen places it.
+cp -r "$nodejs/snippets" "$here/dist/choreo-auth/"
 
 version=$(node -p 'require(process.argv[1]).version' "$here/package.json")
 out=$root/target/vscode/choreo-auth-vscode-$version.vsix

@@ -39,8 +39,9 @@ features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-flo
 wasm="$target_dir/wasm32-unknown-unknown/$profile/$name.wasm"
 
 # The package's own JS (wasm/js) beside the glue in $1, a build for target $2: boundary.js and
-# tape.js, and the target's entry as index.js. The nodejs glue is CommonJS, so there TypeScript's
-# compiler turns the two modules into CommonJS.
+# tape.js, and the target's entry as index.js (wasm-bindgen copies js/fetch.js, which the module
+# imports, into snippets/). The nodejs glue is CommonJS, so there TypeScript's compiler turns the
+# modules into CommonJS.
 add_js() {
   local out="$1" target="$2"
   cp wasm/js/boundary.js wasm/js/tape.js "$out/"
@@ -52,7 +53,7 @@ const fs = require("fs");
 for (const file of process.argv.slice(1)) {
   const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
   fs.writeFileSync(file, ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions: options }).outputText);
-}' "$out/boundary.js" "$out/tape.js"
+}' "$out/boundary.js" "$out/tape.js" "$out"/snippets/*/js/fetch.js
       cp wasm/js/node.cjs "$out/index.js"
       cp wasm/js/node.mjs "$out/index.mjs"
       cp wasm/js/node.d.mts "$out/index.d.mts"
@@ -137,7 +138,7 @@ cp LICENSE "$pkg/LICENSE"
 # The console helper page imports the web build from its own origin.
 rm -rf web-demo/pkg
 mkdir -p web-demo/pkg
-cp "$pkg/web/"{index.js,boundary.js,tape.js,$name.js,$name.d.ts,${name}_bg.wasm} web-demo/pkg/
+cp -r "$pkg/web/"{index.js,boundary.js,tape.js,snippets,$name.js,$name.d.ts,${name}_bg.wasm} web-demo/pkg/
 
 size="$(wc -c < "$pkg/web/${name}_bg.wasm")"
 gz="$(gzip -9 -c "$pkg/web/${name}_bg.wasm" | wc -c)"

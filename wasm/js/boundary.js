@@ -50,6 +50,20 @@ export class ChoreoAuth extends glue.ChoreoAuth {
     return this.#queued(() => super.switch(org));
   }
 
+  // Reads wait for the changes queued before them, so they never see a change half written
+  // (a credential removed, the index not yet rewritten).
+  accounts() {
+    return this.#queued(() => super.accounts());
+  }
+
+  status(options) {
+    return this.#queued(() => super.status(options));
+  }
+
+  accessToken(options) {
+    return this.#queued(() => super.accessToken(options));
+  }
+
   logout(options) {
     if (!options?.all) return this.#queued(() => super.logout(options));
     return this.#queued(async () => {

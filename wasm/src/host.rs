@@ -6,108 +6,28 @@ use choreo_auth_core::http::{
     HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method,
 };
 use choreo_auth_core::kv::{KeyValue, MemoryKv};
-use gloo_net::http::Request;
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortSignal, ReadableStreamDefaultReader, RequestCache, RequestCredentials, RequestRedirect,
-    ResponseType,
-};
 use zeroize::Zeroizing;
 
-/// HTTP through the platform's `fetch` (browsers, Node 20, VS Code's extension host). It
-/// reports what happened; core decides what it means.
+/// HTTP through the platform's `fetch` (browsers, Node 20, VS Code's extension host), by
+/// `js/fetch.js`. It reports what happened; core decides what it means.
 #[derive(Debug)]
 pub struct Fetch;
 
-impl HttpClient for Fetch {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        // Aborts the request and the body stream alike once core's time for it is up; the body
-        // is also read against the deadline itself, as not every fetch (VS Code's extension
-        // host) ends a dripping body when its signal aborts.
-        let signal = AbortSignal::timeout_with_u32(request.timeout_ms);
-        let deadline = js_sys::Date::now() + f64::from(request.timeout_ms);
-        let token = request.bearer.expose();
-        // A JavaScript error message is not ours: drop it if it could echo the token.
-        let detail = |e: &dyn std::fmt::Display| {
-            let detail = e.to_string();
-            if detail.contains(token) {
-                String::new()
-            } else {
-                detail
-            }
-        };
-        let authorization = Zeroizing::new(format!("Bearer {token}"));
-        let builder = match request.method {
-            Method::Get => Request::get(&request.url),
-            Method::Post => Request::post(&request.url),
-        }
-        .header("Authorization", &authorization)
-        .header("Accept", "application/json")
-        // Never followed, so the Authorization header is never replayed elsewhere: Node hands
-        // the redirect itself back, a browser an opaque answer without its status.
-        .redirect(RequestRedirect::Manual)
-        // The bearer token is the only credential; never send or keep cookies.
-        .credentials(RequestCredentials::Omit)
-        .cache(RequestCache::NoStore)
-        .abort_signal(Some(&signal));
-        let built = match request.body {
-            Some(body) => builder
-                .header("Content-Type", "application/json")
-                .body(body),
-            None => builder.build(),
-        };
-        let built = built.map_err(|e| HttpError::Failed { detail: detail(&e) })?;
-        let response = match send(built).await {
-            Ok(response) => response,
-            Err(_) if signal.aborted() => return Err(HttpError::Timeout),
-            // fetch rejects only when no answer came: a network error.
-            Err(e) => return Err(HttpError::Connect { detail: detail(&e) }),
-        };
-        if response.type_() == ResponseType::Opaqueredirect {
-            return Err(HttpError::RedirectRefused);
-        }
-        let headers = response
-            .headers()
-            .get("www-authenticate")
-            .map(|v| vec![("www-authenticate".to_owned(), v)])
-            .unwrap_or_default();
-        let declared = response
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.trim().parse::<usize>().ok());
-        let (body, truncated) = match response.body() {
-            _ if declared.is_some_and(|n| n > MAX_RESPONSE_BYTES) => (Vec::new(), true),
-            Some(stream) => {
-                let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-                match read_bounded(&reader, deadline).await {
-                    Ok(read) => read,
-                    Err(None) => return Err(HttpError::Timeout),
-                    Err(Some(_)) if signal.aborted() => return Err(HttpError::Timeout),
-                    Err(Some(e)) => {
-                        return Err(HttpError::Failed {
-                            detail: detail(&JsText(e)),
-                        });
-                    }
-                }
-            }
-            None => (Vec::new(), false),
-        };
-        Ok(HttpResponse {
-            status: response.status(),
-            headers,
-            body,
-            truncated,
-        })
-    }
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/fetch.js")]
 extern "C" {
-    /// The global `fetch` (browsers, Node, VS Code's extension host).
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch_request(request: &web_sys::Request) -> Promise;
+    /// `[status, wwwAuthenticate, body, truncated]`, or a rejection `[kind, error?]`.
+    #[wasm_bindgen(js_name = send)]
+    fn fetch_send(
+        method: &str,
+        url: &str,
+        authorization: &str,
+        body: Option<String>,
+        timeout_ms: u32,
+        max_bytes: usize,
+    ) -> Promise;
 }
 
 thread_local! {
@@ -115,75 +35,58 @@ thread_local! {
     pub static FETCH_FAILURE: std::cell::Cell<JsValue> = const { std::cell::Cell::new(JsValue::UNDEFINED) };
 }
 
-/// gloo's `send`, keeping what `fetch` rejects with (gloo keeps only its text).
-async fn send(request: gloo_net::http::Request) -> Result<gloo_net::http::Response, JsText> {
-    FETCH_FAILURE.set(JsValue::UNDEFINED);
-    let raw: web_sys::Request = request.into();
-    match JsFuture::from(fetch_request(&raw)).await {
-        Ok(response) => Ok(response.unchecked_into::<web_sys::Response>().into()),
-        Err(e) => {
-            FETCH_FAILURE.set(e.clone());
-            Err(JsText(e))
-        }
-    }
-}
-
-/// Reads a body stream to the end, or up to the size limit (then it is cancelled and the body
-/// is reported truncated). `Err(None)`: the deadline (`Date.now()` milliseconds) passed first.
-async fn read_bounded(
-    reader: &ReadableStreamDefaultReader,
-    deadline: f64,
-) -> Result<(Vec<u8>, bool), Option<JsValue>> {
-    let mut body = Vec::new();
-    loop {
-        let left = deadline - js_sys::Date::now();
-        let chunk = if left > 0.0 {
-            within(reader.read(), left).await?
-        } else {
-            None
+impl HttpClient for Fetch {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let token = request.bearer.expose();
+        let authorization = Zeroizing::new(format!("Bearer {token}"));
+        let method = match request.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
         };
-        let Some(chunk) = chunk else {
-            let _ = reader.cancel();
-            return Err(None);
+        FETCH_FAILURE.set(JsValue::UNDEFINED);
+        let sent = fetch_send(
+            method,
+            &request.url,
+            &authorization,
+            request.body,
+            request.timeout_ms,
+            MAX_RESPONSE_BYTES,
+        );
+        let answer: Array = match JsFuture::from(sent).await {
+            Ok(answer) => answer.unchecked_into(),
+            Err(refused) => {
+                let refused = Array::from(&refused);
+                let error = refused.get(1);
+                // A JavaScript error message is not ours: drop it if it could echo the token.
+                let detail = JsText(error.clone()).to_string();
+                let detail = if detail.contains(token) {
+                    String::new()
+                } else {
+                    detail
+                };
+                return Err(match refused.get(0).as_string().as_deref() {
+                    Some("timeout") => HttpError::Timeout,
+                    Some("redirect") => HttpError::RedirectRefused,
+                    Some("connect") => {
+                        FETCH_FAILURE.set(error);
+                        HttpError::Connect { detail }
+                    }
+                    _ => HttpError::Failed { detail },
+                });
+            }
         };
-        if Reflect::get(&chunk, &"done".into())?.is_truthy() {
-            return Ok((body, false));
-        }
-        let bytes: Uint8Array = Reflect::get(&chunk, &"value".into())?.unchecked_into();
-        let len = bytes.length() as usize;
-        if body.len() + len > MAX_RESPONSE_BYTES {
-            // Cancelling is best effort: the caller already has its answer.
-            let _ = reader.cancel();
-            return Ok((body, true));
-        }
-        let start = body.len();
-        body.resize(start + len, 0);
-        bytes.copy_to(&mut body[start..]);
+        let headers = answer
+            .get(1)
+            .as_string()
+            .map(|v| vec![("www-authenticate".to_owned(), v)])
+            .unwrap_or_default();
+        Ok(HttpResponse {
+            status: answer.get(0).as_f64().unwrap_or_default() as u16,
+            headers,
+            body: answer.get(2).unchecked_into::<Uint8Array>().to_vec(),
+            truncated: answer.get(3).is_truthy(),
+        })
     }
-}
-
-/// `promise`'s value, or `None` if `ms` pass first. The timer is cleared either way, so it never
-/// keeps a Node process alive.
-async fn within(promise: Promise, ms: f64) -> Result<Option<JsValue>, JsValue> {
-    let global = js_sys::global();
-    let timer: Function = Reflect::get(&global, &"setTimeout".into())?.dyn_into()?;
-    let clear: Function = Reflect::get(&global, &"clearTimeout".into())?.dyn_into()?;
-    let mut id = JsValue::UNDEFINED;
-    // The timer resolves to a value no read result is.
-    let marker = js_sys::Symbol::for_("choreo.timeout");
-    let expired = Promise::new(&mut |resolve, _| {
-        id = timer
-            .call2(
-                &JsValue::UNDEFINED,
-                &resolve.bind1(&JsValue::UNDEFINED, &marker),
-                &ms.into(),
-            )
-            .unwrap_or(JsValue::UNDEFINED);
-    });
-    let raced = JsFuture::from(Promise::race(&js_sys::Array::of2(&promise, &expired))).await;
-    let _ = clear.call1(&JsValue::UNDEFINED, &id);
-    let value = raced?;
-    Ok((value != JsValue::from(marker)).then_some(value))
 }
 
 /// The message of a thrown JavaScript value, for error text.

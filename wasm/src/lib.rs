@@ -34,7 +34,13 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+
+/// Every method's promise: its future is boxed, so wasm-bindgen-futures' machinery is compiled
+/// once rather than once per method.
+fn future_to_promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let future: std::pin::Pin<Box<dyn Future<Output = _>>> = Box::pin(future);
+    wasm_bindgen_futures::future_to_promise(future)
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -810,7 +816,7 @@ impl ChoreoAuth {
     /// Checks `chosen`'s token with the API, storing nothing.
     fn use_env(&self, chosen: Result<Chosen, JsValue>) -> js_sys::Promise {
         let client = Rc::clone(&self.client);
-        wasm_bindgen_futures::future_to_promise(async move {
+        future_to_promise(async move {
             let Some((chosen, value)) = chosen? else {
                 return Err(not_in_environment(&client.api));
             };
