@@ -46,7 +46,10 @@ while read -r line <&"${SERVER[0]}"; do
   esac
 done
 [[ -n "$api" ]] || { echo "wasm/test.sh: the reference server did not start" >&2; exit 1; }
+# The runner gives chromedriver 5 s to listen by default; a cold start on a busy machine can take
+# longer.
 CHOREO_TEST_API="$api" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+  WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}" \
   WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$port" \
   cargo test -p choreo-auth-wasm --target wasm32-unknown-unknown --lib --test browser
 
