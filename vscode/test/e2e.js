@@ -417,8 +417,7 @@ test('signing out of one organization in the Accounts menu leaves the other', as
   await dialog.waitFor({ state: 'visible' });
   await dialog.getByRole('button', { name: 'Sign Out' }).click();
   await dialog.waitFor({ state: 'hidden' });
-  // The dialog closes before VS Code has finished calling removeSession: ask until it has. The
-  // credential goes before the index is rewritten, so a read in between sees acme not yet active.
+  // The dialog closes before VS Code has finished calling removeSession: ask until it has.
   let after = await status();
   const done = (s) => s.accounts.length === 1 && s.accounts[0].active && s.signedIn;
   for (const deadline = Date.now() + 10_000; !done(after) && Date.now() < deadline; ) {
@@ -558,8 +557,7 @@ test('signing out from the Accounts menu goes through removeSession', async () =
   await dialog.getByRole('button', { name: 'Sign Out' }).click();
   await dialog.waitFor({ state: 'hidden' });
 
-  // The dialog closes before VS Code has finished calling removeSession: ask until it has. The
-  // credential goes before the index is rewritten, so a read in between sees acme not yet active.
+  // The dialog closes before VS Code has finished calling removeSession: ask until it has.
   let after = await status();
   for (const deadline = Date.now() + 10_000; after.signedIn && Date.now() < deadline; ) {
     await new Promise((r) => setTimeout(r, 200));
