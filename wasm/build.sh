@@ -39,12 +39,12 @@ features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-flo
 wasm="$target_dir/wasm32-unknown-unknown/$profile/$name.wasm"
 
 # The package's own JS (wasm/js) beside the glue in $1, a build for target $2: boundary.js and
-# tape.js, and the target's entry as index.js (wasm-bindgen copies js/fetch.js, which the module
+# the tape's reader (wasm/tape/js/tape.js), and the target's entry as index.js (wasm-bindgen copies js/fetch.js, which the module
 # imports, into snippets/). The nodejs glue is CommonJS, so there TypeScript's compiler turns the
 # modules into CommonJS.
 add_js() {
   local out="$1" target="$2"
-  cp wasm/js/boundary.js wasm/js/tape.js "$out/"
+  cp wasm/js/boundary.js wasm/tape/js/tape.js "$out/"
   case "$target" in
     nodejs)
       node -e '

@@ -21,7 +21,6 @@
 //! Rust types (tsify).
 
 mod host;
-mod tape;
 
 use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::CredentialStore;
@@ -211,7 +210,7 @@ thread_local! {
     static INPUT: RefCell<Box<[u8]>> = RefCell::new(vec![0; INPUT_ROOM].into_boxed_slice());
     static ENCODER: TextEncoder = TextEncoder::new();
     /// The last report's tape, read by `js/tape.js` after `__inspect` returns.
-    static TAPE: RefCell<tape::Tape> = RefCell::default();
+    static TAPE: RefCell<choreo_auth_tape::Tape> = RefCell::default();
 }
 
 /// Calls `f` with the bytes of a `string | Uint8Array` argument (strings as UTF-8, lone
@@ -259,7 +258,7 @@ pub fn input_buffer() -> js_sys::Array {
 
 /// Inspects the `len` bytes `js/boundary.js` wrote into the input buffer, at `now` (Unix seconds)
 /// or, when it is NaN, at `Date.now()`, read only if a rule needs it. Wipes them, and returns the
-/// address of the report's tape header (`tape::Tape::write`).
+/// address of the report's tape header (`choreo_auth_tape::Tape::write`).
 #[wasm_bindgen(js_name = __inspect, skip_typescript)]
 pub fn inspect_input(len: usize, now: f64) -> *const u32 {
     INPUT.with_borrow_mut(|room| {

@@ -1,8 +1,9 @@
-//! Core's report as plain JavaScript objects, fast: a serde `Serializer` writes any serialisable
-//! value as a flat tape of `u32` words plus its text, which `js/tape.js` reads from wasm memory
-//! after the call. One crossing and one text decode per call, where JSON text spends most of its
+//! A serde data format for handing a value to JavaScript from wasm, fast: a `Serializer` writes
+//! any serialisable value as a flat tape of `u32` words plus its text, which `js/tape.js` reads
+//! from wasm memory after the call, as the value `JSON.parse` gives for serde_json's text of it.
+//! The npm package hands core's report over with it. One crossing and one text decode per call, where JSON text spends most of its
 //! time in `JSON.parse` and serde-wasm-bindgen crosses once per value (BENCHMARKS.md). It is
-//! serde's derive that decides what crosses, so a field added to `Report` crosses with it.
+//! serde's derive that decides what crosses, so a field added to a type crosses with it.
 //!
 //! Words, a tag then its operands:
 //! `NULL`, `TRUE`, `FALSE`; `INT i32`; `NUMBER lo hi` (f64 bits); `ASCII start end` (a range of
@@ -390,8 +391,8 @@ mod tests {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    // In Chromium; `--features tape-tests-in-node` runs them in Node (wasm/test.sh runs both).
-    #[cfg(not(feature = "tape-tests-in-node"))]
+    // In Chromium; `--features tests-in-node` runs them in Node (wasm/test.sh runs both).
+    #[cfg(not(feature = "tests-in-node"))]
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     #[wasm_bindgen(module = "/js/tape.js")]
