@@ -473,15 +473,26 @@ fn option(options: &Option<Object>, name: &str) -> JsValue {
     }
 }
 
-/// The `org` option: an organization's handle or uuid, or `None` for the active account.
-fn org_option(options: &Option<Object>) -> Result<Option<String>, JsValue> {
-    let org = option(options, "org");
-    if org.is_undefined() || org.is_null() {
+/// `options[name]` read by `read`: `None` when it is absent (undefined or null), an argument
+/// error saying what it `must` be when `read` refuses it.
+fn option_as<T>(
+    options: &Option<Object>,
+    name: &str,
+    must: &str,
+    read: impl FnOnce(&JsValue) -> Option<T>,
+) -> Result<Option<T>, JsValue> {
+    let value = option(options, name);
+    if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    org.as_string()
+    read(&value)
         .map(Some)
-        .ok_or_else(|| argument_error("org must be a string"))
+        .ok_or_else(|| argument_error(&format!("{name} must be {must}")))
+}
+
+/// The `org` option: an organization's handle or uuid, or `None` for the active account.
+fn org_option(options: &Option<Object>) -> Result<Option<String>, JsValue> {
+    option_as(options, "org", "a string", JsValue::as_string)
 }
 
 impl Client {
@@ -506,49 +517,27 @@ impl ChoreoAuth {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ChoreoAuthOptions")] options: Option<Object>,
     ) -> Result<ChoreoAuth, JsValue> {
-        let get = |name: &str| option(&options, name);
-        let base = get("apiBase");
-        let base = if base.is_undefined() || base.is_null() {
-            DEFAULT_API_BASE.to_owned()
-        } else {
-            base.as_string()
-                .ok_or_else(|| argument_error("apiBase must be a string"))?
-        };
-        let api = ApiBase::parse(&base).map_err(|e| error(e.code(), &e.to_string(), &[], None))?;
-        let scopes = get("requiredScopes");
-        let required_scopes = if scopes.is_undefined() || scopes.is_null() {
-            Vec::new()
-        } else {
-            let list = scopes
-                .dyn_ref::<js_sys::Array>()
-                .ok_or_else(|| argument_error("requiredScopes must be an array of strings"))?;
-            list.iter()
-                .map(|s| s.as_string())
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| argument_error("requiredScopes must be an array of strings"))?
-        };
-        let timeout = get("timeoutMs");
-        let timeout_ms = if timeout.is_undefined() || timeout.is_null() {
-            None
-        } else {
-            match timeout.as_f64() {
-                Some(ms) if ms.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&ms) => {
-                    Some(ms as u32)
-                }
-                _ => return Err(argument_error("timeoutMs must be a positive whole number")),
-            }
-        };
-        let storage = get("storage");
-        let storage = if storage.is_undefined() || storage.is_null() {
-            Storage::Memory(MemoryKv::default())
-        } else {
-            Storage::Js(JsStore::new(storage).map_err(|e| argument_error(&e))?)
+        let base = option_as(&options, "apiBase", "a string", JsValue::as_string)?;
+        let api = ApiBase::parse(base.as_deref().unwrap_or(DEFAULT_API_BASE))
+            .map_err(|e| error(e.code(), &e.to_string(), &[], None))?;
+        let required_scopes = option_as(&options, "requiredScopes", "an array of strings", |v| {
+            let list = v.dyn_ref::<js_sys::Array>()?;
+            list.iter().map(|s| s.as_string()).collect()
+        })?;
+        let timeout_ms = option_as(&options, "timeoutMs", "a positive whole number", |v| {
+            let ms = v.as_f64()?;
+            let whole = ms.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&ms);
+            whole.then_some(ms as u32)
+        })?;
+        let storage = match option(&options, "storage") {
+            none if none.is_undefined() || none.is_null() => Storage::Memory(MemoryKv::default()),
+            object => Storage::Js(JsStore::new(object).map_err(|e| argument_error(&e))?),
         };
         Ok(ChoreoAuth {
             client: Rc::new(Client {
                 api,
                 policy: Policy {
-                    required_scopes,
+                    required_scopes: required_scopes.unwrap_or_default(),
                     timeout_ms,
                 },
                 host: Host {
