@@ -28,7 +28,7 @@ for (const { file, text } of files) {
       const bytes = vectorInput(vector);
       assert.deepEqual(pkg.inspectTokenAt(bytes, vector.now), vector.expect);
       assert.equal(pkg.inspectTokenJsonAt(bytes, vector.now), vectorsPkg.runVector(text));
-      // Key order too: the report crosses through a tape of its own (wasm/src/tape.rs).
+      // Key order too: the report crosses through a tape of its own (wasm/tape).
       assert.equal(JSON.stringify(pkg.inspectTokenAt(bytes, vector.now)), pkg.inspectTokenJsonAt(bytes, vector.now));
       if (vector.input !== undefined) {
         // The string path encodes to the same UTF-8 bytes.
