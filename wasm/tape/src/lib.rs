@@ -102,10 +102,18 @@ impl Tape {
         }
     }
 
-    /// Reserves the word a count or shape goes into once it is known.
-    fn open(&mut self, tag: u32) -> usize {
+    /// Starts an array, map or struct, reserving the word its count or shape goes into once it
+    /// is known.
+    fn open(&mut self, tag: u32) -> Open<'_> {
         self.words.extend([tag, 0]);
-        self.words.len() - 1
+        let at = self.words.len() - 1;
+        let keys = self.keys.len();
+        Open {
+            tape: self,
+            at,
+            count: 0,
+            keys,
+        }
     }
 
     /// `{ variant: ... }`, serde_json's form of an enum variant with data.
@@ -255,13 +263,7 @@ impl<'a> Serializer for &'a mut Tape {
     }
 
     fn serialize_seq(self, _: Option<usize>) -> Result<Open<'a>, Refused> {
-        let at = self.open(ARRAY);
-        Ok(Open {
-            tape: self,
-            at,
-            count: 0,
-            keys: 0,
-        })
+        Ok(self.open(ARRAY))
     }
 
     fn serialize_tuple(self, len: usize) -> Result<Open<'a>, Refused> {
@@ -284,24 +286,11 @@ impl<'a> Serializer for &'a mut Tape {
     }
 
     fn serialize_map(self, _: Option<usize>) -> Result<Open<'a>, Refused> {
-        let at = self.open(MAP);
-        Ok(Open {
-            tape: self,
-            at,
-            count: 0,
-            keys: 0,
-        })
+        Ok(self.open(MAP))
     }
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Open<'a>, Refused> {
-        let at = self.open(OBJECT);
-        let keys = self.keys.len();
-        Ok(Open {
-            tape: self,
-            at,
-            count: 0,
-            keys,
-        })
+        Ok(self.open(OBJECT))
     }
 
     fn serialize_struct_variant(
