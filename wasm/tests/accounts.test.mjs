@@ -81,9 +81,24 @@ test("switch without an organization toggles between two accounts and keeps a si
   assert.deepEqual(handles(await one.accounts()), [["acme", true]]);
 });
 
+/**
+ * A third account, initech, as a login to it writes one: a copy of acme's credential under
+ * initech's organization, and its row in the index (the reference server has two organizations).
+ */
+function addInitech(storage, acme) {
+  const uuid = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+  const key = `choreo:${server.api}#${uuid}`;
+  const credential = storage.map.get(`choreo:${server.api}#${acme.organization.uuid}`);
+  storage.map.set(key, credential.replaceAll(acme.organization.uuid, uuid).replaceAll('"handle":"acme"', '"handle":"initech"'));
+  const index = JSON.parse(storage.map.get("choreo:accounts")).map((row) => ({ ...row, active: false }));
+  index.push({ apiBase: server.api, org: "initech", orgUuid: uuid, key, active: true });
+  storage.map.set("choreo:accounts", JSON.stringify(index));
+}
+
 test("switch without an organization among more than two names them and changes nothing", async () => {
-  const { auth } = await twoOrganizations();
-  await auth.loginWithToken((await server.mint({ org: "initech" })).token);
+  const { auth, storage, sessions } = await twoOrganizations();
+  addInitech(storage, sessions.acme);
+  assert.deepEqual(handles(await auth.accounts()), [["acme", false], ["globex", false], ["initech", true]]);
   const e = await rejection(auth.switch());
   assert.equal(e.code, "ambiguous-account");
   assert.equal(e.message, `3 accounts on ${server.api} (acme, globex, initech): name the organization to switch to`);
