@@ -252,7 +252,7 @@ fn switch<H, C, R, K: KeyValue>(
     request: SwitchRequest,
 ) -> Result<Vec<u8>, Failed> {
     let api = api_base(&request.api_base)?;
-    let switched = block_on_ready(host.store.toggle(&api, request.org.as_deref()))
+    let switched = block_on_ready(host.store.switch(&api, request.org.as_deref()))
         .map_err(|e| Failed::new(e.code(), e.to_string()))?;
     let account = AccountRow {
         api_base: api.to_string(),

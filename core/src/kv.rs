@@ -205,20 +205,12 @@ impl<K: KeyValue> KvStore<K> {
         Ok(list)
     }
 
-    /// Makes the account `which` names the active one of its API base and returns its
-    /// credential, or `None` if there is no such account. Saving the credential again records
-    /// it as active, as a login does.
-    pub async fn switch(&self, which: AccountRef<'_>) -> Result<Option<Credential>, StoreError> {
-        let Some(credential) = self.load(which).await? else {
-            return Ok(None);
-        };
-        self.save(&credential).await?;
-        Ok(Some(credential))
-    }
-
-    /// Makes an account of `api` active by [`AccountIndex::switch`]'s rule: the one of `org`
-    /// (handle or uuid), else the other of exactly two. Only the index is written.
-    pub async fn toggle(
+    /// Makes an account of `api` active by [`AccountIndex::switch`]'s rule, the CLI's `auth
+    /// switch`: the account of `org` (handle or uuid); without `org`, the other of exactly two,
+    /// the only one of one, and among more an [`AccountError::Ambiguous`] naming them. Only the
+    /// index is written, when the active account changes or a credential of the layout before
+    /// accounts joins it: a switch never rewrites a credential.
+    pub async fn switch(
         &self,
         api: &ApiBase,
         org: Option<&str>,
@@ -238,7 +230,7 @@ impl<K: KeyValue> KvStore<K> {
     }
 }
 
-/// Why [`KvStore::toggle`] made no account active.
+/// Why [`KvStore::switch`] made no account active.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SwitchError {
     Account(AccountError),
@@ -497,7 +489,7 @@ mod tests {
         for o in ["acme", "globex", "initech"] {
             now(store.save(&credential(o, "1"))).unwrap();
         }
-        now(store.switch(org(Some("acme")))).unwrap();
+        now(store.switch(&api(), Some("acme"))).unwrap();
         let removed = now(store.delete(org(None))).unwrap().unwrap();
         assert_eq!(removed.session.id, "acme-1");
         assert_eq!(loaded(&store, None).as_deref(), Some("initech-1"));
@@ -509,60 +501,154 @@ mod tests {
         assert_eq!(now(store.accounts(&api())).unwrap(), []);
     }
 
+    /// The organizations of `api`'s accounts, each with whether it is active.
+    fn active_rows<K: KeyValue>(store: &KvStore<K>) -> Vec<(String, bool)> {
+        let index = now(store.index()).unwrap();
+        index
+            .iter()
+            .map(|l| (l.account.org.clone(), l.active))
+            .collect()
+    }
+
+    fn rows(list: &[(&str, bool)]) -> Vec<(String, bool)> {
+        list.iter().map(|(o, a)| ((*o).to_owned(), *a)).collect()
+    }
+
     #[test]
-    fn switch_makes_the_named_account_active() {
+    fn switch_to_an_organization_by_handle_or_uuid_makes_its_account_active() {
         let store = store();
         now(store.save(&credential("acme", "1"))).unwrap();
         now(store.save(&credential("globex", "1"))).unwrap();
-        let to = now(store.switch(org(Some("acme")))).unwrap().unwrap();
-        assert_eq!(to.session.id, "acme-1");
+        let to = now(store.switch(&api(), Some("acme"))).unwrap();
+        assert_eq!((to.to.org.as_str(), to.changed), ("acme", true));
         assert_eq!(loaded(&store, None).as_deref(), Some("acme-1"));
-        assert_eq!(now(store.switch(org(Some("initech")))).unwrap(), None);
-        assert_eq!(loaded(&store, None).as_deref(), Some("acme-1"));
-        let to = now(store.switch(org(Some("uuid-globex"))))
-            .unwrap()
-            .unwrap();
-        assert_eq!(to.session.id, "globex-1");
+        let again = now(store.switch(&api(), Some("acme"))).unwrap();
+        assert_eq!((again.to.org.as_str(), again.changed), ("acme", false));
+        let to = now(store.switch(&api(), Some("uuid-globex"))).unwrap();
+        assert_eq!((to.to.org.as_str(), to.changed), ("globex", true));
         assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
         assert_eq!(store.storage.keys().len(), 3);
     }
 
     #[test]
-    fn toggle_switches_between_two_accounts_and_names_one_among_more() {
+    fn switch_to_an_unknown_organization_names_the_accounts_and_changes_nothing() {
         let store = store();
+        let e = now(store.switch(&api(), Some("acme"))).unwrap_err();
+        assert_eq!(e.code(), Code::NotLoggedIn);
+        assert_eq!(
+            e.to_string(),
+            "not logged in to https://apis.choreo.dev (organization acme)"
+        );
         now(store.save(&credential("acme", "1"))).unwrap();
         now(store.save(&credential("globex", "1"))).unwrap();
-        let rows = |store: &KvStore<MemoryKv>| {
-            let index = now(store.index()).unwrap();
-            let rows: Vec<(String, bool)> = index
-                .iter()
-                .map(|l| (l.account.org.clone(), l.active))
-                .collect();
-            rows
-        };
-        assert_eq!(
-            rows(&store),
-            [("acme".to_owned(), false), ("globex".to_owned(), true)]
-        );
-        let switched = now(store.toggle(&api(), None)).unwrap();
-        assert_eq!((switched.to.org.as_str(), switched.changed), ("acme", true));
-        assert_eq!(loaded(&store, None).as_deref(), Some("acme-1"));
-        let again = now(store.toggle(&api(), Some("acme"))).unwrap();
-        assert_eq!((again.to.org.as_str(), again.changed), ("acme", false));
-
-        now(store.save(&credential("initech", "1"))).unwrap();
-        let e = now(store.toggle(&api(), None)).unwrap_err();
-        assert_eq!(e.code(), Code::AmbiguousAccount);
-        let e = now(store.toggle(&api(), Some("umbrella"))).unwrap_err();
+        let e = now(store.switch(&api(), Some("initech"))).unwrap_err();
         assert_eq!(e.code(), Code::NotLoggedIn);
-        assert_eq!(loaded(&store, None).as_deref(), Some("initech-1"));
-        now(store.toggle(&api(), Some("uuid-globex"))).unwrap();
+        assert_eq!(
+            e.to_string(),
+            "no account of organization initech on https://apis.choreo.dev; its accounts are \
+             acme, globex"
+        );
         assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
-        assert_eq!(store.storage.keys().len(), 4, "only the index changes");
     }
 
     #[test]
-    fn toggle_adopts_a_credential_of_the_layout_before_accounts_and_fails_closed_on_garbage() {
+    fn switch_without_an_organization_toggles_between_exactly_two_accounts() {
+        let store = store();
+        now(store.save(&credential("acme", "1"))).unwrap();
+        now(store.save(&credential("globex", "1"))).unwrap();
+        assert_eq!(
+            active_rows(&store),
+            rows(&[("acme", false), ("globex", true)])
+        );
+        let switched = now(store.switch(&api(), None)).unwrap();
+        assert_eq!((switched.to.org.as_str(), switched.changed), ("acme", true));
+        assert_eq!(
+            active_rows(&store),
+            rows(&[("acme", true), ("globex", false)])
+        );
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-1"));
+        let back = now(store.switch(&api(), None)).unwrap();
+        assert_eq!((back.to.org.as_str(), back.changed), ("globex", true));
+        assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
+    }
+
+    #[test]
+    fn switch_without_an_organization_keeps_a_single_account_and_needs_one_to_exist() {
+        let store = store();
+        let e = now(store.switch(&api(), None)).unwrap_err();
+        assert_eq!(e.code(), Code::NotLoggedIn);
+        assert_eq!(e.to_string(), "not logged in to https://apis.choreo.dev");
+        now(store.save(&credential("acme", "1"))).unwrap();
+        let stays = now(store.switch(&api(), None)).unwrap();
+        assert_eq!((stays.to.org.as_str(), stays.changed), ("acme", false));
+        assert_eq!(loaded(&store, None).as_deref(), Some("acme-1"));
+    }
+
+    #[test]
+    fn switch_without_an_organization_among_more_than_two_names_them_and_changes_nothing() {
+        let store = store();
+        for o in ["acme", "globex", "initech"] {
+            now(store.save(&credential(o, "1"))).unwrap();
+        }
+        let index = value(&store, INDEX_KEY);
+        let e = now(store.switch(&api(), None)).unwrap_err();
+        assert_eq!(e.code(), Code::AmbiguousAccount);
+        assert_eq!(
+            e.to_string(),
+            "3 accounts on https://apis.choreo.dev (acme, globex, initech): name the organization \
+             to switch to"
+        );
+        assert_eq!(value(&store, INDEX_KEY), index);
+        now(store.switch(&api(), Some("globex"))).unwrap();
+        assert_eq!(loaded(&store, None).as_deref(), Some("globex-1"));
+    }
+
+    /// Memory that records every write, as `set KEY` or `delete KEY`.
+    #[derive(Default)]
+    struct Recording {
+        inner: MemoryKv,
+        writes: RefCell<Vec<String>>,
+    }
+
+    impl KeyValue for Recording {
+        async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+            self.inner.get(key).await
+        }
+        async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+            self.writes.borrow_mut().push(format!("set {key}"));
+            self.inner.set(key, value).await
+        }
+        async fn delete(&self, key: &str) -> Result<(), StoreError> {
+            self.writes.borrow_mut().push(format!("delete {key}"));
+            self.inner.delete(key).await
+        }
+    }
+
+    #[test]
+    fn a_switch_writes_the_index_only_and_never_a_credential() {
+        let store = KvStore {
+            storage: Recording::default(),
+        };
+        now(store.save(&credential("acme", "1"))).unwrap();
+        now(store.save(&credential("globex", "1"))).unwrap();
+        let acme = account_key(&api(), "uuid-acme");
+        let before = now(store.storage.get(&acme)).unwrap();
+        store.storage.writes.borrow_mut().clear();
+
+        now(store.switch(&api(), Some("acme"))).unwrap();
+        now(store.switch(&api(), None)).unwrap();
+        assert_eq!(
+            store.storage.writes.take(),
+            [format!("set {INDEX_KEY}"), format!("set {INDEX_KEY}")]
+        );
+        // Already active: nothing is written at all.
+        now(store.switch(&api(), Some("globex"))).unwrap();
+        assert_eq!(store.storage.writes.take(), Vec::<String>::new());
+        assert_eq!(now(store.storage.get(&acme)).unwrap(), before);
+    }
+
+    #[test]
+    fn switch_adopts_a_credential_of_the_layout_before_accounts() {
         // acme under `choreo:{api}`, globex indexed: the index alone knows one account.
         let store = previous_layout("acme");
         let globex = account_key(&api(), "uuid-globex");
@@ -572,17 +658,37 @@ mod tests {
         let session = &credential("globex", "1").session;
         index.record_login(&api(), session, Slot { key: globex });
         now(store.write_index(&index)).unwrap();
-        assert_eq!(now(store.index()).unwrap().accounts(&api()).len(), 1);
+        assert_eq!(active_rows(&store), rows(&[("globex", true)]));
 
-        let switched = now(store.toggle(&api(), None)).unwrap();
+        let switched = now(store.switch(&api(), None)).unwrap();
         assert_eq!((switched.to.org.as_str(), switched.changed), ("acme", true));
-        assert_eq!(now(store.index()).unwrap().accounts(&api()).len(), 2);
+        assert_eq!(
+            active_rows(&store),
+            rows(&[("globex", false), ("acme", true)])
+        );
         assert_eq!(loaded(&store, None).as_deref(), Some("acme-old"));
+        // Adopted where it is: no copy under an account key.
+        assert_eq!(store.storage.keys().len(), 3);
+    }
 
-        let garbage = self::store();
+    #[test]
+    fn switch_fails_closed_on_an_unreadable_index_or_credential_of_the_layout_before_accounts() {
+        let garbage = store();
         now(garbage.storage.set(&base_key(&api()), "{not json")).unwrap();
-        let e = now(garbage.toggle(&api(), None)).unwrap_err();
+        let e = now(garbage.switch(&api(), None)).unwrap_err();
         assert_eq!(e.code(), Code::StorageCorrupt);
+
+        let store = store();
+        now(store.save(&credential("acme", "1"))).unwrap();
+        now(store.save(&credential("globex", "1"))).unwrap();
+        now(store.storage.set(INDEX_KEY, "{}")).unwrap();
+        let e = now(store.switch(&api(), Some("acme"))).unwrap_err();
+        assert_eq!(e.code(), Code::StorageCorrupt);
+        assert_eq!(
+            e.to_string(),
+            "stored credentials are unreadable: choreo:accounts is not an account index"
+        );
+        assert_eq!(value(&store, INDEX_KEY).as_deref(), Some("{}"));
     }
 
     /// A storage as the package wrote it before accounts: one credential under `choreo:{api}`.

@@ -626,20 +626,26 @@ impl ChoreoAuth {
         })
     }
 
-    /// Makes the account of organization `org` (handle or uuid) the active one, and resolves
-    /// to its session.
+    /// Makes an account active, as `choreo auth switch` does (core's `KvStore::switch`): the
+    /// one of organization `org` (handle or uuid); without `org`, the other of exactly two, the
+    /// only one of one, and among more a rejection naming them. Only the account index is
+    /// written. Resolves to the session of the account active now.
     #[wasm_bindgen(unchecked_return_type = "Promise<Session>")]
-    pub fn switch(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] org: Option<String>,
-    ) -> Promise {
+    pub fn switch(&self, org: Option<String>) -> Promise {
         let client = Rc::clone(&self.client);
         future_to_promise(async move {
-            let e = match client.host.store.switch(client.account(&org)).await {
+            let api = &client.api;
+            let switched = (client.host.store.switch(api, org.as_deref()).await)
+                .map_err(|e| error(e.code(), &e.to_string(), &[], None))?;
+            let to = AccountRef {
+                api_base: api,
+                org: Some(&switched.to.org_uuid),
+            };
+            let e = match client.host.store.load(to).await {
                 Ok(Some(credential)) => return Ok(to_js(&credential.session)),
                 Ok(None) => StatusError::NotLoggedIn {
-                    api_base: client.api.to_string(),
-                    org,
+                    api_base: api.to_string(),
+                    org: Some(switched.to.org.clone()),
                 },
                 Err(e) => StatusError::Store(e),
             };

@@ -56,13 +56,64 @@ test("switch makes the named organization's account active and resolves to its s
   assert.deepEqual(await auth.switch("acme"), sessions.acme);
   assert.deepEqual(handles(await auth.accounts()), [["acme", true], ["globex", false]]);
   assert.equal((await auth.status()).session.organization.handle, "acme");
+  assert.deepEqual(await auth.switch(sessions.globex.organization.uuid), sessions.globex);
+  assert.equal((await auth.status()).session.organization.handle, "globex");
   // Another client over the same storage (an editor restart) sees the same active account.
   const again = new ChoreoAuth({ apiBase: server.api, storage });
-  assert.equal((await again.status()).session.organization.handle, "acme");
+  assert.equal((await again.status()).session.organization.handle, "globex");
   const e = await rejection(auth.switch("initech"));
   assert.equal(e.code, "not-logged-in");
-  assert.equal(e.message, `not logged in to ${server.api} (organization initech)`);
-  assert.equal((await auth.status()).session.organization.handle, "acme");
+  assert.equal(e.message, `no account of organization initech on ${server.api}; its accounts are acme, globex`);
+  assert.equal((await auth.status()).session.organization.handle, "globex");
+});
+
+test("switch without an organization toggles between two accounts and keeps a single one", async () => {
+  const { auth, sessions } = await twoOrganizations();
+  assert.deepEqual(await auth.switch(), sessions.acme);
+  assert.deepEqual(handles(await auth.accounts()), [["acme", true], ["globex", false]]);
+  assert.deepEqual(await auth.switch(), sessions.globex);
+  assert.deepEqual(handles(await auth.accounts()), [["acme", false], ["globex", true]]);
+
+  const one = new ChoreoAuth({ apiBase: server.api, storage: recordingStorage() });
+  assert.equal((await rejection(one.switch())).message, `not logged in to ${server.api}`);
+  const { session } = await one.loginWithToken((await server.mint({ org: "acme" })).token);
+  assert.deepEqual(await one.switch(), session);
+  assert.deepEqual(handles(await one.accounts()), [["acme", true]]);
+});
+
+/**
+ * A third account, initech, as a login to it writes one: a copy of acme's credential under
+ * initech's organization, and its row in the index (the reference server has two organizations).
+ */
+function addInitech(storage, acme) {
+  const uuid = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+  const key = `choreo:${server.api}#${uuid}`;
+  const credential = storage.map.get(`choreo:${server.api}#${acme.organization.uuid}`);
+  storage.map.set(key, credential.replaceAll(acme.organization.uuid, uuid).replaceAll('"handle":"acme"', '"handle":"initech"'));
+  const index = JSON.parse(storage.map.get("choreo:accounts")).map((row) => ({ ...row, active: false }));
+  index.push({ apiBase: server.api, org: "initech", orgUuid: uuid, key, active: true });
+  storage.map.set("choreo:accounts", JSON.stringify(index));
+}
+
+test("switch without an organization among more than two names them and changes nothing", async () => {
+  const { auth, storage, sessions } = await twoOrganizations();
+  addInitech(storage, sessions.acme);
+  assert.deepEqual(handles(await auth.accounts()), [["acme", false], ["globex", false], ["initech", true]]);
+  const e = await rejection(auth.switch());
+  assert.equal(e.code, "ambiguous-account");
+  assert.equal(e.message, `3 accounts on ${server.api} (acme, globex, initech): name the organization to switch to`);
+  assert.deepEqual(handles(await auth.accounts()), [["acme", false], ["globex", false], ["initech", true]]);
+});
+
+test("a switch writes the account index only: no credential is written again", async () => {
+  const { auth, storage } = await twoOrganizations();
+  const credentials = [...storage.map].filter(([key]) => key !== "choreo:accounts");
+  storage.calls.length = 0;
+  await auth.switch("acme");
+  await auth.switch();
+  await auth.switch("globex"); // already active: nothing to write
+  assert.deepEqual(storage.calls.filter(([op]) => op !== "get"), [["set", "choreo:accounts"], ["set", "choreo:accounts"]]);
+  assert.deepEqual([...storage.map].filter(([key]) => key !== "choreo:accounts"), credentials);
 });
 
 test("a new token for a known organization replaces its account's credential, in place", async () => {

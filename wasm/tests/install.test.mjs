@@ -110,6 +110,7 @@ async function use(storage: { get(k: string): Promise<string | undefined>; set(k
   const one: Session = await auth.logout({ org: "acme" });
   const all: Session[] = await auth.logout({ all: true });
   const switched: Session = await auth.switch("acme");
+  const toggled: Session = await auth.switch();
   const token: string = await auth.accessToken({ org: "acme" });
   const online: boolean = (await auth.status({ org: "acme", online: true })).checkedOnline;
   const response = await auth.fetch("https://apis.choreo.dev/orgs/1.0.0/orgs");
@@ -123,7 +124,7 @@ async function use(storage: { get(k: string): Promise<string | undefined>; set(k
       return [code, wrong, e.problems?.[0]?.message, e.session?.userId, e.cause];
     }
   }
-  return [handle, active, one.id, all.length, switched.id, token, online, response];
+  return [handle, active, one.id, all.length, switched.id, toggled.id, token, online, response];
 }
 export { use };
 `;
