@@ -6,9 +6,10 @@
 #      the page in headless Chromium (playwright-core, screenshots in target/screenshots), and
 #      the vectors in Chromium (target/parity/chromium.json).
 #   2. wasm-bindgen-test in headless Chromium (Debian chromium + chromium-driver): the report's
-#      tape read by js/tape.js against JSON.parse (src/tape.rs), core's simd128 code against its
-#      reference, and fetch under the server's CORS allow-list and crypto.getRandomValues.
+#      tape read by js/tape.js against JSON.parse (src/tape.rs), and fetch under the server's
+#      CORS allow-list and crypto.getRandomValues.
 #   3. The same library tests in Node.
+#   4. Core's simd128 code against its references (core/tests/simd.rs), wasm-bindgen-test in Node.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,6 +56,9 @@ CHOREO_TEST_API="$api" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
 
 echo "== the tape's wasm-bindgen-tests in Node"
 cargo test -p choreo-auth-wasm --target wasm32-unknown-unknown --lib --features tape-tests-in-node
+
+echo "== core's simd128 paths against their references, wasm-bindgen-test in Node"
+cargo test -p choreo-auth-core --target wasm32-unknown-unknown --test simd
 
 echo "screenshots: $target_dir/screenshots"
 echo "parity: $target_dir/parity/node.json $target_dir/parity/chromium.json"
