@@ -77,10 +77,7 @@ fn intake_checks_b64token_characters_16_at_a_time_as_the_plain_rule() {
         match case % 4 {
             0 => {}
             1 => input.extend(std::iter::repeat_n(b'=', (next() % 3) as usize)),
-            _ => {
-                input[(next() % len as u64) as usize] =
-                    odd[(next() % odd.len() as u64) as usize]
-            }
+            _ => input[(next() % len as u64) as usize] = odd[(next() % odd.len() as u64) as usize],
         }
         let got = choreo_auth_core::intake::read_token(&input).token.is_some();
         assert_eq!(
