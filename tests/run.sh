@@ -38,7 +38,8 @@ cargo test --workspace --exclude choreo-cli --locked
 
 section "Python host: the protocol's module under PyPI wasmtime, real server"
 # The module and the server are built by the Rust tests above: cargo is a no-op here.
-python3 -m pytest -q -p no:cacheprovider python/tests
+# python/.venv holds the pinned wasmtime and pytest (tests/setup.sh).
+python/.venv/bin/python -m pytest -q -p no:cacheprovider python/tests
 
 section "native CLI end to end (real server, real gnome-keyring)"
 bash native/test.sh
