@@ -18,6 +18,9 @@ cargo clippy -p choreo-auth-abi --target wasm32-unknown-unknown --all-targets --
 # The package as wasm/build.sh builds it: core's simd128 code exists only there.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128" \
   cargo clippy -p choreo-auth-wasm --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+# Core's SIMD tests as wasm/test.sh runs them (core's other tests are host-only).
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128" \
+  cargo clippy -p choreo-auth-core --target wasm32-unknown-unknown --test simd --locked -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
 
 section "core: no I/O, builds for wasm32"
@@ -35,7 +38,8 @@ cargo test --workspace --exclude choreo-cli --locked
 
 section "Python host: the protocol's module under PyPI wasmtime, real server"
 # The module and the server are built by the Rust tests above: cargo is a no-op here.
-python3 -m pytest -q -p no:cacheprovider python/tests
+# python/.venv holds the pinned wasmtime and pytest (tests/setup.sh).
+python/.venv/bin/python -m pytest -q -p no:cacheprovider python/tests
 
 section "native CLI end to end (real server, real gnome-keyring)"
 bash native/test.sh

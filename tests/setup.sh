@@ -53,10 +53,22 @@ if ! command -v pre-commit >/dev/null; then
   pip install -q pre-commit
 fi
 
-# The Python host's tests (python/): PyPI wasmtime and pytest, pinned.
-if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("wasmtime") != "50.0.1" or m.version("pytest") != "9.2.0")' 2>/dev/null; then
-  say "pip install wasmtime==50.0.1 pytest==9.2.0 (python/tests)"
-  python3 -m pip install -q wasmtime==50.0.1 pytest==9.2.0
+# The Python host's tests (python/): PyPI wasmtime and pytest, pinned, in a virtualenv of their
+# own (python/.venv), as Debian's Python refuses pip installs into itself (PEP 668).
+venv=python/.venv
+if ! "$venv/bin/python" -c '' 2>/dev/null; then
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    say "apt-get install python3-venv"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+  fi
+  say "python3 -m venv $venv"
+  # --clear: a virtualenv whose Python is gone (another pyenv version) is made again.
+  python3 -m venv --clear "$venv"
+fi
+if ! "$venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(m.version("wasmtime") != "50.0.1" or m.version("pytest") != "9.2.0")' 2>/dev/null; then
+  say "pip install wasmtime==50.0.1 pytest==9.2.0 into $venv (python/tests)"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check wasmtime==50.0.1 pytest==9.2.0
 fi
 
 say "npm ci"

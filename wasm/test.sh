@@ -5,10 +5,11 @@
 #      the package's require/import/types, the login flow against the reference server,
 #      the page in headless Chromium (playwright-core, screenshots in target/screenshots), and
 #      the vectors in Chromium (target/parity/chromium.json).
-#   2. wasm-bindgen-test in headless Chromium (Debian chromium + chromium-driver): core's simd128
-#      code against its reference, fetch under the server's CORS allow-list and
-#      crypto.getRandomValues; the tape (wasm/tape) read by its tape.js against JSON.parse.
+#   2. wasm-bindgen-test in headless Chromium (Debian chromium + chromium-driver): fetch under the
+#      server's CORS allow-list and crypto.getRandomValues; the tape (wasm/tape) read by its
+#      tape.js against JSON.parse.
 #   3. The tape's tests in Node.
+#   4. Core's simd128 code against its references (core/tests/simd.rs), wasm-bindgen-test in Node.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,11 +52,14 @@ done
 CHOREO_TEST_API="$api" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
   WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}" \
   WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$port" \
-  bash -c 'cargo test -p choreo-auth-wasm --target wasm32-unknown-unknown --lib --test browser &&
+  bash -c 'cargo test -p choreo-auth-wasm --target wasm32-unknown-unknown --test browser &&
     cargo test -p choreo-auth-tape --target wasm32-unknown-unknown --lib'
 
 echo "== the tape's wasm-bindgen-tests in Node"
 cargo test -p choreo-auth-tape --target wasm32-unknown-unknown --lib --features tests-in-node
+
+echo "== core's simd128 paths against their references, wasm-bindgen-test in Node"
+cargo test -p choreo-auth-core --target wasm32-unknown-unknown --test simd
 
 echo "screenshots: $target_dir/screenshots"
 echo "parity: $target_dir/parity/node.json $target_dir/parity/chromium.json"

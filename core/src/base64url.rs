@@ -5,8 +5,8 @@
 //! (the crate's general engine is about as fast here and larger in wasm).
 //!
 //! In the wasm package (built with `simd128`) decoding runs 16 characters a step over
-//! the `chars` module's nibble tables. Every other build uses the portable loop; `wasm/src/lib.rs`'s
-//! `simd_tests` check the SIMD path against its reference.
+//! the `chars` module's nibble tables. Every other build uses the portable loop; `tests/simd.rs`,
+//! run on wasm32 with simd128 by `wasm/test.sh`, checks the SIMD path against its reference.
 
 use crate::chars::{BAD, SEXTET};
 

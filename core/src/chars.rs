@@ -5,9 +5,10 @@
 //! The wasm package (built with `simd128`) runs the scans 16 bytes a step; every other build
 //! uses std's and the portable loops. In wasm, `usize` is 4 bytes, so std's word-at-a-time loops
 //! take 4 bytes a step where a native build takes 8 or 16: for a JWT these scans took about 2,500
-//! of 27,200 instructions off `inspectToken` (BENCHMARKS.md). `wasm/src/lib.rs`'s `simd_tests`
-//! check the SIMD paths against references: serde_json's reading of the same JSON, the base64
-//! crate's decoding, the plain split of a JWS, and `str::from_utf8`'s verdict and error offset.
+//! of 27,200 instructions off `inspectToken` (BENCHMARKS.md). `tests/simd.rs`, run on wasm32
+//! with simd128 by `wasm/test.sh`, checks the SIMD paths against references: serde_json's
+//! reading of the same JSON, the base64 crate's decoding, the plain split of a JWS, and
+//! `str::from_utf8`'s verdict and error offset.
 
 /// The bytes as text: `str::from_utf8`, with the all-ASCII case (every token, and the JSON of
 /// nearly every JWT) checked 16 bytes a step in the wasm package.
