@@ -217,12 +217,15 @@ fn ipv4(text: &str) -> Option<[u8; 4]> {
     let mut out = [0u8; 4];
     let mut parts = text.split('.');
     for byte in &mut out {
-        let p = parts.next()?;
-        let digits = p.bytes().all(|b| b.is_ascii_digit());
-        if !digits || p.is_empty() || p.len() > 3 || (p.len() > 1 && p.starts_with('0')) {
+        let p = parts.next()?.as_bytes();
+        if p.is_empty() || p.len() > 3 || (p.len() > 1 && p[0] == b'0') {
             return None;
         }
-        *byte = u8::try_from(p.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))).ok()?;
+        let mut n = 0u32;
+        for &b in p {
+            n = n * 10 + char::from(b).to_digit(10)?;
+        }
+        *byte = u8::try_from(n).ok()?;
     }
     parts.next().is_none().then_some(out)
 }
@@ -265,10 +268,12 @@ fn groups(text: &str, last: bool, out: &mut Vec<u16>) -> Option<()> {
         if last && groups.peek().is_none() && g.contains('.') {
             let [a, b, c, d] = ipv4(g)?;
             out.extend([u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d])]);
-        } else if (1..=4).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_hexdigit()) {
-            out.push(g.bytes().fold(0u16, |n, b| {
-                n * 16 + char::from(b).to_digit(16).map_or(0, |d| d as u16)
-            }));
+        } else if (1..=4).contains(&g.len()) {
+            let mut n = 0u32;
+            for b in g.bytes() {
+                n = n * 16 + char::from(b).to_digit(16)?;
+            }
+            out.push(u16::try_from(n).ok()?);
         } else {
             return None;
         }
