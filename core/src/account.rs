@@ -9,8 +9,7 @@
 use crate::api::ApiBase;
 use crate::credential::Session;
 use crate::problem::Code;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Which account a command means: the organization named (handle or uuid), else the active
@@ -71,14 +70,99 @@ pub struct BaseAccounts<T> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AccountIndex<T> {
-    bases: BTreeMap<String, BaseAccounts<T>>,
+    bases: Bases<T>,
 }
 
 impl<T> Default for AccountIndex<T> {
     fn default() -> Self {
         Self {
-            bases: BTreeMap::new(),
+            bases: Bases(Vec::new()),
         }
+    }
+}
+
+/// The accounts of each API base, sorted by API base: a map with the serde form and the
+/// order of a `BTreeMap<String, _>` (keys in byte order, the last of duplicate keys wins) in
+/// a fraction of the wasm package's code. An index holds a handful of bases.
+#[derive(Clone, PartialEq, Eq)]
+struct Bases<T>(Vec<(String, BaseAccounts<T>)>);
+
+impl<T> Bases<T> {
+    /// Where `api_base` is, or where it would go.
+    fn position(&self, api_base: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(api_base))
+    }
+
+    fn get(&self, api_base: &str) -> Option<&BaseAccounts<T>> {
+        let at = self.position(api_base).ok()?;
+        Some(&self.0[at].1)
+    }
+
+    fn get_mut(&mut self, api_base: &str) -> Option<&mut BaseAccounts<T>> {
+        let at = self.position(api_base).ok()?;
+        Some(&mut self.0[at].1)
+    }
+
+    /// The accounts of `api_base`, made by `new` if it has none.
+    fn entry(
+        &mut self,
+        api_base: &str,
+        new: impl FnOnce() -> BaseAccounts<T>,
+    ) -> &mut BaseAccounts<T> {
+        let at = match self.position(api_base) {
+            Ok(at) => at,
+            Err(at) => {
+                self.0.insert(at, (api_base.to_owned(), new()));
+                at
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    fn remove(&mut self, api_base: &str) {
+        if let Ok(at) = self.position(api_base) {
+            self.0.remove(at);
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Bases<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
+}
+
+impl<T: Serialize> Serialize for Bases<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Bases<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+            type Value = Bases<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Bases<T>, A::Error> {
+                let mut bases = Bases(Vec::new());
+                while let Some((api_base, accounts)) = map.next_entry::<String, _>()? {
+                    match bases.position(&api_base) {
+                        Ok(at) => bases.0[at].1 = accounts,
+                        Err(at) => bases.0.insert(at, (api_base, accounts)),
+                    }
+                }
+                Ok(bases)
+            }
+        }
+        deserializer.deserialize_map(Visitor(std::marker::PhantomData))
     }
 }
 
@@ -184,12 +268,12 @@ impl std::error::Error for AccountError {}
 
 impl<T: Clone + PartialEq> AccountIndex<T> {
     pub fn is_empty(&self) -> bool {
-        self.bases.is_empty()
+        self.bases.0.is_empty()
     }
 
     /// Every account, by API base, in the order added, each with whether it is active.
     pub fn iter(&self) -> impl Iterator<Item = Listed<'_, T>> {
-        self.bases.iter().flat_map(|(api_base, base)| {
+        self.bases.0.iter().flat_map(|(api_base, base)| {
             base.accounts.iter().map(move |account| Listed {
                 api_base,
                 account,
@@ -230,12 +314,10 @@ impl<T: Clone + PartialEq> AccountIndex<T> {
 
     /// The accounts of `api`; a new base starts with `org_uuid` active.
     fn base_for(&mut self, api: &ApiBase, org_uuid: &str) -> &mut BaseAccounts<T> {
-        self.bases
-            .entry(api.to_string())
-            .or_insert_with(|| BaseAccounts {
-                active: org_uuid.to_owned(),
-                accounts: Vec::new(),
-            })
+        self.bases.entry(api.as_str(), || BaseAccounts {
+            active: org_uuid.to_owned(),
+            accounts: Vec::new(),
+        })
     }
 
     fn handles(&self, api: &ApiBase) -> Vec<String> {
@@ -245,7 +327,7 @@ impl<T: Clone + PartialEq> AccountIndex<T> {
     /// Adds `account` to the accounts of `api_base`, active if `active` or the base's first:
     /// for hosts that keep the index as a list.
     pub fn push(&mut self, api_base: String, account: Account<T>, active: bool) {
-        let base = self.bases.entry(api_base).or_insert_with(|| BaseAccounts {
+        let base = self.bases.entry(&api_base, || BaseAccounts {
             active: account.org_uuid.clone(),
             accounts: Vec::new(),
         });
@@ -548,5 +630,61 @@ mod tests {
         );
         let back: AccountIndex<At> = serde_json::from_value(json).unwrap();
         assert_eq!(back, index);
+    }
+
+    #[test]
+    fn the_index_keeps_the_serde_form_and_order_of_a_btree_map_of_bases() {
+        use std::collections::BTreeMap;
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        struct At {
+            store: usize,
+        }
+        let mut index = AccountIndex::default();
+        let bases = [
+            "https://apis.example.com",
+            "http://127.0.0.1:8080",
+            "https://apis.choreo.dev",
+            "https://apis.choreo.dev/v2",
+            "http://localhost:9",
+        ];
+        for (i, base) in bases.iter().enumerate() {
+            let api = ApiBase::parse(base).unwrap();
+            index.record_login(&api, &session(&format!("org{i}")), At { store: i });
+        }
+        let by_base: BTreeMap<String, BaseAccounts<At>> = index
+            .iter()
+            .map(|l| {
+                let api = ApiBase::parse(l.api_base).unwrap();
+                let base = index.bases.get(api.as_str()).unwrap().clone();
+                (l.api_base.to_owned(), base)
+            })
+            .collect();
+        assert_eq!(by_base.len(), bases.len());
+        let text = serde_json::to_string(&index).unwrap();
+        assert_eq!(text, serde_json::to_string(&by_base).unwrap());
+        assert_eq!(
+            format!("{index:?}"),
+            format!("AccountIndex {{ bases: {by_base:?} }}")
+        );
+        let listed: Vec<&str> = index.iter().map(|l| l.api_base).collect();
+        let sorted: Vec<&String> = by_base.keys().collect();
+        assert_eq!(listed, sorted);
+
+        // Read back in any key order, the last of a repeated base winning, as a map reads.
+        let shuffled = r#"{"https://b": {"active": "x", "accounts": []},
+            "https://a": {"active": "y", "accounts": []},
+            "https://b": {"active": "z", "accounts": []}}"#;
+        let back: AccountIndex<At> = serde_json::from_str(shuffled).unwrap();
+        let map: BTreeMap<String, BaseAccounts<At>> = serde_json::from_str(shuffled).unwrap();
+        assert_eq!(
+            serde_json::to_string(&back).unwrap(),
+            serde_json::to_string(&map).unwrap()
+        );
+        assert_eq!(back.bases.get("https://b").unwrap().active, "z");
+        let read: AccountIndex<At> = serde_json::from_str(&text).unwrap();
+        assert_eq!(read, index);
+        let not_a_map = serde_json::from_str::<AccountIndex<At>>("[]").unwrap_err();
+        let map_error = serde_json::from_str::<BTreeMap<String, BaseAccounts<At>>>("[]");
+        assert_eq!(not_a_map.to_string(), map_error.unwrap_err().to_string());
     }
 }

@@ -67,9 +67,15 @@ impl ApiBase {
         if !input.bytes().all(|b| b.is_ascii_graphic()) {
             return invalid("it must be plain ascii without spaces");
         }
-        let (https, rest) = match input.split_once("://") {
-            Some((s, rest)) if s.eq_ignore_ascii_case("https") => (true, rest),
-            Some((s, rest)) if s.eq_ignore_ascii_case("http") => (false, rest),
+        // The scheme holds no `:`, so its `://` is the text's first.
+        let scheme = |s: &str| {
+            let n = s.len();
+            (input.len() >= n && input.as_bytes()[..n].eq_ignore_ascii_case(s.as_bytes()))
+                .then(|| &input[n..])
+        };
+        let (https, rest) = match (scheme("https://"), scheme("http://")) {
+            (Some(rest), _) => (true, rest),
+            (None, Some(rest)) => (false, rest),
             _ => return invalid("it must start with https://"),
         };
         if rest.contains(['?', '#']) {
@@ -92,7 +98,7 @@ impl ApiBase {
             }
             Some(_) => return Err(malformed),
         };
-        let loopback = host.is_loopback();
+        let loopback = host.loopback;
         if !https && !loopback {
             return Err(ApiBaseError::Insecure);
         }
@@ -111,7 +117,7 @@ impl ApiBase {
         {
             return invalid("its path must be plain letters, digits and - . _ ~");
         }
-        let mut url = format!("{}://{host}", if https { "https" } else { "http" });
+        let mut url = format!("{}://{}", if https { "https" } else { "http" }, host.name);
         if let Some(port) = port {
             url.push_str(&format!(":{port}"));
         }
@@ -154,19 +160,25 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
     })
 }
 
-/// An API base's host, as WHATWG parses it, within the plain subset [`ApiBase::parse`] takes.
+/// An API base's host, as WHATWG parses and serialises it, within the plain subset
+/// [`ApiBase::parse`] takes. Read without `core::net`'s parsers, whose generality the wasm
+/// package would carry in full.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Host {
-    Ipv4(core::net::Ipv4Addr),
-    Ipv6(core::net::Ipv6Addr),
-    /// Lower-case letters, digits, `-`, `_` and dots; not ending in a number.
-    Domain(String),
+struct Host {
+    /// The WHATWG serialisation: a lower-case domain, dotted-decimal IPv4, bracketed IPv6.
+    name: String,
+    /// 127.0.0.0/8, `[::1]` or exactly `localhost`.
+    loopback: bool,
 }
 
 impl Host {
     fn parse(text: &str) -> Option<Self> {
         if let Some(v6) = text.strip_prefix('[') {
-            return v6.strip_suffix(']')?.parse().ok().map(Host::Ipv6);
+            let pieces = ipv6(v6.strip_suffix(']')?)?;
+            return Some(Host {
+                name: serialise_ipv6(&pieces),
+                loopback: pieces == [0, 0, 0, 0, 0, 0, 0, 1],
+            });
         }
         let name = text.to_ascii_lowercase();
         let labels_ok = !name.is_empty()
@@ -187,68 +199,126 @@ impl Host {
                     .strip_prefix("0x")
                     .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())));
         if !number {
-            return Some(Host::Domain(name));
+            let loopback = name == "localhost";
+            return Some(Host { name, loopback });
         }
-        let parts: Vec<&str> = name.split('.').collect();
-        let decimal = |p: &&str| {
-            !p.is_empty()
-                && p.len() <= 3
-                && (p == &"0" || !p.starts_with('0'))
-                && p.parse::<u8>().is_ok()
-        };
-        if parts.len() != 4 || !parts.iter().all(decimal) {
-            return None;
-        }
-        name.parse().ok().map(Host::Ipv4)
-    }
-
-    fn is_loopback(&self) -> bool {
-        match self {
-            Host::Ipv4(ip) => ip.is_loopback(),
-            Host::Ipv6(ip) => ip.is_loopback(),
-            Host::Domain(name) => name == "localhost",
-        }
+        // Dotted decimal as read is already its serialisation.
+        let [first, ..] = ipv4(&name)?;
+        Some(Host {
+            name,
+            loopback: first == 127,
+        })
     }
 }
 
-/// The WHATWG serialisation: IPv6 in brackets, its first longest run of two or more zero
-/// pieces as `::`, never in dotted form.
-impl fmt::Display for Host {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Host::Ipv4(ip) => write!(f, "{ip}"),
-            Host::Domain(name) => f.write_str(name),
-            Host::Ipv6(ip) => {
-                let pieces = ip.segments();
-                let (mut best, mut run) = ((0, 0), (0, 0));
-                for (i, &p) in pieces.iter().enumerate() {
-                    run = if p == 0 {
-                        (if run.1 == 0 { i } else { run.0 }, run.1 + 1)
-                    } else {
-                        (0, 0)
-                    };
-                    if run.1 > best.1 {
-                        best = run;
-                    }
-                }
-                f.write_str("[")?;
-                let mut i = 0;
-                while i < 8 {
-                    if best.1 >= 2 && i == best.0 {
-                        f.write_str(if i == 0 { "::" } else { ":" })?;
-                        i += best.1;
-                        continue;
-                    }
-                    write!(f, "{:x}", pieces[i])?;
-                    if i < 7 {
-                        f.write_str(":")?;
-                    }
-                    i += 1;
-                }
-                f.write_str("]")
+/// Dotted-decimal IPv4: four numbers 0 to 255 without leading zeros, as WHATWG reads them
+/// (and in an IPv6 address too).
+fn ipv4(text: &str) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut parts = text.split('.');
+    for byte in &mut out {
+        let p = parts.next()?.as_bytes();
+        if p.is_empty() || p.len() > 3 || (p.len() > 1 && p[0] == b'0') {
+            return None;
+        }
+        let mut n = 0u32;
+        for &b in p {
+            n = n * 10 + char::from(b).to_digit(10)?;
+        }
+        *byte = u8::try_from(n).ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+/// The eight pieces of an IPv6 address in brackets: groups of one to four hex digits, at
+/// most one `::` standing for one or more zero groups, and dotted-decimal IPv4 as the last
+/// two pieces. No zone. WHATWG reads each of these forms alike.
+fn ipv6(text: &str) -> Option<[u16; 8]> {
+    let at = text.as_bytes().windows(2).position(|w| w == b"::");
+    let (head, tail) = match at {
+        Some(at) => (&text[..at], Some(&text[at + 2..])),
+        None => (text, None),
+    };
+    let mut front = Vec::new();
+    groups(head, tail.is_none(), &mut front)?;
+    let mut pieces = [0u16; 8];
+    match tail {
+        None if front.len() == 8 => pieces.copy_from_slice(&front),
+        None => return None,
+        Some(tail) => {
+            let mut back = Vec::new();
+            groups(tail, true, &mut back)?;
+            if front.len() + back.len() > 7 {
+                return None;
             }
+            pieces[..front.len()].copy_from_slice(&front);
+            pieces[8 - back.len()..].copy_from_slice(&back);
         }
     }
+    Some(pieces)
+}
+
+/// The pieces of `h16:h16:…` (empty text: none), the last group dotted IPv4 if `last`.
+fn groups(text: &str, last: bool, out: &mut Vec<u16>) -> Option<()> {
+    if text.is_empty() {
+        return Some(());
+    }
+    let mut groups = text.split(':').peekable();
+    while let Some(g) = groups.next() {
+        if last && groups.peek().is_none() && g.contains('.') {
+            let [a, b, c, d] = ipv4(g)?;
+            out.extend([u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d])]);
+        } else if (1..=4).contains(&g.len()) {
+            let mut n = 0u32;
+            for b in g.bytes() {
+                n = n * 16 + char::from(b).to_digit(16)?;
+            }
+            out.push(u16::try_from(n).ok()?);
+        } else {
+            return None;
+        }
+        if out.len() > 8 {
+            return None;
+        }
+    }
+    Some(())
+}
+
+/// The WHATWG serialisation: in brackets, lower-case hex without leading zeros, its first
+/// longest run of two or more zero pieces as `::`, never in dotted form.
+fn serialise_ipv6(pieces: &[u16; 8]) -> String {
+    let (mut best, mut run) = ((0, 0), (0, 0));
+    for (i, &p) in pieces.iter().enumerate() {
+        run = if p == 0 {
+            (if run.1 == 0 { i } else { run.0 }, run.1 + 1)
+        } else {
+            (0, 0)
+        };
+        if run.1 > best.1 {
+            best = run;
+        }
+    }
+    let mut out = String::from("[");
+    let mut i = 0;
+    while i < 8 {
+        if best.1 >= 2 && i == best.0 {
+            out.push_str(if i == 0 { "::" } else { ":" });
+            i += best.1;
+            continue;
+        }
+        let p = u32::from(pieces[i]);
+        for shift in [12, 8, 4, 0] {
+            if p >> shift != 0 || shift == 0 {
+                out.extend(char::from_digit((p >> shift) & 0xf, 16));
+            }
+        }
+        if i < 7 {
+            out.push(':');
+        }
+        i += 1;
+    }
+    out.push(']');
+    out
 }
 
 /// `POST {api}/api-key-service/v1.0/pat/introspect`.
@@ -653,6 +723,130 @@ mod tests {
                 proptest::prop_assert_eq!(api.as_str(), url.as_str().trim_end_matches('/'), "{}", text);
                 proptest::prop_assert!(url.query().is_none() && url.fragment().is_none());
                 proptest::prop_assert!(url.username().is_empty() && url.password().is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn odd_forms_of_loopback_hosts_are_judged_by_what_whatwg_reads() {
+        let judged = |text: &str| ApiBase::parse(text).map(|a| (a.is_loopback(), a.to_string()));
+        for (text, loopback, serialised) in [
+            ("http://[::1]", true, "http://[::1]"),
+            ("http://[0:0:0:0:0:0:0:1]:8", true, "http://[::1]:8"),
+            ("http://[0000:0::0:0001]", true, "http://[::1]"),
+            ("http://127.255.0.9", true, "http://127.255.0.9"),
+            ("HTTP://LocalHost:80/A", true, "http://localhost/A"),
+            ("http://localhost", true, "http://localhost"),
+            (
+                "https://[::FFFF:127.0.0.1]",
+                false,
+                "https://[::ffff:7f00:1]",
+            ),
+            ("https://[1:0:0:2:0:0:0:3]", false, "https://[1:0:0:2::3]"),
+            ("https://[1:0:0:0:2:0:0:3]", false, "https://[1::2:0:0:3]"),
+            (
+                "https://[1:2:3:4:5:6:7:8]",
+                false,
+                "https://[1:2:3:4:5:6:7:8]",
+            ),
+            (
+                "https://[::2:3:4:5:6:7:8]",
+                false,
+                "https://[0:2:3:4:5:6:7:8]",
+            ),
+            (
+                "https://[1:2:3:4:5:6:1.2.3.4]",
+                false,
+                "https://[1:2:3:4:5:6:102:304]",
+            ),
+            ("https://[::]", false, "https://[::]"),
+        ] {
+            assert_eq!(
+                judged(text),
+                Ok((loopback, serialised.to_owned())),
+                "{text}"
+            );
+        }
+        // Loopback only through a mapping or a resolver, or not at all: https or nothing.
+        for text in [
+            "http://[::ffff:127.0.0.1]",
+            "http://[::127.0.0.1]",
+            "http://[::ffff:7f00:1]",
+            "http://[1::]",
+            "http://[::1:0]",
+            "http://[0:0:0:0:0:0:1:0]",
+            "http://127.0.0.1.nip.io",
+            "http://localhost.",
+            "http://localhost.localdomain",
+            "http://128.0.0.1",
+            "http://126.255.255.255",
+            "http://0.0.0.0",
+            "http://[::]",
+        ] {
+            assert_eq!(judged(text), Err(ApiBaseError::Insecure), "{text}");
+        }
+        for text in [
+            "http://127.1",
+            "http://0x7f.0.0.1",
+            "http://0177.0.0.1",
+            "http://127.0.0.256",
+            "http://127.0.0.1.2",
+            "http://[::1%25eth0]",
+            "http://[::1:]",
+            "http://[:1]",
+            "http://[1::2::3]",
+            "http://[:::1]",
+            "http://[1:2:3:4:5:6:7:8:9]",
+            "http://[1:2:3:4::5:6:7:8]",
+            "http://[1:2:3:4:5:6:7]",
+            "http://[00001::1]",
+            "http://[::g]",
+            "http://[::1.2.3.4:1]",
+            "http://[1.2.3.4::]",
+            "http://[::127.0.0.01]",
+            "http://[::127.0.1]",
+            "http://[1:2:3:4:5:6:7:1.2.3.4]",
+            "http://[::1",
+            "http://::1]",
+            "http://[]",
+        ] {
+            assert_eq!(
+                ApiBase::parse(text).map_err(|e| e.code()),
+                Err(crate::Code::InvalidApiBase),
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 20000, ..Default::default() })]
+
+        /// The address parsers take exactly what `core::net`'s take, with the same value.
+        #[test]
+        fn addresses_read_as_core_net_reads_them(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "0", "1", "7f", "FFFF", "ffff", "12345", "0000", "00001", ":", "::", ".", "127",
+                "255", "256", "01", "1.2.3.4", "g", "%", "", "1:", "ab:", "0:", "1:2:3:4:",
+            ]),
+            0..14,
+        )) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(
+                ipv6(&text),
+                text.parse::<core::net::Ipv6Addr>().ok().map(|a| a.segments()),
+                "{}", text
+            );
+            proptest::prop_assert_eq!(
+                ipv4(&text),
+                text.parse::<core::net::Ipv4Addr>().ok().map(|a| a.octets()),
+                "{}", text
+            );
+            if let Some(pieces) = ipv6(&text) {
+                let url = url::Url::parse(&format!("https://[{text}]/")).unwrap();
+                proptest::prop_assert_eq!(
+                    format!("https://{}/", serialise_ipv6(&pieces)),
+                    url.as_str()
+                );
             }
         }
     }

@@ -81,11 +81,28 @@ pub struct FormatRules {
     pub formats: Vec<Format>,
 }
 
-fn format(kind: &'static str, label: &'static str, prefixes: &[&'static str]) -> Format {
-    Format {
-        kind: Cow::Borrowed(kind),
-        label: Cow::Borrowed(label),
-        prefixes: prefixes.iter().map(|p| Cow::Borrowed(*p)).collect(),
+/// A built-in format as constant data: [`FormatRules::builtin`] builds the rules from these
+/// in one loop, rather than in code for each format.
+struct Builtin {
+    kind: &'static str,
+    label: &'static str,
+    prefixes: &'static [&'static str],
+    checksum: bool,
+    rest_len: Option<usize>,
+    rest_alphabet: Option<Alphabet>,
+    scan_min_rest: Option<usize>,
+    foreign: bool,
+}
+
+const fn format(
+    kind: &'static str,
+    label: &'static str,
+    prefixes: &'static [&'static str],
+) -> Builtin {
+    Builtin {
+        kind,
+        label,
+        prefixes,
         checksum: false,
         rest_len: None,
         rest_alphabet: None,
@@ -94,69 +111,83 @@ fn format(kind: &'static str, label: &'static str, prefixes: &[&'static str]) ->
     }
 }
 
+const BUILTIN: &[Builtin] = &[
+    Builtin {
+        checksum: true,
+        foreign: false,
+        scan_min_rest: Some(checksum::BODY_LEN),
+        ..format("choreo-pat", "Choreo personal access token", &["chp_"])
+    },
+    Builtin {
+        checksum: true,
+        scan_min_rest: Some(checksum::BODY_LEN),
+        ..format(
+            "github-classic",
+            "GitHub token (classic)",
+            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+        )
+    },
+    Builtin {
+        // 22 characters, `_`, 59 characters.
+        scan_min_rest: Some(82),
+        ..format(
+            "github-fine-grained",
+            "GitHub fine-grained personal access token",
+            &["github_pat_"],
+        )
+    },
+    Builtin {
+        checksum: true,
+        scan_min_rest: Some(checksum::BODY_LEN),
+        ..format("npm", "npm access token", &["npm_"])
+    },
+    Builtin {
+        scan_min_rest: Some(20),
+        ..format("gitlab-pat", "GitLab personal access token", &["glpat-"])
+    },
+    Builtin {
+        // Real ones are numeric ids and a secret, 46 characters or more; 30 leaves
+        // room for shorter legacy tokens and none for `xoxb-your-token-here`.
+        scan_min_rest: Some(30),
+        ..format(
+            "slack",
+            "Slack token",
+            &["xoxb-", "xoxp-", "xoxa-", "xoxs-", "xoxc-", "xoxd-"],
+        )
+    },
+    Builtin {
+        scan_min_rest: Some(24),
+        ..format(
+            "stripe-secret",
+            "Stripe secret key",
+            &["sk_live_", "rk_live_", "sk_test_"],
+        )
+    },
+    Builtin {
+        rest_len: Some(16),
+        rest_alphabet: Some(Alphabet::UpperAlnum),
+        ..format("aws-access-key-id", "AWS access key id", &["AKIA", "ASIA"])
+    },
+];
+
 impl FormatRules {
     /// The built-in rules, built once.
     pub fn builtin() -> &'static FormatRules {
         static RULES: OnceLock<FormatRules> = OnceLock::new();
         RULES.get_or_init(|| FormatRules {
-            formats: vec![
-                Format {
-                    checksum: true,
-                    foreign: false,
-                    scan_min_rest: Some(checksum::BODY_LEN),
-                    ..format("choreo-pat", "Choreo personal access token", &["chp_"])
-                },
-                Format {
-                    checksum: true,
-                    scan_min_rest: Some(checksum::BODY_LEN),
-                    ..format(
-                        "github-classic",
-                        "GitHub token (classic)",
-                        &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
-                    )
-                },
-                Format {
-                    // 22 characters, `_`, 59 characters.
-                    scan_min_rest: Some(82),
-                    ..format(
-                        "github-fine-grained",
-                        "GitHub fine-grained personal access token",
-                        &["github_pat_"],
-                    )
-                },
-                Format {
-                    checksum: true,
-                    scan_min_rest: Some(checksum::BODY_LEN),
-                    ..format("npm", "npm access token", &["npm_"])
-                },
-                Format {
-                    scan_min_rest: Some(20),
-                    ..format("gitlab-pat", "GitLab personal access token", &["glpat-"])
-                },
-                Format {
-                    // Real ones are numeric ids and a secret, 46 characters or more; 30 leaves
-                    // room for shorter legacy tokens and none for `xoxb-your-token-here`.
-                    scan_min_rest: Some(30),
-                    ..format(
-                        "slack",
-                        "Slack token",
-                        &["xoxb-", "xoxp-", "xoxa-", "xoxs-", "xoxc-", "xoxd-"],
-                    )
-                },
-                Format {
-                    scan_min_rest: Some(24),
-                    ..format(
-                        "stripe-secret",
-                        "Stripe secret key",
-                        &["sk_live_", "rk_live_", "sk_test_"],
-                    )
-                },
-                Format {
-                    rest_len: Some(16),
-                    rest_alphabet: Some(Alphabet::UpperAlnum),
-                    ..format("aws-access-key-id", "AWS access key id", &["AKIA", "ASIA"])
-                },
-            ],
+            formats: BUILTIN
+                .iter()
+                .map(|b| Format {
+                    kind: Cow::Borrowed(b.kind),
+                    label: Cow::Borrowed(b.label),
+                    prefixes: b.prefixes.iter().map(|p| Cow::Borrowed(*p)).collect(),
+                    checksum: b.checksum,
+                    rest_len: b.rest_len,
+                    rest_alphabet: b.rest_alphabet,
+                    scan_min_rest: b.scan_min_rest,
+                    foreign: b.foreign,
+                })
+                .collect(),
         })
     }
 

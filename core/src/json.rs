@@ -382,6 +382,34 @@ fn decimal(text: &str) -> f64 {
     if negative { -magnitude } else { magnitude }
 }
 
+impl<'de> Parser<'de> {
+    /// The array or object whose bracket is next, its entries read by `read` and its closing
+    /// bracket checked: a sequence or map must be read to its end, as serde_json requires.
+    fn nested<T>(
+        &mut self,
+        read: impl FnOnce(Entries<'_, 'de>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        // serde_json's limit: 127 levels read; deeper only where ignored.
+        self.depth -= 1;
+        if self.depth == 0 {
+            return Err(Error);
+        }
+        let close = if self.peek() == Some(b'[') {
+            b']'
+        } else {
+            b'}'
+        };
+        self.at += 1;
+        let value = read(Entries {
+            parser: &mut *self,
+            first: true,
+        })?;
+        self.eat(close)?;
+        self.depth += 1;
+        Ok(value)
+    }
+}
+
 impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
     type Error = Error;
 
@@ -410,32 +438,8 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
                 Number::F64(n) => visitor.visit_f64(n),
                 Number::OutOfRange => Err(Error),
             },
-            open @ (b'[' | b'{') => {
-                // serde_json's limit: 127 levels read; deeper only where ignored.
-                self.depth -= 1;
-                if self.depth == 0 {
-                    return Err(Error);
-                }
-                self.at += 1;
-                let value = if open == b'[' {
-                    let value = visitor.visit_seq(Entries {
-                        parser: &mut *self,
-                        first: true,
-                    })?;
-                    // A sequence must be read to its end, as serde_json requires.
-                    self.eat(b']')?;
-                    value
-                } else {
-                    let value = visitor.visit_map(Entries {
-                        parser: &mut *self,
-                        first: true,
-                    })?;
-                    self.eat(b'}')?;
-                    value
-                };
-                self.depth += 1;
-                Ok(value)
-            }
+            b'[' => self.nested(|entries| visitor.visit_seq(entries)),
+            b'{' => self.nested(|entries| visitor.visit_map(entries)),
             _ => Err(Error),
         }
     }
@@ -487,7 +491,8 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
         if self.peek() != Some(b'{') {
             return Err(Error);
         }
-        self.deserialize_any(visitor)
+        // Not through `deserialize_any`: the derive's reading of an array is never compiled.
+        self.nested(|entries| visitor.visit_map(entries))
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
