@@ -35,6 +35,8 @@ rustup target add wasm32-unknown-unknown >/dev/null
 rustup target add x86_64-unknown-linux-musl x86_64-pc-windows-gnu x86_64-apple-darwin >/dev/null
 rustup component add clippy rustfmt >/dev/null
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal >/dev/null
+# The npm package's module is built with nightly's build-std (wasm/build.sh), from rust-src.
+rustup component add rust-src --toolchain nightly >/dev/null
 
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)

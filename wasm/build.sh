@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package @choreo/auth into wasm/pkg/ and copies its web build to web-demo/pkg/.
 #
-# Prerequisites: rustup target wasm32-unknown-unknown, Node >= 20 with npm. The script installs
-# what else it needs: wasm-bindgen-cli at the version in Cargo.lock (cargo install, ~2 min once)
-# and the root npm devDependencies (binaryen's wasm-opt; Debian's wasm-opt breaks modules).
+# Prerequisites: the nightly toolchain with rust-src (tests/setup.sh), Node >= 20 with npm. The
+# script installs what else it needs: wasm-bindgen-cli at the version in Cargo.lock (cargo
+# install, ~2 min once) and the root npm devDependencies (binaryen's wasm-opt; Debian's wasm-opt breaks modules).
 # Idempotent: every output folder is rebuilt from scratch.
 set -euo pipefail
 
@@ -28,8 +28,19 @@ fi
 
 # Target-only flags, so host artifacts of the shared target dir are not rebuilt. simd128 lets
 # core's byte scans vectorise (BENCHMARKS.md; every current browser, Node >= 16.4 and VS Code
-# run it).
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128"
+# run it). The module is built by nightly's build-std with panic=immediate-abort: a panic traps
+# as it does with panic=abort, but std's panic machinery and the message of every place that can
+# panic are left out, about 8 KB of the gzip (BENCHMARKS.md). tests/setup.sh installs nightly
+# with rust-src.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128 -Zunstable-options -Cpanic=immediate-abort"
+if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
+  echo "wasm/build.sh: needs the nightly toolchain with rust-src (bash tests/setup.sh installs them)" >&2
+  exit 1
+fi
+build() {
+  cargo +nightly build -p choreo-auth-wasm --profile wasm --target wasm32-unknown-unknown \
+    -Zbuild-std=std,panic_abort "$@"
+}
 # Cargo.toml's `wasm` profile: release (opt-level 3) that keeps the target_features section for
 # wasm-bindgen; wasm-opt -O3 below then optimises the module: as small as -Oz here, and faster.
 profile=wasm
@@ -65,7 +76,7 @@ for (const file of process.argv.slice(1)) {
 
 # Test build first (feature `vectors` adds runVector, ~20 KB gzip the package does not ship):
 # the same code plus the shared vector runner, for the parity tests of wasm/test.sh.
-cargo build -p choreo-auth-wasm --profile "$profile" --target wasm32-unknown-unknown --features vectors
+build --features vectors
 vectors_pkg="$target_dir/wasm-vectors"
 rm -rf "$vectors_pkg"
 for target in nodejs web; do
@@ -73,7 +84,7 @@ for target in nodejs web; do
   add_js "$vectors_pkg/$target" "$target"
 done
 
-cargo build -p choreo-auth-wasm --profile "$profile" --target wasm32-unknown-unknown
+build
 
 rm -rf "$pkg"
 mkdir -p "$pkg"
