@@ -50,9 +50,11 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install -q cargo-fuzz
 fi
 
+# Debian's package: pip refuses to install into Debian's own Python (PEP 668).
 if ! command -v pre-commit >/dev/null; then
-  say "pip install pre-commit (native/tests/scan.rs runs the token scan hook with it)"
-  pip install -q pre-commit
+  say "apt-get install pre-commit (native/tests/scan.rs runs the token scan hook with it)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pre-commit >/dev/null
 fi
 
 # The Python host's tests (python/): PyPI wasmtime and pytest, pinned, in a virtualenv of their
