@@ -685,7 +685,7 @@ fn the_pre_commit_hook_blocks_a_commit_that_adds_a_pat() {
         .env("PRE_COMMIT_HOME", cache.path())
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .output()
-        .expect("pre-commit is on PATH (pip install pre-commit; tests/setup.sh installs it)");
+        .expect("pre-commit is on PATH (tests/setup.sh installs Debian's package)");
     assert!(install.status.success(), "{install:?}");
 
     work.write("clean.txt", "nothing secret\n");
