@@ -3,7 +3,7 @@
 //!
 //! | JS name (package) | Rust | what it does |
 //! |---|---|---|
-//! | `inspectToken`, `inspectTokenAt` | `inspect_input` (`__inspect`) | `js/boundary.js` writes the input into `INPUT`, calls it, and reads the report's tape (`tape`) |
+//! | `inspectToken`, `inspectTokenAt` | `inspect_input` (`__inspect`) | `js/boundary.js` writes the input into `INPUT`, calls it, and reads the report from its tape (crate `choreo_auth_tape`) |
 //! | the same, any other argument | `inspect_token`, `inspect_token_at` | throw the argument error; their signatures type the package |
 //! | `inspectTokenJson`, `inspectTokenJsonAt` | `inspect_token_json`, `inspect_token_json_at` | core's canonical JSON text of the report |
 //! | `scanText` | `scan_text` | core's `finder` over the text, fed through the input buffer a piece at a time; places in UTF-16 code units |
@@ -209,7 +209,7 @@ thread_local! {
     /// Every argument's bytes pass through this one buffer, wiped after each use.
     static INPUT: RefCell<Box<[u8]>> = RefCell::new(vec![0; INPUT_ROOM].into_boxed_slice());
     static ENCODER: TextEncoder = TextEncoder::new();
-    /// The last report's tape, read by `js/tape.js` after `__inspect` returns.
+    /// The last report's tape, read by the tape crate's `js/tape.js` after `__inspect` returns.
     static TAPE: RefCell<choreo_auth_tape::Tape> = RefCell::default();
 }
 
