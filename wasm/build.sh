@@ -3,7 +3,8 @@
 #
 # Prerequisites: the nightly toolchain with rust-src (tests/setup.sh), Node >= 20 with npm. The
 # script installs what else it needs: wasm-bindgen-cli at the version in Cargo.lock (cargo
-# install, ~2 min once) and the root npm devDependencies (binaryen's wasm-opt; Debian's wasm-opt breaks modules).
+# install, ~2 min once) and the root npm devDependencies (binaryen's wasm-opt; Debian's wasm-opt
+# breaks modules).
 # Idempotent: every output folder is rebuilt from scratch.
 set -euo pipefail
 
@@ -32,27 +33,29 @@ fi
 # as it does with panic=abort, but std's panic machinery and the message of every place that can
 # panic are left out, about 8 KB of the gzip (BENCHMARKS.md). tests/setup.sh installs nightly
 # with rust-src.
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128 -Zunstable-options -Cpanic=immediate-abort"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Ctarget-feature=+simd128 \
+-Zunstable-options -Cpanic=immediate-abort"
 if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
   echo "wasm/build.sh: needs the nightly toolchain with rust-src (bash tests/setup.sh installs them)" >&2
   exit 1
 fi
+# Cargo.toml's `wasm` profile: release (opt-level 3, the binding crate at `z`) that keeps the
+# target_features section for wasm-bindgen; wasm-opt -O3 below then optimises the module: as
+# small as -Oz here, and faster.
+profile=wasm
 build() {
-  cargo +nightly build -p choreo-auth-wasm --profile wasm --target wasm32-unknown-unknown \
+  cargo +nightly build -p choreo-auth-wasm --profile "$profile" --target wasm32-unknown-unknown \
     -Zbuild-std=std,panic_abort "$@"
 }
-# Cargo.toml's `wasm` profile: release (opt-level 3) that keeps the target_features section for
-# wasm-bindgen; wasm-opt -O3 below then optimises the module: as small as -Oz here, and faster.
-profile=wasm
 # Rust's wasm32 target enables these proposals; wasm-opt must be told to keep them.
 features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
   --enable-sign-ext --enable-reference-types --enable-multivalue --enable-simd)
 wasm="$target_dir/wasm32-unknown-unknown/$profile/$name.wasm"
 
-# The package's own JS (wasm/js) beside the glue in $1, a build for target $2: boundary.js and
-# the tape's reader (wasm/tape/js/tape.js), and the target's entry as index.js (wasm-bindgen copies js/fetch.js, which the module
-# imports, into snippets/). The nodejs glue is CommonJS, so there TypeScript's compiler turns the
-# modules into CommonJS.
+# The package's own JS (wasm/js) beside the glue in $1, a build for target $2: boundary.js, the
+# tape's reader (wasm/tape/js/tape.js), and the target's entry as index.js (wasm-bindgen copies
+# js/fetch.js, which the module imports, into snippets/). The nodejs glue is CommonJS, so there
+# TypeScript's compiler turns the modules into CommonJS.
 add_js() {
   local out="$1" target="$2"
   cp wasm/js/boundary.js wasm/tape/js/tape.js "$out/"

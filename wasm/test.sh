@@ -49,11 +49,14 @@ done
 [[ -n "$api" ]] || { echo "wasm/test.sh: the reference server did not start" >&2; exit 1; }
 # The runner gives chromedriver 5 s to listen by default; a cold start on a busy machine can take
 # longer.
-CHOREO_TEST_API="$api" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
-  WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}" \
-  WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$port" \
-  bash -c 'cargo test -p choreo-auth-wasm --target wasm32-unknown-unknown --test browser &&
-    cargo test -p choreo-auth-tape --target wasm32-unknown-unknown --lib'
+in_chromium() {
+  CHOREO_TEST_API="$api" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+    WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}" \
+    WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$port" \
+    cargo test --target wasm32-unknown-unknown "$@"
+}
+in_chromium -p choreo-auth-wasm --test browser
+in_chromium -p choreo-auth-tape --lib
 
 echo "== the tape's wasm-bindgen-tests in Node"
 cargo test -p choreo-auth-tape --target wasm32-unknown-unknown --lib --features tests-in-node
