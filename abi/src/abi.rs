@@ -4,6 +4,7 @@
 // unmangled symbols and calling imports all need `unsafe`. It is kept to the few lines below.
 #![allow(unsafe_code)]
 
+use choreo_auth_core::vectors::block_on_ready;
 use zeroize::Zeroizing;
 
 /// Allocates `len` zeroed bytes for the caller to fill.
@@ -40,10 +41,13 @@ fn take_packed(packed: u64) -> Option<Zeroizing<Vec<u8>>> {
     (!ptr.is_null()).then(|| take(ptr, len))
 }
 
-/// The protocol's one entry point: a request (JSON) in, its answer (JSON) out.
+/// The protocol's one entry point: a request (JSON) in, its answer (JSON) out. The imports
+/// are synchronous, so the operation's future is ready on its first poll.
 #[unsafe(no_mangle)]
 pub extern "C" fn call(ptr: *mut u8, len: usize) -> u64 {
-    give(crate::ops::call(&crate::host::HOST, &take(ptr, len)))
+    let request = take(ptr, len);
+    let answer = block_on_ready(crate::ops::call(&crate::host::HOST, &request, None));
+    give(answer)
 }
 
 /// Test support outside the protocol: a `tests/vectors` vector → `{"output": "..."}` or

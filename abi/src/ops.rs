@@ -1,40 +1,53 @@
 //! The operations: request bytes in, answer bytes out. Each reads its request, runs core and
 //! writes the outcome; no rule lives here. Generic over the host, so the same code runs behind
-//! the wasm imports and in this crate's native tests.
+//! the plain module's synchronous imports, in the npm package over its asynchronous host, and
+//! in this crate's native tests.
 
 use crate::protocol::{
-    AccountList, AccountRow, AccountsRequest, Answer, Failed, Head, InspectRequest, LoggedIn,
-    LoggedOut, LoginRequest, LogoutRequest, Op, PROTOCOL_VERSION_1, Secret, StatusFound,
-    StatusRequest, SwitchRequest, Switched, VERSIONS,
+    AccountList, AccountRow, AccountsRequest, Answer, EnvironmentFound, EnvironmentRequest,
+    EnvironmentTokenRequest, Failed, Head, InspectRequest, LoggedIn, LoggedOut, LoginRequest,
+    LogoutRequest, Op, PROTOCOL_VERSION_1, Secret, StatusFound, StatusRequest, StsRequest,
+    SwitchRequest, Switched, TokenFound, TokenRequest, VERSIONS,
 };
 use base64::Engine as _;
-use choreo_auth_core::host::{Clock, Random};
+use choreo_auth_core::host::{Clock, CredentialStore, Random};
 use choreo_auth_core::http::HttpClient;
 use choreo_auth_core::kv::{KeyValue, KvStore};
-use choreo_auth_core::login::{self, Host, Policy, StatusError};
-use choreo_auth_core::vectors::block_on_ready;
-use choreo_auth_core::{AccountRef, ApiBase, Code, report};
+use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
+use choreo_auth_core::{AccountRef, ApiBase, Code, env, report};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
 /// The module's host: core's four capabilities, the store being core's accounts over the
 /// host's key-value store ([`KvStore`], the npm package's layout).
 pub type ModuleHost<H, C, R, K> = Host<H, C, R, KvStore<K>>;
 
-/// Answers one request of the protocol.
-pub fn call<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
+/// Answers one request of the protocol: `request` is its JSON, the answer is JSON too, a
+/// refusal included (every failure is an answer with `ok: false`).
+///
+/// `input` is the input's bytes given beside the request, for hosts in the same process (the
+/// npm package writes them straight into wasm memory, so a token never becomes a JavaScript
+/// string); such a request has neither `input` nor `inputBase64`. Operations that take no
+/// input ignore it. The plain module's `call` export has no beside input.
+///
+/// The future awaits only the host's capabilities: with a host that answers synchronously
+/// (the plain module's imports) it is ready on its first poll.
+pub async fn call<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: &[u8],
+    input: Option<&[u8]>,
 ) -> Vec<u8> {
-    match dispatch(host, request) {
+    match dispatch(host, request, input).await {
         Ok(answer) => answer,
         Err(failed) => failed.to_bytes(),
     }
 }
 
-fn dispatch<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
+async fn dispatch<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: &[u8],
+    beside: Option<&[u8]>,
 ) -> Result<Vec<u8>, Failed> {
     let head: Head = serde_json::from_slice(request).map_err(|e| malformed(None, &e))?;
     match head.version {
@@ -78,12 +91,16 @@ fn dispatch<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
             )
         })?;
     Ok(match op {
-        Op::Inspect => inspect(host, read(*op, request)?)?,
-        Op::Login => log_in(host, read(*op, request)?)?,
-        Op::Status => status(host, read(*op, request)?)?,
-        Op::Logout => log_out(host, read(*op, request)?)?,
-        Op::Accounts => accounts(host, read(*op, request)?)?,
-        Op::Switch => switch(host, read(*op, request)?)?,
+        Op::Inspect => inspect(host, read(*op, request)?, beside)?,
+        Op::Login => log_in(host, read(*op, request)?, beside).await?,
+        Op::Status => status(host, read(*op, request)?).await?,
+        Op::Logout => log_out(host, read(*op, request)?).await?,
+        Op::Accounts => accounts(host, read(*op, request)?).await?,
+        Op::Switch => switch(host, read(*op, request)?).await?,
+        Op::Token => token(host, read(*op, request)?).await?,
+        Op::Environment => environment(host, read(*op, request)?).await?,
+        Op::EnvironmentToken => environment_token(host, read(*op, request)?)?,
+        Op::Sts => sts(host, read(*op, request)?, beside).await?,
     })
 }
 
@@ -122,14 +139,17 @@ fn malformed(op: Option<Op>, e: &serde_json::Error) -> Failed {
     )
 }
 
-/// The input's bytes, from `input` (text) or `inputBase64`.
+/// The input's bytes, from `input` (text), `inputBase64` or the bytes given `beside` the
+/// request: exactly one of the three.
 fn input_bytes(
     input: Option<Secret>,
     input_base64: Option<Secret>,
+    beside: Option<&[u8]>,
 ) -> Result<Zeroizing<Vec<u8>>, Failed> {
-    match (input, input_base64) {
-        (Some(text), None) => Ok(Zeroizing::new(text.into_zeroizing().as_bytes().to_vec())),
-        (None, Some(b64)) => base64::engine::general_purpose::STANDARD
+    match (input, input_base64, beside) {
+        (None, None, Some(bytes)) => Ok(Zeroizing::new(bytes.to_vec())),
+        (Some(text), None, None) => Ok(Zeroizing::new(text.into_zeroizing().as_bytes().to_vec())),
+        (None, Some(b64), None) => base64::engine::general_purpose::STANDARD
             .decode(b64.expose())
             .map(Zeroizing::new)
             .map_err(|_| {
@@ -152,8 +172,9 @@ fn api_base(text: &str) -> Result<ApiBase, Failed> {
 fn inspect<H, C: Clock, R, K>(
     host: &ModuleHost<H, C, R, K>,
     request: InspectRequest,
+    beside: Option<&[u8]>,
 ) -> Result<Vec<u8>, Failed> {
-    let input = input_bytes(request.input, request.input_base64)?;
+    let input = input_bytes(request.input, request.input_base64, beside)?;
     let report = match request.now {
         Some(now) => report::inspect(&input, now),
         None => report::inspect_with_clock(&input, &host.clock),
@@ -161,31 +182,35 @@ fn inspect<H, C: Clock, R, K>(
     Ok(Answer::ok(crate::protocol::Inspected { report: &report }).to_bytes())
 }
 
-fn log_in<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
+async fn log_in<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: LoginRequest,
+    beside: Option<&[u8]>,
 ) -> Result<Vec<u8>, Failed> {
     let api = api_base(&request.api_base)?;
-    let input = input_bytes(request.input, request.input_base64)?;
+    let input = input_bytes(request.input, request.input_base64, beside)?;
     let policy = Policy {
         required_scopes: request.required_scopes,
         timeout_ms: request.timeout_ms,
     };
-    match block_on_ready(login::login(host, &api, &input, &policy)) {
+    match login::login(host, &api, &input, &policy).await {
         Ok(outcome) => Ok(Answer::ok(LoggedIn {
             session: outcome.session,
             warnings: outcome.warnings,
         })
         .to_bytes()),
-        Err(e) => {
-            let mut failed = Failed::new(e.code(), e.to_string());
-            failed.error.problems = e.problems().to_vec();
-            Err(failed)
-        }
+        Err(e) => Err(login_failed(&e)),
     }
 }
 
-fn status<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
+/// A refused login: its code, message and the problems found offline.
+fn login_failed(e: &LoginError) -> Failed {
+    let mut failed = Failed::new(e.code(), e.to_string());
+    failed.error.problems = e.problems().to_vec();
+    failed
+}
+
+async fn status<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: StatusRequest,
 ) -> Result<Vec<u8>, Failed> {
@@ -198,7 +223,7 @@ fn status<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
         required_scopes: request.required_scopes,
         timeout_ms: request.timeout_ms,
     };
-    match block_on_ready(login::status(host, which, &policy, request.online)) {
+    match login::status(host, which, &policy, request.online).await {
         Ok(found) => Ok(Answer::ok(StatusFound {
             session: found.session,
             checked_online: found.checked_online,
@@ -215,7 +240,7 @@ fn status<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
     }
 }
 
-fn log_out<H, C, R, K: KeyValue>(
+async fn log_out<H, C, R, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: LogoutRequest,
 ) -> Result<Vec<u8>, Failed> {
@@ -224,17 +249,17 @@ fn log_out<H, C, R, K: KeyValue>(
         api_base: &api,
         org: request.org.as_deref(),
     };
-    block_on_ready(login::logout(&host.store, which))
+    login::logout(&host.store, which)
+        .await
         .map(|session| Answer::ok(LoggedOut { session }).to_bytes())
         .map_err(|e| Failed::new(e.code(), e.to_string()))
 }
 
-fn accounts<H, C, R, K: KeyValue>(
+async fn accounts<H, C, R, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     _: AccountsRequest,
 ) -> Result<Vec<u8>, Failed> {
-    let index =
-        block_on_ready(host.store.index()).map_err(|e| Failed::new(e.code(), e.to_string()))?;
+    let index = (host.store.index().await).map_err(|e| Failed::new(e.code(), e.to_string()))?;
     let accounts = index
         .iter()
         .map(|listed| AccountRow {
@@ -247,12 +272,12 @@ fn accounts<H, C, R, K: KeyValue>(
     Ok(Answer::ok(AccountList { accounts }).to_bytes())
 }
 
-fn switch<H, C, R, K: KeyValue>(
+async fn switch<H, C, R, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: SwitchRequest,
 ) -> Result<Vec<u8>, Failed> {
     let api = api_base(&request.api_base)?;
-    let switched = block_on_ready(host.store.switch(&api, request.org.as_deref()))
+    let switched = (host.store.switch(&api, request.org.as_deref()).await)
         .map_err(|e| Failed::new(e.code(), e.to_string()))?;
     let account = AccountRow {
         api_base: api.to_string(),
@@ -265,4 +290,140 @@ fn switch<H, C, R, K: KeyValue>(
         changed: switched.changed,
     })
     .to_bytes())
+}
+
+async fn token<H, C, R, K: KeyValue>(
+    host: &ModuleHost<H, C, R, K>,
+    request: TokenRequest,
+) -> Result<Vec<u8>, Failed> {
+    let api = api_base(&request.api_base)?;
+    let which = AccountRef {
+        api_base: &api,
+        org: request.org.as_deref(),
+    };
+    let e = match host.store.load(which).await {
+        Ok(Some(credential)) => {
+            return Ok(Answer::ok(TokenFound {
+                token: Secret::new(credential.token.expose().to_owned()),
+                variable: None,
+            })
+            .to_bytes());
+        }
+        Ok(None) => StatusError::NotLoggedIn {
+            api_base: api.to_string(),
+            org: request.org,
+        },
+        Err(e) => StatusError::Store(e),
+    };
+    Err(Failed::new(e.code(), e.to_string()))
+}
+
+/// The variable core chooses among the token variables `variables` sets to a non-empty
+/// string, with its value's bytes; or, when none is set, the refusal naming them.
+fn env_variable(
+    api: &ApiBase,
+    variables: &BTreeMap<String, Secret>,
+) -> Result<(env::Chosen, Zeroizing<Vec<u8>>), Failed> {
+    let set: Vec<&str> = env::TOKEN_VARIABLES
+        .into_iter()
+        .filter(|name| variables.get(*name).is_some_and(|v| !v.expose().is_empty()))
+        .collect();
+    let chosen = env::choose(&set).ok_or_else(|| not_in_environment(api))?;
+    let value = variables
+        .get(chosen.name)
+        .map(|v| Zeroizing::new(v.expose().as_bytes().to_vec()))
+        .unwrap_or_default();
+    Ok((chosen, value))
+}
+
+fn not_in_environment(api: &ApiBase) -> Failed {
+    let e = StatusError::NotLoggedIn {
+        api_base: api.to_string(),
+        org: None,
+    };
+    let message = format!(
+        "{e}: no token variable is set ({})",
+        env::TOKEN_VARIABLES.join(", ")
+    );
+    Failed::new(e.code(), message)
+}
+
+/// Checks the token of `chosen` with the API, storing nothing.
+async fn use_env<H: HttpClient, C: Clock, R: Random, K>(
+    host: &ModuleHost<H, C, R, K>,
+    api: &ApiBase,
+    chosen: &env::Chosen,
+    value: &[u8],
+    policy: &Policy,
+) -> Result<Vec<u8>, Failed> {
+    let checked = env::authenticate(
+        &host.http,
+        &host.clock,
+        &host.random,
+        api,
+        chosen,
+        value,
+        policy,
+    )
+    .await;
+    match checked {
+        Ok((credential, warnings)) => Ok(Answer::ok(EnvironmentFound {
+            session: credential.session,
+            warnings,
+            variable: chosen.name.to_owned(),
+        })
+        .to_bytes()),
+        Err(e) => Err(login_failed(&e)),
+    }
+}
+
+async fn environment<H: HttpClient, C: Clock, R: Random, K>(
+    host: &ModuleHost<H, C, R, K>,
+    request: EnvironmentRequest,
+) -> Result<Vec<u8>, Failed> {
+    let api = api_base(&request.api_base)?;
+    let (chosen, value) = env_variable(&api, &request.variables)?;
+    let policy = Policy {
+        required_scopes: request.required_scopes,
+        timeout_ms: request.timeout_ms,
+    };
+    use_env(host, &api, &chosen, &value, &policy).await
+}
+
+/// Offline only, and no I/O but the clock: a host may run it synchronously.
+fn environment_token<H, C: Clock, R, K>(
+    host: &ModuleHost<H, C, R, K>,
+    request: EnvironmentTokenRequest,
+) -> Result<Vec<u8>, Failed> {
+    let api = api_base(&request.api_base)?;
+    let (chosen, value) = env_variable(&api, &request.variables)?;
+    let now = request
+        .now
+        .unwrap_or_else(|| host.clock.now_unix_ms().div_euclid(1000));
+    let inspection = env::examine(chosen.flow, &value, now);
+    match inspection.token {
+        Some(token) => Ok(Answer::ok(TokenFound {
+            token: Secret::new(token.expose().to_owned()),
+            variable: Some(chosen.name.to_owned()),
+        })
+        .to_bytes()),
+        None => Err(login_failed(&LoginError::Rejected(Box::new(
+            inspection.report,
+        )))),
+    }
+}
+
+async fn sts<H: HttpClient, C: Clock, R: Random, K>(
+    host: &ModuleHost<H, C, R, K>,
+    request: StsRequest,
+    beside: Option<&[u8]>,
+) -> Result<Vec<u8>, Failed> {
+    let api = api_base(&request.api_base)?;
+    let input = input_bytes(request.input, request.input_base64, beside)?;
+    let chosen = env::choose(&[env::CLOUD_STS_TOKEN]).ok_or_else(|| not_in_environment(&api))?;
+    let policy = Policy {
+        required_scopes: request.required_scopes,
+        timeout_ms: request.timeout_ms,
+    };
+    use_env(host, &api, &chosen, &input, &policy).await
 }

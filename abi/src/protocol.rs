@@ -8,6 +8,7 @@ use choreo_auth_core::host::StoreError;
 use choreo_auth_core::http::{HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES};
 use choreo_auth_core::{Code, Problem, Report};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -69,6 +70,10 @@ pub enum Op {
     Logout,
     Accounts,
     Switch,
+    Token,
+    Environment,
+    EnvironmentToken,
+    Sts,
 }
 
 impl Op {
@@ -79,6 +84,10 @@ impl Op {
         Op::Logout,
         Op::Accounts,
         Op::Switch,
+        Op::Token,
+        Op::Environment,
+        Op::EnvironmentToken,
+        Op::Sts,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -89,6 +98,10 @@ impl Op {
             Op::Logout => "logout",
             Op::Accounts => "accounts",
             Op::Switch => "switch",
+            Op::Token => "token",
+            Op::Environment => "environment",
+            Op::EnvironmentToken => "environmentToken",
+            Op::Sts => "sts",
         }
     }
 }
@@ -179,6 +192,70 @@ pub struct SwitchRequest {
     pub org: Option<String>,
 }
 
+/// `token`: the stored token of an account, for hosts that must hand it on (like
+/// `choreo auth token`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TokenRequest {
+    pub version: u32,
+    pub op: Op,
+    pub api_base: String,
+    /// The organization (handle or uuid); the active account of `apiBase` if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+}
+
+/// `environment`: check the token of the first token variable set in `variables`
+/// (`CHOREO_TOKEN`, `WSO2IP_PAT`, `CLOUD_STS_TOKEN`, in that order) with the flow of its kind,
+/// offline and against the API. Nothing is stored.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvironmentRequest {
+    pub version: u32,
+    pub op: Op,
+    pub api_base: String,
+    /// The host's environment, or the token variables of it: an empty value counts as unset,
+    /// names other than the token variables are ignored.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, Secret>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u32>,
+}
+
+/// `environmentToken`: the token `environment` would use, checked offline only.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvironmentTokenRequest {
+    pub version: u32,
+    pub op: Op,
+    pub api_base: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, Secret>,
+    /// Unix seconds the rules run at; the host's clock if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<i64>,
+}
+
+/// `sts`: check a Choreo STS access token (what `CLOUD_STS_TOKEN` holds), its claims offline,
+/// then its organization with the API. Nothing is stored.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StsRequest {
+    pub version: u32,
+    pub op: Op,
+    pub api_base: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_base64: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u32>,
+}
+
 /// Every answer: the version it is in, whether the operation succeeded, and the operation's
 /// fields (`T`). The envelope `{version, ok, error}` is the same in every version, so a host
 /// can always read why a request was refused.
@@ -214,6 +291,7 @@ pub struct Inspected<'a> {
 
 /// `login`'s answer.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct LoggedIn {
     pub session: Session,
     /// Intake notices, `jwt-not-pat`, `pat-expiring-soon`, in that order.
@@ -222,6 +300,7 @@ pub struct LoggedIn {
 
 /// `status`'s answer.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct StatusFound {
     /// The stored session, with what the API says now when checked online.
@@ -239,6 +318,7 @@ pub struct LoggedOut {
 
 /// One stored account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct AccountRow {
     pub api_base: String,
@@ -257,11 +337,36 @@ pub struct AccountList {
 
 /// `switch`'s answer.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Switched {
     /// The account that is active now.
     pub account: AccountRow,
     /// False when it already was.
     pub changed: bool,
+}
+
+/// The answer of `environment` and `sts`: the session of the variable's token, held by the
+/// caller for as long as it holds the token.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct EnvironmentFound {
+    pub session: Session,
+    /// `env-token-precedence` when the variable shadows others, intake notices, `jwt-not-pat`,
+    /// `pat-expiring-soon`.
+    pub warnings: Vec<Problem>,
+    /// The variable whose token was used: `CHOREO_TOKEN`, `WSO2IP_PAT` or `CLOUD_STS_TOKEN`.
+    pub variable: String,
+}
+
+/// The answer of `token` and `environmentToken`: the token itself.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct TokenFound {
+    #[cfg_attr(feature = "typescript", tsify(type = "string"))]
+    pub token: Secret,
+    /// `environmentToken`: the variable that holds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
 }
 
 /// Why an operation failed: a stable code of core's `Code`, a lowercase message naming the next

@@ -248,7 +248,8 @@ fn every_example_of_protocol_md_is_what_the_module_does() {
                     block.line
                 );
                 let request = json(block).to_string();
-                let answer = String::from_utf8(call(&host, request.as_bytes())).expect("utf-8");
+                let answer = block_on_ready(call(&host, request.as_bytes(), None));
+                let answer = String::from_utf8(answer).expect("utf-8");
                 let sent = script.sent.take();
                 assert_eq!(
                     sent.len(),
@@ -325,7 +326,7 @@ fn answer(request: &str, answers: &[&str]) -> Value {
         .exchanges
         .borrow_mut()
         .extend(answers.iter().map(|a| a.to_string()));
-    let answer = call(&host(&script), request.as_bytes());
+    let answer = block_on_ready(call(&host(&script), request.as_bytes(), None));
     let text = String::from_utf8(answer).expect("utf-8");
     assert!(!text.contains(TOKEN), "an answer quotes the token: {text}");
     let answer: Value = serde_json::from_str(&text).expect("json");
@@ -351,7 +352,7 @@ fn a_request_that_is_not_the_protocol_is_refused_and_named_never_quoted() {
         ),
         (
             format!(r#"{{"version": 1, "op": "{TOKEN}"}}"#),
-            "the request has an unknown op; version 1 has inspect, login, status, logout, accounts, switch",
+            "the request has an unknown op; version 1 has inspect, login, status, logout, accounts, switch, token, environment, environmentToken, sts",
         ),
         (
             format!(r#"{{"version": 1, "op": "login", "input": "{TOKEN}"}}"#),
@@ -450,7 +451,8 @@ fn a_store_the_npm_package_wrote_before_accounts_is_read_and_adopted_where_it_is
     let host = host(&script);
     let request = |op: &str, fields: &str| -> Value {
         let request = format!(r#"{{"version": 1, "op": "{op}"{fields}}}"#);
-        serde_json::from_slice(&call(&host, request.as_bytes())).expect("json")
+        serde_json::from_slice(&block_on_ready(call(&host, request.as_bytes(), None)))
+            .expect("json")
     };
     let api = r#", "apiBase": "https://apis.choreo.dev""#;
     let login = request("login", &format!(r#"{api}, "input": "{TOKEN}""#));
