@@ -13,7 +13,7 @@
 //! (`answer`, `http-request`, `store-value`) with what it produces; review the diff.
 use choreo_auth_abi::ops::{ModuleHost, call};
 use choreo_auth_abi::protocol::{HttpAnswer, HttpCall, StoreAnswer};
-use choreo_auth_core::host::{Clock, Random, RandomError};
+use choreo_auth_core::host::{Clock, Random, RandomError, StoreError};
 use choreo_auth_core::http::{HttpClient, HttpError, HttpRequest, HttpResponse};
 use choreo_auth_core::kv::{KeyValue, KvStore, MemoryKv};
 use choreo_auth_core::vectors::block_on_ready;
@@ -22,6 +22,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::path::PathBuf;
+use zeroize::Zeroizing;
 
 /// 2026-01-01T00:00:00Z, the examples' clock.
 const NOW_MS: i64 = 1_767_225_600_000;
@@ -186,13 +187,15 @@ impl Random for Counting {
 
 /// A host whose store is core's memory storage, starting empty.
 fn host(script: &Script) -> ModuleHost<&Script, Fixed, Counting, MemoryKv> {
+    host_over(script, MemoryKv::default())
+}
+
+fn host_over<K: KeyValue>(script: &Script, storage: K) -> ModuleHost<&Script, Fixed, Counting, K> {
     ModuleHost {
         http: script,
         clock: Fixed,
         random: Counting,
-        store: KvStore {
-            storage: MemoryKv::default(),
-        },
+        store: KvStore { storage },
     }
 }
 
@@ -480,4 +483,317 @@ fn a_store_the_npm_package_wrote_before_accounts_is_read_and_adopted_where_it_is
     let logout = request("logout", api);
     assert_eq!(logout["session"]["id"], login["session"]["id"], "{logout}");
     assert_eq!(storage.keys(), Vec::<String>::new());
+}
+
+/// PROTOCOL.md's HTTP answers, in order: the login's three first.
+fn documented_http_answers() -> Vec<String> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/PROTOCOL.md"))
+        .expect("PROTOCOL.md");
+    blocks(&doc)
+        .into_iter()
+        .filter(|b| b.role == "http-answer")
+        .map(|b| b.text)
+        .collect()
+}
+
+/// A Choreo STS access token of organization acme (tests/vectors/sts-login-success.json),
+/// valid at the examples' clock.
+const STS: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImNob3Jlby1zdHMtMjAyN2EifQ.eyJpc3MiOiJodHRwczovL3N0cy5jaG9yZW8uZGV2L29hdXRoMi90b2tlbiIsInN1YiI6ImQ3ZjFjMmE0LTViNmUtNGY4MC05YTFiLTJjM2Q0ZTVmNmE3YiIsImF1ZCI6ImNob3Jlby1jbGkiLCJleHAiOjE4MDAwMDM2MDAsImlhdCI6MTc5OTk5OTk0MCwic2NvcGUiOiJhcGltOmFwaV92aWV3IGNob3Jlbzpwcm9qZWN0X3ZpZXciLCJvcmdhbml6YXRpb24iOnsidXVpZCI6ImEzYjRjNWQ2LWU3ZjgtNGE5Yi04YzBkLTFlMmYzYTRiNWM2ZCIsImhhbmRsZSI6ImFjbWUifX0.AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-Pw";
+
+/// The STS token's organization answer: PROTOCOL.md's third login answer (acme).
+fn sts_org_answer() -> String {
+    documented_http_answers().swap_remove(2)
+}
+
+/// One host for a sequence of requests: `send` gives each request its HTTP answers and
+/// returns the answer and the requests the module sent.
+struct Session<K: KeyValue> {
+    script: &'static Script,
+    host: ModuleHost<&'static Script, Fixed, Counting, K>,
+}
+
+impl<K: KeyValue> Session<K> {
+    fn over(storage: K) -> Self {
+        let script: &'static Script = Box::leak(Box::default());
+        Self {
+            script,
+            host: host_over(script, storage),
+        }
+    }
+
+    fn send(&self, request: &str, beside: Option<&[u8]>, answers: &[String]) -> (Value, usize) {
+        self.script
+            .exchanges
+            .borrow_mut()
+            .extend(answers.iter().cloned());
+        let answer = block_on_ready(call(&self.host, request.as_bytes(), beside));
+        let sent = self.script.sent.take().len();
+        assert!(
+            self.script.exchanges.borrow().is_empty(),
+            "{request}: http answers left over"
+        );
+        let answer: Value = serde_json::from_slice(&answer).expect("json");
+        assert_eq!(answer["version"], 1, "{answer}");
+        (answer, sent)
+    }
+}
+
+fn memory_session() -> Session<MemoryKv> {
+    Session::over(MemoryKv::default())
+}
+
+const API: &str = r#""apiBase": "https://apis.choreo.dev""#;
+
+#[test]
+fn token_gives_the_stored_token_of_an_account_and_not_logged_in_without_one() {
+    let session = memory_session();
+    let token = |fields: &str| {
+        session.send(
+            &format!(r#"{{"version": 1, "op": "token", {API}{fields}}}"#),
+            None,
+            &[],
+        )
+    };
+
+    let (none, sent) = token("");
+    assert_eq!(sent, 0);
+    assert_eq!(none["ok"], false, "{none}");
+    assert_eq!(none["error"]["code"], "not-logged-in");
+    assert_eq!(
+        none["error"]["message"],
+        "not logged in to https://apis.choreo.dev"
+    );
+
+    let login = format!(r#"{{"version": 1, "op": "login", {API}, "input": "{TOKEN}\n"}}"#);
+    let (login, _) = session.send(&login, None, &documented_http_answers()[..3]);
+    assert_eq!(login["ok"], true, "{login}");
+
+    let (found, sent) = token("");
+    assert_eq!(sent, 0, "the stored token costs no request");
+    assert_eq!(found["ok"], true, "{found}");
+    assert_eq!(found["token"], TOKEN, "the token as stored, trimmed");
+    assert!(found.get("variable").is_none(), "{found}");
+    let (by_org, _) = token(r#", "org": "acme""#);
+    assert_eq!(by_org["token"], TOKEN, "{by_org}");
+
+    let (other, _) = token(r#", "org": "globex""#);
+    assert_eq!(other["error"]["code"], "not-logged-in", "{other}");
+    assert_eq!(
+        other["error"]["message"],
+        "not logged in to https://apis.choreo.dev (organization globex)"
+    );
+}
+
+/// A store that cannot be reached, as a host without a keyring answers.
+struct Unavailable;
+
+impl KeyValue for Unavailable {
+    async fn get(&self, _: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+        Err(StoreError::Unavailable {
+            message: "no secret service on this session".into(),
+        })
+    }
+
+    async fn set(&self, _: &str, _: &str) -> Result<(), StoreError> {
+        self.get("").await.map(drop)
+    }
+
+    async fn delete(&self, _: &str) -> Result<(), StoreError> {
+        self.get("").await.map(drop)
+    }
+}
+
+#[test]
+fn token_fails_closed_when_the_store_does() {
+    let session = Session::over(Unavailable);
+    let request = format!(r#"{{"version": 1, "op": "token", {API}}}"#);
+    let (answer, _) = session.send(&request, None, &[]);
+    assert_eq!(answer["ok"], false, "{answer}");
+    assert_eq!(answer["error"]["code"], "storage-unavailable", "{answer}");
+}
+
+fn environment(variables: &str) -> String {
+    format!(r#"{{"version": 1, "op": "environment", {API}, "variables": {variables}}}"#)
+}
+
+#[test]
+fn environment_checks_the_first_token_variable_set_with_its_flow_and_stores_nothing() {
+    let session = memory_session();
+    // CHOREO_TOKEN comes first and shadows CLOUD_STS_TOKEN; other names are ignored.
+    let both =
+        format!(r#"{{"PATH": "/usr/bin", "CLOUD_STS_TOKEN": "{STS}", "CHOREO_TOKEN": "{TOKEN}"}}"#);
+    let (pat, sent) = session.send(&environment(&both), None, &documented_http_answers()[..3]);
+    assert_eq!(
+        sent, 3,
+        "the PAT flow: introspection, organizations, organization"
+    );
+    assert_eq!(pat["ok"], true, "{pat}");
+    assert_eq!(pat["variable"], "CHOREO_TOKEN");
+    assert_eq!(pat["session"]["kind"], "choreo-pat");
+    assert_eq!(pat["warnings"][0]["code"], "env-token-precedence", "{pat}");
+    assert_eq!(
+        pat["warnings"][0]["message"],
+        "CHOREO_TOKEN is used: CLOUD_STS_TOKEN is set too, and the order is CHOREO_TOKEN, WSO2IP_PAT, CLOUD_STS_TOKEN"
+    );
+    assert_eq!(session.host.store.storage.keys(), Vec::<String>::new());
+
+    // An empty variable counts as unset: the STS token is used, with the STS flow.
+    let sts_only = format!(r#"{{"CHOREO_TOKEN": "", "CLOUD_STS_TOKEN": "{STS}"}}"#);
+    let (sts, sent) = session.send(&environment(&sts_only), None, &[sts_org_answer()]);
+    assert_eq!(sent, 1, "the STS flow: the organization only");
+    assert_eq!(sts["ok"], true, "{sts}");
+    assert_eq!(sts["variable"], "CLOUD_STS_TOKEN");
+    assert_eq!(sts["session"]["kind"], "choreo-sts");
+    assert_eq!(sts["warnings"], serde_json::json!([]), "{sts}");
+    assert_eq!(session.host.store.storage.keys(), Vec::<String>::new());
+}
+
+#[test]
+fn environment_without_a_token_variable_is_not_logged_in_naming_them() {
+    let session = memory_session();
+    for variables in [r#"{}"#, r#"{"CHOREO_TOKEN": "", "GH_TOKEN": "x"}"#] {
+        let (answer, sent) = session.send(&environment(variables), None, &[]);
+        assert_eq!(sent, 0);
+        assert_eq!(answer["error"]["code"], "not-logged-in", "{answer}");
+        assert_eq!(
+            answer["error"]["message"],
+            "not logged in to https://apis.choreo.dev: no token variable is set (CHOREO_TOKEN, WSO2IP_PAT, CLOUD_STS_TOKEN)"
+        );
+    }
+    let request = format!(r#"{{"version": 1, "op": "environment", {API}}}"#);
+    let (absent, _) = session.send(&request, None, &[]);
+    assert_eq!(absent["error"]["code"], "not-logged-in", "{absent}");
+}
+
+#[test]
+fn environment_refuses_a_token_with_the_problems_found_offline() {
+    let session = memory_session();
+    // An STS token in a PAT's variable: refused before any request.
+    let misplaced = format!(r#"{{"WSO2IP_PAT": "{STS}"}}"#);
+    let (answer, sent) = session.send(&environment(&misplaced), None, &[]);
+    assert_eq!(sent, 0);
+    assert_eq!(answer["error"]["code"], "sts-not-pat", "{answer}");
+    let problems = answer["error"]["problems"].as_array().expect("problems");
+    assert!(
+        problems.iter().any(|p| p["code"] == "sts-not-pat"),
+        "{answer}"
+    );
+    assert!(
+        !answer.to_string().contains(STS),
+        "an answer quotes the token"
+    );
+}
+
+fn environment_token(variables: &str, now: &str) -> String {
+    format!(r#"{{"version": 1, "op": "environmentToken", {API}, "variables": {variables}{now}}}"#)
+}
+
+#[test]
+fn environment_token_gives_the_chosen_token_checked_offline_only() {
+    let session = memory_session();
+    let both = format!(r#"{{"CLOUD_STS_TOKEN": "{STS}", "WSO2IP_PAT": "{TOKEN}"}}"#);
+    // No HTTP answer is scripted: a request would fail the test.
+    let (found, sent) = session.send(&environment_token(&both, ""), None, &[]);
+    assert_eq!(sent, 0);
+    assert_eq!(found["ok"], true, "{found}");
+    assert_eq!(found["token"], TOKEN);
+    assert_eq!(found["variable"], "WSO2IP_PAT");
+
+    let sts = format!(r#"{{"CLOUD_STS_TOKEN": "{STS}"}}"#);
+    let (found, _) = session.send(&environment_token(&sts, ""), None, &[]);
+    assert_eq!(found["token"], STS, "{found}");
+    assert_eq!(found["variable"], "CLOUD_STS_TOKEN");
+
+    // The STS token expires at 1800003600: `now` decides, else the host's clock (2026).
+    let (expired, _) = session.send(
+        &environment_token(&sts, r#", "now": 1900000000"#),
+        None,
+        &[],
+    );
+    assert_eq!(expired["ok"], false, "{expired}");
+    assert_eq!(expired["error"]["code"], "sts-expired", "{expired}");
+    let problems = expired["error"]["problems"].as_array().expect("problems");
+    assert!(
+        problems.iter().any(|p| p["code"] == "sts-expired"),
+        "{expired}"
+    );
+    assert!(
+        !expired.to_string().contains(STS),
+        "an answer quotes the token"
+    );
+
+    let (none, _) = session.send(&environment_token("{}", ""), None, &[]);
+    assert_eq!(
+        none["error"]["message"],
+        "not logged in to https://apis.choreo.dev: no token variable is set (CHOREO_TOKEN, WSO2IP_PAT, CLOUD_STS_TOKEN)"
+    );
+}
+
+#[test]
+fn sts_checks_an_sts_token_given_in_the_request_or_beside_it() {
+    let session = memory_session();
+    let in_request = format!(r#"{{"version": 1, "op": "sts", {API}, "input": "{STS}"}}"#);
+    let (found, sent) = session.send(&in_request, None, &[sts_org_answer()]);
+    assert_eq!(sent, 1);
+    assert_eq!(found["ok"], true, "{found}");
+    assert_eq!(found["variable"], "CLOUD_STS_TOKEN");
+    assert_eq!(found["session"]["kind"], "choreo-sts");
+    assert_eq!(found["session"]["organization"]["handle"], "acme");
+
+    let beside = format!(r#"{{"version": 1, "op": "sts", {API}}}"#);
+    let (same, _) = session.send(&beside, Some(STS.as_bytes()), &[sts_org_answer()]);
+    assert_eq!(same, found);
+    assert_eq!(session.host.store.storage.keys(), Vec::<String>::new());
+
+    // A personal access token is not an STS token: refused offline.
+    let (pat, sent) = session.send(&beside, Some(TOKEN.as_bytes()), &[]);
+    assert_eq!(sent, 0);
+    assert_eq!(pat["ok"], false, "{pat}");
+    assert!(
+        !pat["error"]["problems"].as_array().unwrap().is_empty(),
+        "{pat}"
+    );
+}
+
+#[test]
+fn input_beside_the_request_is_the_input_and_excludes_input_in_it() {
+    let session = memory_session();
+    let inspect = |fields: &str, beside: Option<&[u8]>| {
+        let request = format!(r#"{{"version": 1, "op": "inspect", "now": 1800000000{fields}}}"#);
+        session.send(&request, beside, &[]).0
+    };
+    let in_request = inspect(&format!(r#", "input": "{TOKEN}\n""#), None);
+    let beside = inspect("", Some(format!("{TOKEN}\n").as_bytes()));
+    assert_eq!(beside, in_request);
+    assert_eq!(beside["report"]["kind"], "choreo-pat", "{beside}");
+
+    for fields in [
+        format!(r#", "input": "{TOKEN}""#),
+        r#", "inputBase64": "eA==""#.to_owned(),
+    ] {
+        let both = inspect(&fields, Some(TOKEN.as_bytes()));
+        assert_eq!(both["error"]["code"], "bad-request", "{both}");
+        assert_eq!(
+            both["error"]["message"],
+            "give exactly one of input and inputBase64"
+        );
+    }
+    let neither = inspect("", None);
+    assert_eq!(neither["error"]["code"], "bad-request", "{neither}");
+
+    // Beside a login: the same session as PROTOCOL.md's login.
+    let login = format!(r#"{{"version": 1, "op": "login", {API}}}"#);
+    let (logged_in, sent) = session.send(
+        &login,
+        Some(TOKEN.as_bytes()),
+        &documented_http_answers()[..3],
+    );
+    assert_eq!(sent, 3);
+    assert_eq!(logged_in["session"]["masked"], "chp_…Nmox", "{logged_in}");
+
+    // Operations that take no input ignore it.
+    let accounts = r#"{"version": 1, "op": "accounts"}"#;
+    let (listed, _) = session.send(accounts, Some(b"ignored"), &[]);
+    assert_eq!(listed["ok"], true, "{listed}");
+    assert_eq!(listed["accounts"][0]["org"], "acme", "{listed}");
 }
