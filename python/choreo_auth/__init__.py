@@ -1,4 +1,5 @@
-"""choreo-auth for Python: log in to Choreo with a personal access token.
+"""choreo-auth for Python: log in to Choreo with a personal access token, or use the token
+variables of the environment (`CHOREO_TOKEN`, `WSO2IP_PAT`, `CLOUD_STS_TOKEN`) as the CLI does.
 
 Every rule runs in choreo-auth's core, loaded as a WebAssembly module through the host
 protocol (abi/PROTOCOL.md, version 1) with the `wasmtime` package; this package brings only
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from ._module import PROTOCOL_VERSION, Module, StoreFailure, wasm_path
@@ -108,3 +110,36 @@ class ChoreoAuth:
         """Makes an account active: `{"account", "changed"}`."""
         answer = self._ok("switch", apiBase=self.api_base, **({"org": org} if org else {}))
         return {"account": answer["account"], "changed": answer["changed"]}
+
+    def token(self, org: str | None = None) -> str:
+        """The stored token of an account (default the active one), for code that must hand it
+        on, as `choreo auth token` prints it."""
+        return self._ok("token", apiBase=self.api_base, **({"org": org} if org else {}))["token"]
+
+    def environment(self, variables: Mapping[str, str] | None = None) -> dict:
+        """Checks the token of the first token variable set in `variables` (default
+        `os.environ`), in the order `CHOREO_TOKEN`, `WSO2IP_PAT`, `CLOUD_STS_TOKEN`, with the
+        flow of its kind. Nothing is stored: `{"session", "warnings", "variable"}`."""
+        variables = os.environ if variables is None else variables
+        answer = self._ok(
+            "environment", apiBase=self.api_base, variables=dict(variables), **self._policy
+        )
+        return {k: answer[k] for k in ("session", "warnings", "variable")}
+
+    def environment_token(
+        self, variables: Mapping[str, str] | None = None, now: int | None = None
+    ) -> dict:
+        """The token `environment` would use, checked offline only: `{"token", "variable"}`."""
+        variables = os.environ if variables is None else variables
+        fields: dict[str, Any] = {"apiBase": self.api_base, "variables": dict(variables)}
+        if now is not None:
+            fields["now"] = now
+        answer = self._ok("environmentToken", **fields)
+        return {"token": answer["token"], "variable": answer["variable"]}
+
+    def sts(self, token: str | bytes) -> dict:
+        """Checks a Choreo STS access token (what `CLOUD_STS_TOKEN` holds): its claims offline,
+        then its organization with the API. Nothing is stored:
+        `{"session", "warnings", "variable"}`."""
+        answer = self._ok("sts", apiBase=self.api_base, **_input(token), **self._policy)
+        return {k: answer[k] for k in ("session", "warnings", "variable")}
