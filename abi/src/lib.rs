@@ -7,8 +7,8 @@
 //! Build: `cargo build -p choreo-auth-abi --target wasm32-unknown-unknown --release`, giving
 //! `target/wasm32-unknown-unknown/release/choreo_auth_abi.wasm`. The exports and imports exist
 //! on wasm32 with feature `module` (a default) only; [`protocol`] and [`ops`] build everywhere,
-//! and a crate that links them into its own module (the npm package, with its own async host)
-//! depends on this one with `default-features = false`. Accounts are core's
+//! and a crate that links them into its own module, with its own host, depends on this one
+//! with `default-features = false`. Accounts are core's
 //! ([`choreo_auth_core::kv`]): the host's store holds what the npm package's storage holds.
 
 pub mod ops;

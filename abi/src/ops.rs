@@ -1,6 +1,6 @@
 //! The operations: request bytes in, answer bytes out. Each reads its request, runs core and
 //! writes the outcome; no rule lives here. Generic over the host, so the same code runs behind
-//! the plain module's synchronous imports, in the npm package over its asynchronous host, and
+//! the plain module's synchronous imports, over any asynchronous host in the same process, and
 //! in this crate's native tests.
 
 use crate::protocol::{
@@ -20,15 +20,15 @@ use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
 /// The module's host: core's four capabilities, the store being core's accounts over the
-/// host's key-value store ([`KvStore`], the npm package's layout).
+/// host's key-value store ([`KvStore`], the layout the npm package's storage holds).
 pub type ModuleHost<H, C, R, K> = Host<H, C, R, KvStore<K>>;
 
 /// Answers one request of the protocol: `request` is its JSON, the answer is JSON too, a
 /// refusal included (every failure is an answer with `ok: false`).
 ///
-/// `input` is the input's bytes given beside the request, for hosts in the same process (the
-/// npm package writes them straight into wasm memory, so a token never becomes a JavaScript
-/// string); such a request has neither `input` nor `inputBase64`. Operations that take no
+/// `input` is the input's bytes given beside the request, for hosts in the same process (they
+/// can write a token straight into memory, so it never becomes a string of their language);
+/// such a request has neither `input` nor `inputBase64`. Operations that take no
 /// input ignore it. The plain module's `call` export has no beside input.
 ///
 /// The future awaits only the host's capabilities: with a host that answers synchronously

@@ -291,7 +291,6 @@ pub struct Inspected<'a> {
 
 /// `login`'s answer.
 #[derive(Debug, Serialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct LoggedIn {
     pub session: Session,
     /// Intake notices, `jwt-not-pat`, `pat-expiring-soon`, in that order.
@@ -300,7 +299,6 @@ pub struct LoggedIn {
 
 /// `status`'s answer.
 #[derive(Debug, Serialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct StatusFound {
     /// The stored session, with what the API says now when checked online.
@@ -318,7 +316,6 @@ pub struct LoggedOut {
 
 /// One stored account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct AccountRow {
     pub api_base: String,
@@ -337,7 +334,6 @@ pub struct AccountList {
 
 /// `switch`'s answer.
 #[derive(Debug, Serialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Switched {
     /// The account that is active now.
     pub account: AccountRow,
@@ -348,7 +344,6 @@ pub struct Switched {
 /// The answer of `environment` and `sts`: the session of the variable's token, held by the
 /// caller for as long as it holds the token.
 #[derive(Debug, Serialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct EnvironmentFound {
     pub session: Session,
     /// `env-token-precedence` when the variable shadows others, intake notices, `jwt-not-pat`,
@@ -360,9 +355,7 @@ pub struct EnvironmentFound {
 
 /// The answer of `token` and `environmentToken`: the token itself.
 #[derive(Debug, Serialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct TokenFound {
-    #[cfg_attr(feature = "typescript", tsify(type = "string"))]
     pub token: Secret,
     /// `environmentToken`: the variable that holds it.
     #[serde(skip_serializing_if = "Option::is_none")]
