@@ -1,7 +1,11 @@
-// Reads a value that wasm/src/tape.rs wrote into wasm memory: the same value `JSON.parse` gives
-// for serde_json's text of it, key order included. The tags are tape.rs's constants.
-// Shapes (struct key lists) arrive once and are kept here, as tape.rs sends each one once: one
+// Reads a value that the tape crate (wasm/tape/src/lib.rs) wrote into wasm memory: the same
+// value `JSON.parse` gives for serde_json's text of it, key order included.
+// Shapes (struct key lists) arrive once and are kept here, as the crate sends each one once: one
 // copy of this module per module instance, as wasm-bindgen's glue instantiates its module once.
+
+// The tags, generated from the crate's constants: `cargo test -p choreo-auth-tape` fails when
+// this line differs from them, and with TAPE_JS=write rewrites it.
+const NULL = 0, TRUE = 1, FALSE = 2, INT = 3, NUMBER = 4, ASCII = 5, WIDE = 6, ARRAY = 7, OBJECT = 8, MAP = 9;
 
 const decoder = new TextDecoder();
 // Node turns ASCII bytes into a string in about half TextDecoder's time with `latin1Slice`
@@ -51,36 +55,36 @@ export function readTape(memory, header) {
 function value() {
   const w = words;
   switch (w[at++]) {
-    case 0: // NULL
+    case NULL:
       return null;
-    case 1: // TRUE
+    case TRUE:
       return true;
-    case 2: // FALSE
+    case FALSE:
       return false;
-    case 3: // INT
+    case INT:
       return w[at++] | 0;
-    case 4: // NUMBER
+    case NUMBER:
       bits[0] = w[at];
       bits[1] = w[at + 1];
       at += 2;
       return float[0];
-    case 5: // ASCII
+    case ASCII:
       at += 2;
       return ascii.slice(w[at - 2], w[at - 1]);
-    case 6: // WIDE
+    case WIDE:
       return utf16();
-    case 7: { // ARRAY
+    case ARRAY: {
       const list = new Array(w[at++]);
       for (let i = 0; i < list.length; i++) list[i] = value();
       return list;
     }
-    case 8: { // OBJECT
+    case OBJECT: {
       const { keys, template } = shapes[w[at++]];
       const o = { ...template };
       for (let i = 0; i < keys.length; i++) o[keys[i]] = value();
       return o;
     }
-    case 9: { // MAP
+    case MAP: {
       const o = {};
       for (let n = w[at++]; n > 0; n--) own(o, String(value()), value());
       return o;

@@ -16,16 +16,27 @@
 
 use serde::ser::{self, Serialize, Serializer};
 
-pub const NULL: u32 = 0;
-pub const TRUE: u32 = 1;
-pub const FALSE: u32 = 2;
-pub const INT: u32 = 3;
-pub const NUMBER: u32 = 4;
-pub const ASCII: u32 = 5;
-pub const WIDE: u32 = 6;
-pub const ARRAY: u32 = 7;
-pub const OBJECT: u32 = 8;
-pub const MAP: u32 = 9;
+/// Declares each tag, and [`TAGS`], from which `js/tape.js`'s line of tags is generated.
+macro_rules! tags {
+    ($($name:ident = $n:literal),* $(,)?) => {
+        $(pub const $name: u32 = $n;)*
+        /// Every tag, by name.
+        pub const TAGS: &[(&str, u32)] = &[$((stringify!($name), $name)),*];
+    };
+}
+
+tags!(
+    NULL = 0,
+    TRUE = 1,
+    FALSE = 2,
+    INT = 3,
+    NUMBER = 4,
+    ASCII = 5,
+    WIDE = 6,
+    ARRAY = 7,
+    OBJECT = 8,
+    MAP = 9,
+);
 
 /// One value's tape, kept between calls so its buffers are reused. `header` tells `tape.js`
 /// where the parts are: the words, their number, the ASCII text, its length, and where the new
@@ -579,5 +590,37 @@ mod tests {
         let refused = (SeenFirstInAFailedTape { only: 1 }, bad_keys);
         assert!(to_js(&refused).is_null());
         assert_like_json_parse(&SeenFirstInAFailedTape { only: 2 });
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod generated {
+    //! `js/tape.js` reads the tags as this crate defines them.
+
+    /// `js/tape.js`'s line of tags, from [`super::TAGS`].
+    fn tags_line() -> String {
+        let tags: Vec<String> = (super::TAGS.iter())
+            .map(|(name, n)| format!("{name} = {n}"))
+            .collect();
+        format!("const {};", tags.join(", "))
+    }
+
+    #[test]
+    fn tape_js_names_the_tags_this_crate_writes() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/js/tape.js");
+        let js = std::fs::read_to_string(path).expect("js/tape.js");
+        let line = js
+            .lines()
+            .find(|l| l.starts_with("const NULL = "))
+            .expect("js/tape.js has a line of tags");
+        let want = tags_line();
+        if line != want && std::env::var_os("TAPE_JS").is_some_and(|v| v == "write") {
+            std::fs::write(path, js.replacen(line, &want, 1)).expect("write js/tape.js");
+            return;
+        }
+        assert_eq!(
+            line, want,
+            "js/tape.js's tags differ from the crate's: run TAPE_JS=write cargo test -p choreo-auth-tape"
+        );
     }
 }
