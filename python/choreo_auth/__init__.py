@@ -28,10 +28,22 @@ __all__ = [
     "MemoryStore",
     "Module",
     "StoreFailure",
+    "TOKEN_VARIABLES",
     "wasm_path",
 ]
 
 DEFAULT_API_BASE = "https://apis.choreo.dev"
+
+# The token variables, in the order core chooses among them (PROTOCOL.md, `environment`). Only
+# these go to the module, never the rest of the environment; tests/test_environment.py checks
+# them against the module's own list.
+TOKEN_VARIABLES = ("CHOREO_TOKEN", "WSO2IP_PAT", "CLOUD_STS_TOKEN")
+
+
+def _token_variables(variables: Mapping[str, str] | None) -> dict[str, str]:
+    """The token variables `variables` (default `os.environ`) holds, and nothing else."""
+    variables = os.environ if variables is None else variables
+    return {name: variables[name] for name in TOKEN_VARIABLES if name in variables}
 
 
 class ChoreoAuthError(Exception):
@@ -120,9 +132,11 @@ class ChoreoAuth:
         """Checks the token of the first token variable set in `variables` (default
         `os.environ`), in the order `CHOREO_TOKEN`, `WSO2IP_PAT`, `CLOUD_STS_TOKEN`, with the
         flow of its kind. Nothing is stored: `{"session", "warnings", "variable"}`."""
-        variables = os.environ if variables is None else variables
         answer = self._ok(
-            "environment", apiBase=self.api_base, variables=dict(variables), **self._policy
+            "environment",
+            apiBase=self.api_base,
+            variables=_token_variables(variables),
+            **self._policy,
         )
         return {k: answer[k] for k in ("session", "warnings", "variable")}
 
@@ -130,8 +144,10 @@ class ChoreoAuth:
         self, variables: Mapping[str, str] | None = None, now: int | None = None
     ) -> dict:
         """The token `environment` would use, checked offline only: `{"token", "variable"}`."""
-        variables = os.environ if variables is None else variables
-        fields: dict[str, Any] = {"apiBase": self.api_base, "variables": dict(variables)}
+        fields: dict[str, Any] = {
+            "apiBase": self.api_base,
+            "variables": _token_variables(variables),
+        }
         if now is not None:
             fields["now"] = now
         answer = self._ok("environmentToken", **fields)

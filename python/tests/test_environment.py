@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from choreo_auth import ChoreoAuth, ChoreoAuthError, MemoryStore
+from choreo_auth import TOKEN_VARIABLES, ChoreoAuth, ChoreoAuthError, MemoryStore
 
 NO_VARIABLE = "no token variable is set (CHOREO_TOKEN, WSO2IP_PAT, CLOUD_STS_TOKEN)"
 
@@ -104,3 +104,22 @@ def test_sts_checks_an_sts_token_and_refuses_a_pat_before_any_request(wasm, serv
         auth.sts(server.token)
     assert refused.value.code == "sts-expected"
     assert paths(server) == []
+
+
+def test_only_the_token_variables_go_to_the_module_and_they_are_the_modules_own(
+    wasm, server, monkeypatch
+):
+    auth = ChoreoAuth(server.api, wasm=wasm)
+    sent = []
+    call = auth.module.call
+    monkeypatch.setattr(auth.module, "call", lambda op, **f: sent.append(f) or call(op, **f))
+    environment = {"AWS_SECRET_ACCESS_KEY": "not-for-choreo", "WSO2IP_PAT": server.token}
+
+    assert auth.environment_token(environment)["variable"] == "WSO2IP_PAT"
+    assert auth.environment(environment)["variable"] == "WSO2IP_PAT"
+    assert [f["variables"] for f in sent] == [{"WSO2IP_PAT": server.token}] * 2
+
+    # The module names its token variables when none is set: the same, in the same order.
+    with pytest.raises(ChoreoAuthError) as refused:
+        auth.environment({})
+    assert refused.value.message.endswith(f"({', '.join(TOKEN_VARIABLES)})")
