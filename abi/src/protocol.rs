@@ -214,8 +214,8 @@ pub struct EnvironmentRequest {
     pub version: u32,
     pub op: Op,
     pub api_base: String,
-    /// The host's environment, or the token variables of it: an empty value counts as unset,
-    /// names other than the token variables are ignored.
+    /// The token variables the host's environment sets: an empty value counts as unset. Other
+    /// names are ignored, but hosts send none: each value is copied into the module's memory.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub variables: BTreeMap<String, Secret>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
