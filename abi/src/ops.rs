@@ -337,15 +337,8 @@ fn env_variable(
 }
 
 fn not_in_environment(api: &ApiBase) -> Failed {
-    let e = StatusError::NotLoggedIn {
-        api_base: api.to_string(),
-        org: None,
-    };
-    let message = format!(
-        "{e}: no token variable is set ({})",
-        env::TOKEN_VARIABLES.join(", ")
-    );
-    Failed::new(e.code(), message)
+    let (code, message) = env::nothing_set(api);
+    Failed::new(code, message)
 }
 
 /// Checks the token of `chosen` with the API, storing nothing.

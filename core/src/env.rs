@@ -84,6 +84,17 @@ pub fn choose(set: &[&str]) -> Option<Chosen> {
     })
 }
 
+/// What a host answers when no token variable is set: core's `not-logged-in` for `api`, its
+/// message naming the variables to set.
+pub fn nothing_set(api: &ApiBase) -> (Code, String) {
+    let e = login::StatusError::NotLoggedIn {
+        api_base: api.to_string(),
+        org: None,
+    };
+    let names = TOKEN_VARIABLES.join(", ");
+    (e.code(), format!("{e}: no token variable is set ({names})"))
+}
+
 /// The offline verdict on the value of a variable checked with `flow`, at `now`: the report,
 /// refused as that flow would refuse it (an STS token as a PAT, anything else as an STS token).
 pub fn examine(flow: Flow, value: &[u8], now: i64) -> Inspection {

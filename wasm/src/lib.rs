@@ -795,15 +795,8 @@ fn env_variable(variables: &JsValue) -> Result<Chosen, JsValue> {
 }
 
 fn not_in_environment(api: &ApiBase) -> JsValue {
-    let e = StatusError::NotLoggedIn {
-        api_base: api.to_string(),
-        org: None,
-    };
-    let message = format!(
-        "{e}: no token variable is set ({})",
-        env::TOKEN_VARIABLES.join(", ")
-    );
-    error(e.code(), &message, &[], None)
+    let (code, message) = env::nothing_set(api);
+    error(code, &message, &[], None)
 }
 
 impl ChoreoAuth {
