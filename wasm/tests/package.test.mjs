@@ -117,6 +117,22 @@ test("the types are generated from core's Rust types, not written by hand", () =
   assert.ok(dts.includes('"missing-scopes"'));
 });
 
+test("the TokenVariables type names core's token variables, in core's order", () => {
+  // Core names them, in its order, when none is set.
+  let message = "";
+  try {
+    new pkg.ChoreoAuth().environmentToken({});
+  } catch (e) {
+    message = e.message;
+  }
+  const core = /no token variable is set \(([A-Z0-9_, ]+)\)/.exec(message)?.[1].split(", ");
+  const dts = readFileSync(join(pkgDir, "nodejs/choreo_auth_wasm.d.ts"), "utf8");
+  const type = /export type TokenVariables = \{([^}]*)\}/.exec(dts)?.[1] ?? "";
+  const declared = [...type.matchAll(/^\s*([A-Z0-9_]+)\?: string;/gm)].map((m) => m[1]);
+  assert.equal(core?.length, 3, message);
+  assert.deepEqual(declared, core);
+});
+
 test("the .d.ts types real use under tsc --strict, VS Code's SecretStorage included", () => {
   // wasm/tests/types/consumer.ts also holds @ts-expect-error lines: wrong use must not type.
   const tsc = join(root, "node_modules/.bin/tsc");
