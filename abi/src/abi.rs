@@ -27,10 +27,13 @@ fn take(ptr: *mut u8, len: usize) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(boxed.into_vec())
 }
 
-/// Hands a buffer to the host as `ptr << 32 | len`; the host frees it with [`dealloc`].
+/// Hands a buffer to the host as `ptr << 32 | len`; the host frees it with [`dealloc`]. The
+/// host gets an exact-size copy, and `bytes` are zeroed: shrinking them in place could free the
+/// part cut off, or move them, with a token in it.
 fn give(bytes: Vec<u8>) -> u64 {
+    let bytes = Zeroizing::new(bytes);
     let len = bytes.len();
-    let ptr = Box::into_raw(bytes.into_boxed_slice()).cast::<u8>();
+    let ptr = Box::into_raw(Box::<[u8]>::from(&bytes[..])).cast::<u8>();
     ((ptr as usize as u64) << 32) | len as u64
 }
 

@@ -277,10 +277,37 @@ impl<T: Serialize> Answer<T> {
         }
     }
 
+    /// The answer's JSON (`token` and `environmentToken` answers hold a token: see [`json`]).
     pub fn to_bytes(&self) -> Vec<u8> {
-        // Strings, numbers, booleans and lists: serialising cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+        std::mem::take(&mut *json(self))
     }
+}
+
+/// `value`'s JSON in a buffer zeroed when dropped, and that leaves no copy behind: a `Vec`
+/// growing as serde_json writes moves its bytes and frees the old allocation as it was, and
+/// those bytes can hold a token. Here each old allocation is zeroed before it is freed.
+pub fn json(value: &impl Serialize) -> Zeroizing<Vec<u8>> {
+    struct Growing(Zeroizing<Vec<u8>>);
+    impl std::io::Write for Growing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            let need = self.0.len() + bytes.len();
+            if need > self.0.capacity() {
+                let mut bigger = Vec::with_capacity(need.max(2 * self.0.capacity()));
+                bigger.extend_from_slice(&self.0);
+                // The old buffer drops here, zeroed over its whole capacity.
+                self.0 = Zeroizing::new(bigger);
+            }
+            self.0.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Growing(Zeroizing::new(Vec::with_capacity(256)));
+    // Strings, numbers, booleans, lists and maps of strings: serialising cannot fail.
+    let _ = serde_json::to_writer(&mut out, value);
+    out.0
 }
 
 /// `inspect`'s answer: core's report, the same bytes on every host.
@@ -446,8 +473,7 @@ impl HttpCall<'_> {
             timeout_ms: request.timeout_ms,
             max_response_bytes: MAX_RESPONSE_BYTES,
         };
-        // Strings and numbers only: serialising cannot fail.
-        Zeroizing::new(serde_json::to_vec(&call).unwrap_or_default())
+        json(&call)
     }
 }
 
