@@ -4,17 +4,16 @@
 //! in this crate's native tests.
 
 use crate::protocol::{
-    AccountList, AccountRow, AccountsRequest, Answer, EnvironmentFound, EnvironmentRequest,
-    EnvironmentTokenRequest, Failed, Head, InspectRequest, LoggedIn, LoggedOut, LoginRequest,
-    LogoutRequest, Op, PROTOCOL_VERSION_1, Secret, StatusFound, StatusRequest, StsRequest,
-    SwitchRequest, Switched, TokenFound, TokenRequest, VERSIONS,
+    AccountList, AccountRow, AccountsRequest, Answer, EnvironmentRequest, EnvironmentTokenRequest,
+    Failed, Head, InspectRequest, LoggedOut, LoginRequest, LogoutRequest, Op, PROTOCOL_VERSION_1,
+    Secret, StatusRequest, StsRequest, SwitchRequest, Switched, TokenFound, TokenRequest, VERSIONS,
 };
 use base64::Engine as _;
-use choreo_auth_core::host::{Clock, CredentialStore, Random};
+use choreo_auth_core::host::{Clock, Random};
 use choreo_auth_core::http::HttpClient;
 use choreo_auth_core::kv::{KeyValue, KvStore};
-use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
-use choreo_auth_core::{AccountRef, ApiBase, Code, env, report};
+use choreo_auth_core::login::{self, Host, Policy};
+use choreo_auth_core::{AccountRef, ApiBase, Code, Failure, SecretToken, env, report};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
@@ -166,7 +165,19 @@ fn input_bytes(
 }
 
 fn api_base(text: &str) -> Result<ApiBase, Failed> {
-    ApiBase::parse(text).map_err(|e| Failed::new(e.code(), e.to_string()))
+    ApiBase::parse(text).map_err(failed)
+}
+
+/// The protocol's error answer of a failure of core.
+fn failed(e: impl Into<Failure>) -> Failed {
+    Failed::from(e.into())
+}
+
+fn policy(required_scopes: Vec<String>, timeout_ms: Option<u32>) -> Policy {
+    Policy {
+        required_scopes,
+        timeout_ms,
+    }
 }
 
 fn inspect<H, C: Clock, R, K>(
@@ -189,25 +200,9 @@ async fn log_in<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
 ) -> Result<Vec<u8>, Failed> {
     let api = api_base(&request.api_base)?;
     let input = input_bytes(request.input, request.input_base64, beside)?;
-    let policy = Policy {
-        required_scopes: request.required_scopes,
-        timeout_ms: request.timeout_ms,
-    };
-    match login::login(host, &api, &input, &policy).await {
-        Ok(outcome) => Ok(Answer::ok(LoggedIn {
-            session: outcome.session,
-            warnings: outcome.warnings,
-        })
-        .to_bytes()),
-        Err(e) => Err(login_failed(&e)),
-    }
-}
-
-/// A refused login: its code, message and the problems found offline.
-fn login_failed(e: &LoginError) -> Failed {
-    let mut failed = Failed::new(e.code(), e.to_string());
-    failed.error.problems = e.problems().to_vec();
-    failed
+    let policy = policy(request.required_scopes, request.timeout_ms);
+    let result = login::login(host, &api, &input, &policy).await;
+    Ok(Answer::ok(result.map_err(failed)?).to_bytes())
 }
 
 async fn status<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
@@ -219,25 +214,9 @@ async fn status<H: HttpClient, C: Clock, R: Random, K: KeyValue>(
         api_base: &api,
         org: request.org.as_deref(),
     };
-    let policy = Policy {
-        required_scopes: request.required_scopes,
-        timeout_ms: request.timeout_ms,
-    };
-    match login::status(host, which, &policy, request.online).await {
-        Ok(found) => Ok(Answer::ok(StatusFound {
-            session: found.session,
-            checked_online: found.checked_online,
-            warnings: found.warnings,
-        })
-        .to_bytes()),
-        Err(e) => {
-            let mut failed = Failed::new(e.code(), e.to_string());
-            if let StatusError::Check { session, .. } = e {
-                failed.session = Some(session);
-            }
-            Err(failed)
-        }
-    }
+    let policy = policy(request.required_scopes, request.timeout_ms);
+    let found = login::status(host, which, &policy, request.online).await;
+    Ok(Answer::ok(found.map_err(failed)?).to_bytes())
 }
 
 async fn log_out<H, C, R, K: KeyValue>(
@@ -249,17 +228,15 @@ async fn log_out<H, C, R, K: KeyValue>(
         api_base: &api,
         org: request.org.as_deref(),
     };
-    login::logout(&host.store, which)
-        .await
-        .map(|session| Answer::ok(LoggedOut { session }).to_bytes())
-        .map_err(|e| Failed::new(e.code(), e.to_string()))
+    let session = login::logout(&host.store, which).await.map_err(failed)?;
+    Ok(Answer::ok(LoggedOut { session }).to_bytes())
 }
 
 async fn accounts<H, C, R, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     _: AccountsRequest,
 ) -> Result<Vec<u8>, Failed> {
-    let index = (host.store.index().await).map_err(|e| Failed::new(e.code(), e.to_string()))?;
+    let index = host.store.index().await.map_err(failed)?;
     let accounts = index
         .iter()
         .map(|listed| AccountRow {
@@ -277,8 +254,7 @@ async fn switch<H, C, R, K: KeyValue>(
     request: SwitchRequest,
 ) -> Result<Vec<u8>, Failed> {
     let api = api_base(&request.api_base)?;
-    let switched = (host.store.switch(&api, request.org.as_deref()).await)
-        .map_err(|e| Failed::new(e.code(), e.to_string()))?;
+    let switched = (host.store.switch(&api, request.org.as_deref()).await).map_err(failed)?;
     let account = AccountRow {
         api_base: api.to_string(),
         org: switched.to.org,
@@ -292,6 +268,15 @@ async fn switch<H, C, R, K: KeyValue>(
     .to_bytes())
 }
 
+/// The answer holding `token`.
+fn token_found(token: &SecretToken, variable: Option<&str>) -> Vec<u8> {
+    Answer::ok(TokenFound {
+        token: Secret::new(token.expose().to_owned()),
+        variable: variable.map(str::to_owned),
+    })
+    .to_bytes()
+}
+
 async fn token<H, C, R, K: KeyValue>(
     host: &ModuleHost<H, C, R, K>,
     request: TokenRequest,
@@ -301,25 +286,12 @@ async fn token<H, C, R, K: KeyValue>(
         api_base: &api,
         org: request.org.as_deref(),
     };
-    let e = match host.store.load(which).await {
-        Ok(Some(credential)) => {
-            return Ok(Answer::ok(TokenFound {
-                token: Secret::new(credential.token.expose().to_owned()),
-                variable: None,
-            })
-            .to_bytes());
-        }
-        Ok(None) => StatusError::NotLoggedIn {
-            api_base: api.to_string(),
-            org: request.org,
-        },
-        Err(e) => StatusError::Store(e),
-    };
-    Err(Failed::new(e.code(), e.to_string()))
+    let credential = login::stored(&host.store, which).await.map_err(failed)?;
+    Ok(token_found(&credential.token, None))
 }
 
 /// The variable core chooses among the token variables `variables` sets to a non-empty
-/// string, with its value's bytes; or, when none is set, the refusal naming them.
+/// string, with its value's bytes.
 fn env_variable(
     api: &ApiBase,
     variables: &BTreeMap<String, Secret>,
@@ -328,46 +300,12 @@ fn env_variable(
         .into_iter()
         .filter(|name| variables.get(*name).is_some_and(|v| !v.expose().is_empty()))
         .collect();
-    let chosen = env::choose(&set).ok_or_else(|| not_in_environment(api))?;
+    let chosen = env::pick(api, &set).map_err(failed)?;
     let value = variables
         .get(chosen.name)
         .map(|v| Zeroizing::new(v.expose().as_bytes().to_vec()))
         .unwrap_or_default();
     Ok((chosen, value))
-}
-
-fn not_in_environment(api: &ApiBase) -> Failed {
-    let (code, message) = env::nothing_set(api);
-    Failed::new(code, message)
-}
-
-/// Checks the token of `chosen` with the API, storing nothing.
-async fn use_env<H: HttpClient, C: Clock, R: Random, K>(
-    host: &ModuleHost<H, C, R, K>,
-    api: &ApiBase,
-    chosen: &env::Chosen,
-    value: &[u8],
-    policy: &Policy,
-) -> Result<Vec<u8>, Failed> {
-    let checked = env::authenticate(
-        &host.http,
-        &host.clock,
-        &host.random,
-        api,
-        chosen,
-        value,
-        policy,
-    )
-    .await;
-    match checked {
-        Ok((credential, warnings)) => Ok(Answer::ok(EnvironmentFound {
-            session: credential.session,
-            warnings,
-            variable: chosen.name.to_owned(),
-        })
-        .to_bytes()),
-        Err(e) => Err(login_failed(&e)),
-    }
 }
 
 async fn environment<H: HttpClient, C: Clock, R: Random, K>(
@@ -376,11 +314,9 @@ async fn environment<H: HttpClient, C: Clock, R: Random, K>(
 ) -> Result<Vec<u8>, Failed> {
     let api = api_base(&request.api_base)?;
     let (chosen, value) = env_variable(&api, &request.variables)?;
-    let policy = Policy {
-        required_scopes: request.required_scopes,
-        timeout_ms: request.timeout_ms,
-    };
-    use_env(host, &api, &chosen, &value, &policy).await
+    let policy = policy(request.required_scopes, request.timeout_ms);
+    let checked = env::check(host, &api, &chosen, &value, &policy).await;
+    Ok(Answer::ok(checked.map_err(failed)?).to_bytes())
 }
 
 /// Offline only, and no I/O but the clock: a host may run it synchronously.
@@ -393,17 +329,8 @@ fn environment_token<H, C: Clock, R, K>(
     let now = request
         .now
         .unwrap_or_else(|| host.clock.now_unix_ms().div_euclid(1000));
-    let inspection = env::examine(chosen.flow, &value, now);
-    match inspection.token {
-        Some(token) => Ok(Answer::ok(TokenFound {
-            token: Secret::new(token.expose().to_owned()),
-            variable: Some(chosen.name.to_owned()),
-        })
-        .to_bytes()),
-        None => Err(login_failed(&LoginError::Rejected(Box::new(
-            inspection.report,
-        )))),
-    }
+    let token = env::token(&chosen, &value, now).map_err(failed)?;
+    Ok(token_found(&token, Some(chosen.name)))
 }
 
 async fn sts<H: HttpClient, C: Clock, R: Random, K>(
@@ -413,10 +340,7 @@ async fn sts<H: HttpClient, C: Clock, R: Random, K>(
 ) -> Result<Vec<u8>, Failed> {
     let api = api_base(&request.api_base)?;
     let input = input_bytes(request.input, request.input_base64, beside)?;
-    let chosen = env::choose(&[env::CLOUD_STS_TOKEN]).ok_or_else(|| not_in_environment(&api))?;
-    let policy = Policy {
-        required_scopes: request.required_scopes,
-        timeout_ms: request.timeout_ms,
-    };
-    use_env(host, &api, &chosen, &input, &policy).await
+    let policy = policy(request.required_scopes, request.timeout_ms);
+    let checked = env::check(host, &api, &env::Chosen::sts(), &input, &policy).await;
+    Ok(Answer::ok(checked.map_err(failed)?).to_bytes())
 }

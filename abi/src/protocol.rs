@@ -6,7 +6,7 @@
 use choreo_auth_core::credential::Session;
 use choreo_auth_core::host::StoreError;
 use choreo_auth_core::http::{HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES};
-use choreo_auth_core::{Code, Problem, Report};
+use choreo_auth_core::{Code, Failure, Problem, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -316,25 +316,6 @@ pub struct Inspected<'a> {
     pub report: &'a Report,
 }
 
-/// `login`'s answer.
-#[derive(Debug, Serialize)]
-pub struct LoggedIn {
-    pub session: Session,
-    /// Intake notices, `jwt-not-pat`, `pat-expiring-soon`, in that order.
-    pub warnings: Vec<Problem>,
-}
-
-/// `status`'s answer.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StatusFound {
-    /// The stored session, with what the API says now when checked online.
-    pub session: Session,
-    pub checked_online: bool,
-    /// `pat-expiring-soon`, if it applies.
-    pub warnings: Vec<Problem>,
-}
-
 /// `logout`'s answer: the session that was removed.
 #[derive(Debug, Serialize)]
 pub struct LoggedOut {
@@ -368,18 +349,6 @@ pub struct Switched {
     pub changed: bool,
 }
 
-/// The answer of `environment` and `sts`: the session of the variable's token, held by the
-/// caller for as long as it holds the token.
-#[derive(Debug, Serialize)]
-pub struct EnvironmentFound {
-    pub session: Session,
-    /// `env-token-precedence` when the variable shadows others, intake notices, `jwt-not-pat`,
-    /// `pat-expiring-soon`.
-    pub warnings: Vec<Problem>,
-    /// The variable whose token was used: `CHOREO_TOKEN`, `WSO2IP_PAT` or `CLOUD_STS_TOKEN`.
-    pub variable: String,
-}
-
 /// The answer of `token` and `environmentToken`: the token itself.
 #[derive(Debug, Serialize)]
 pub struct TokenFound {
@@ -410,17 +379,23 @@ pub struct Failed {
     pub versions: Option<&'static [u32]>,
 }
 
-impl Failed {
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
+impl From<Failure> for Failed {
+    fn from(f: Failure) -> Self {
         Self {
             error: ErrorObject {
-                code,
-                message: message.into(),
-                problems: Vec::new(),
+                code: f.code,
+                message: f.message,
+                problems: f.problems,
             },
-            session: None,
+            session: f.session,
             versions: None,
         }
+    }
+}
+
+impl Failed {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Failure::new(code, message).into()
     }
 
     /// The answer, in version 1.

@@ -11,14 +11,17 @@
 //! arguments and applies the same rules.
 
 use crate::api::ApiBase;
-use crate::credential::Credential;
+use crate::credential::{Credential, Session};
+use crate::failure::Failure;
 use crate::formats::FormatRules;
 use crate::host::{Clock, HttpClient, Random};
-use crate::login::{self, LoginError, Policy};
+use crate::login::{self, Host, LoginError, Policy};
 use crate::problem::{Code, Problem};
 use crate::report::{self, Inspection};
+use crate::secret::SecretToken;
 pub use crate::source::CHOREO_TOKEN;
 use crate::sts;
+use serde::Serialize;
 
 /// The Choreo CLI's variable for a personal access token.
 pub const WSO2IP_PAT: &str = "WSO2IP_PAT";
@@ -84,15 +87,28 @@ pub fn choose(set: &[&str]) -> Option<Chosen> {
     })
 }
 
-/// What a host answers when no token variable is set: core's `not-logged-in` for `api`, its
-/// message naming the variables to set.
-pub fn nothing_set(api: &ApiBase) -> (Code, String) {
-    let e = login::StatusError::NotLoggedIn {
-        api_base: api.to_string(),
-        org: None,
-    };
-    let names = TOKEN_VARIABLES.join(", ");
-    (e.code(), format!("{e}: no token variable is set ({names})"))
+/// The variable commands use among those `set`, as [`choose`] decides; when none is, core's
+/// `not-logged-in` for `api`, its message naming the variables to set.
+pub fn pick(api: &ApiBase, set: &[&str]) -> Result<Chosen, Failure> {
+    choose(set).ok_or_else(|| {
+        let e = login::StatusError::NotLoggedIn {
+            api_base: api.to_string(),
+            org: None,
+        };
+        let names = TOKEN_VARIABLES.join(", ");
+        Failure::new(e.code(), format!("{e}: no token variable is set ({names})"))
+    })
+}
+
+impl Chosen {
+    /// `CLOUD_STS_TOKEN`'s choice, for a host given an STS token itself.
+    pub fn sts() -> Self {
+        Self {
+            name: CLOUD_STS_TOKEN,
+            flow: Flow::Sts,
+            notes: Vec::new(),
+        }
+    }
 }
 
 /// The offline verdict on the value of a variable checked with `flow`, at `now`: the report,
@@ -111,6 +127,15 @@ pub fn examine(flow: Flow, value: &[u8], now: i64) -> Inspection {
         }
         Flow::Sts => sts::examine(value, now),
     }
+}
+
+/// The token of the variable `chosen` names, given its raw `value`, checked offline at `now`,
+/// for hosts that hand it on (`choreo auth token`, VS Code's `accessToken`).
+pub fn token(chosen: &Chosen, value: &[u8], now: i64) -> Result<SecretToken, LoginError> {
+    let inspection = examine(chosen.flow, value, now);
+    inspection
+        .token
+        .ok_or_else(|| LoginError::Rejected(Box::new(inspection.report)))
 }
 
 /// Checks the token of the variable `chosen` names, given its raw `value`, with the API: the
@@ -133,6 +158,44 @@ pub async fn authenticate(
     let mut all = chosen.notes.clone();
     all.extend(warnings);
     Ok((credential, all))
+}
+
+/// What checking a variable's token gives a host that hands out values: the session, the
+/// caller's for as long as it holds the token.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct EnvironmentResult {
+    pub session: Session,
+    /// `env-token-precedence` when the variable shadows others, intake notices, `jwt-not-pat`,
+    /// `pat-expiring-soon`.
+    pub warnings: Vec<Problem>,
+    /// The variable whose token was used: `CHOREO_TOKEN`, `WSO2IP_PAT` or `CLOUD_STS_TOKEN`.
+    pub variable: String,
+}
+
+/// [`authenticate`] with the host's capabilities, its result as hosts hand it out.
+pub async fn check<H: HttpClient, C: Clock, R: Random, S>(
+    host: &Host<H, C, R, S>,
+    api: &ApiBase,
+    chosen: &Chosen,
+    value: &[u8],
+    policy: &Policy,
+) -> Result<EnvironmentResult, LoginError> {
+    let (credential, warnings) = authenticate(
+        &host.http,
+        &host.clock,
+        &host.random,
+        api,
+        chosen,
+        value,
+        policy,
+    )
+    .await?;
+    Ok(EnvironmentResult {
+        session: credential.session,
+        warnings,
+        variable: chosen.name.to_owned(),
+    })
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::problem::{Code, Problem};
 use crate::report::{Report, examine};
 use crate::secret::SecretToken;
 use crate::time::{format_rfc3339, parse_rfc3339};
+use serde::Serialize;
 use std::fmt;
 
 /// Under this much validity left, a login succeeds with a `pat-expiring-soon` warning.
@@ -308,8 +309,9 @@ impl From<CheckError> for LoginError {
 }
 
 /// A successful login: the stored session and everything worth telling the user.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoginOutcome {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct LoginResult {
     pub session: Session,
     /// Intake notices, `jwt-not-pat`, `pat-expiring-soon`, in that order.
     pub warnings: Vec<Problem>,
@@ -381,14 +383,14 @@ pub async fn login<H: HttpClient, C: Clock, R: Random, S: CredentialStore>(
     api: &ApiBase,
     input: &[u8],
     policy: &Policy,
-) -> Result<LoginOutcome, LoginError> {
+) -> Result<LoginResult, LoginError> {
     let (credential, warnings) =
         authenticate(&host.http, &host.clock, &host.random, api, input, policy).await?;
     host.store
         .save(&credential)
         .await
         .map_err(LoginError::Store)?;
-    Ok(LoginOutcome {
+    Ok(LoginResult {
         session: credential.session,
         warnings,
     })
@@ -439,11 +441,30 @@ fn not_logged_in(f: &mut fmt::Formatter<'_>, api_base: &str, org: &Option<String
 }
 
 /// The stored session, re-checked against the API when `online`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatusReport {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct StatusResult {
+    /// With what the API says now, when checked online.
     pub session: Session,
     pub checked_online: bool,
+    /// `pat-expiring-soon`, if it applies.
     pub warnings: Vec<Problem>,
+}
+
+/// The credential of the account `which` names, `not-logged-in` when it has none.
+pub async fn stored(
+    store: &impl CredentialStore,
+    which: AccountRef<'_>,
+) -> Result<Credential, StatusError> {
+    store
+        .load(which)
+        .await
+        .map_err(StatusError::Store)?
+        .ok_or_else(|| StatusError::NotLoggedIn {
+            api_base: which.api_base.to_string(),
+            org: which.org.map(str::to_owned),
+        })
 }
 
 /// Loads the credential of the account `which` names and, when `online`, verifies it again
@@ -453,17 +474,9 @@ pub async fn status<H: HttpClient, C: Clock, R: Random, S: CredentialStore>(
     which: AccountRef<'_>,
     policy: &Policy,
     online: bool,
-) -> Result<StatusReport, StatusError> {
+) -> Result<StatusResult, StatusError> {
     let api = which.api_base;
-    let credential = host
-        .store
-        .load(which)
-        .await
-        .map_err(StatusError::Store)?
-        .ok_or_else(|| StatusError::NotLoggedIn {
-            api_base: api.to_string(),
-            org: which.org.map(str::to_owned),
-        })?;
+    let credential = stored(&host.store, which).await?;
     let now = host.clock.now_unix_ms().div_euclid(1000);
     let mut session = credential.session;
     if !online {
@@ -476,7 +489,7 @@ pub async fn status<H: HttpClient, C: Clock, R: Random, S: CredentialStore>(
             status: "active".into(),
         };
         return match apply_policy(&offline, policy, now) {
-            Ok(warnings) => Ok(StatusReport {
+            Ok(warnings) => Ok(StatusResult {
                 session,
                 checked_online: false,
                 warnings,
@@ -493,7 +506,7 @@ pub async fn status<H: HttpClient, C: Clock, R: Random, S: CredentialStore>(
             session.scopes = v.introspection.allowed_scopes;
             session.valid_until = v.introspection.valid_until;
             session.organization = v.organization;
-            Ok(StatusReport {
+            Ok(StatusResult {
                 session,
                 checked_online: true,
                 warnings: v.warnings,

@@ -223,7 +223,7 @@ pub fn run(vector: &Vector) -> Result<String, String> {
             &input,
             &policy,
         ))
-        .map(|(credential, warnings)| login::LoginOutcome {
+        .map(|(credential, warnings)| login::LoginResult {
             session: credential.session,
             warnings,
         }),

@@ -24,8 +24,9 @@ export class ChoreoAuth extends glue.ChoreoAuth {
   #storage;
 
   constructor(options) {
-    super(options);
-    this.#storage = options?.storage ?? this;
+    const storage = options?.storage;
+    super(storage == null ? options : Object.assign(Object.create(options), { storage: methods(storage) }));
+    this.#storage = storage ?? this;
   }
 
   #queued(change) {
@@ -85,6 +86,24 @@ export class ChoreoAuth extends glue.ChoreoAuth {
     headers.set("Authorization", `Bearer ${await this.accessToken()}`);
     return fetch(new Request(request, { headers, redirect: "error" }));
   }
+}
+
+// The storage object's methods in the one shape the module calls, each returning a promise
+// (of a plain value or a thenable such as VS Code's). VS Code's `context.secrets` names its
+// setter `store`, which is used when there is no `set`.
+function methods(storage) {
+  const set = typeof storage.set === "function" ? storage.set : storage.store;
+  for (const [name, method] of [["get", storage.get], ["set() or store", set], ["delete", storage.delete]]) {
+    if (typeof method !== "function") {
+      const message = `the storage object has no ${name}() method`;
+      throw Object.assign(new ChoreoAuthError(message), { code: "invalid-argument" });
+    }
+  }
+  return {
+    get: async (key) => storage.get(key),
+    set: async (key, value) => set.call(storage, key, value),
+    delete: async (key) => storage.delete(key),
+  };
 }
 
 const encoder = new TextEncoder();

@@ -6,7 +6,7 @@ use choreo_auth_core::http::{
     HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method,
 };
 use choreo_auth_core::kv::{KeyValue, MemoryKv};
-use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
@@ -122,47 +122,18 @@ impl Random for WebCrypto {
     }
 }
 
-/// A JavaScript object with async `get(key)`, `set(key, value)` and `delete(key)`. VS Code's
-/// `context.secrets` names its setter `store(key, value)`: it is accepted as is. Core's
-/// `KvStore` decides what goes under which key.
-#[derive(Debug)]
-pub struct JsStore {
-    target: JsValue,
-    setter: &'static str,
-}
-
-impl JsStore {
-    /// Checks that the methods exist, so a wrong object fails at construction.
-    pub fn new(target: JsValue) -> Result<Self, String> {
-        let has = |name: &str| Reflect::get(&target, &name.into()).is_ok_and(|m| m.is_function());
-        let setter = if has("set") { "set" } else { "store" };
-        for name in ["get", setter, "delete"] {
-            if !has(name) {
-                let name = if name == "store" {
-                    "set() or store"
-                } else {
-                    name
-                };
-                return Err(format!("the storage object has no {name}() method"));
-            }
-        }
-        Ok(Self { target, setter })
-    }
-
-    /// Calls `target[name](...args)`, and settles as its result (a promise, a thenable such as
-    /// VS Code's, or a plain value).
-    fn call(&self, name: &str, args: &[JsValue]) -> JsFuture {
-        let called = Reflect::get(&self.target, &name.into()).and_then(|method| {
-            let args: js_sys::Array = args.iter().collect();
-            method
-                .unchecked_into::<Function>()
-                .apply(&self.target, &args)
-        });
-        JsFuture::from(match called {
-            Ok(value) => Promise::resolve(&value),
-            Err(e) => Promise::reject(&e),
-        })
-    }
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A storage object as `js/boundary.js` hands it over: async `get(key)`, `set(key, value)`
+    /// and `delete(key)`. Core's `KvStore` decides what goes under which key.
+    #[derive(Debug)]
+    pub type JsStore;
+    #[wasm_bindgen(method, js_name = get)]
+    fn read(this: &JsStore, key: &str) -> Promise;
+    #[wasm_bindgen(method, js_name = set)]
+    fn write(this: &JsStore, key: &str, value: &str) -> Promise;
+    #[wasm_bindgen(method, js_name = delete)]
+    fn remove(this: &JsStore, key: &str) -> Promise;
 }
 
 fn failed(name: &str) -> impl FnOnce(JsValue) -> StoreError + '_ {
@@ -173,8 +144,7 @@ fn failed(name: &str) -> impl FnOnce(JsValue) -> StoreError + '_ {
 
 impl KeyValue for JsStore {
     async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
-        let value = self
-            .call("get", &[key.into()])
+        let value = JsFuture::from(self.read(key))
             .await
             .map_err(failed("get"))?;
         if value.is_undefined() || value.is_null() {
@@ -189,12 +159,12 @@ impl KeyValue for JsStore {
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let done = self.call(self.setter, &[key.into(), value.into()]).await;
-        done.map(drop).map_err(failed(self.setter))
+        let done = JsFuture::from(self.write(key, value)).await;
+        done.map(drop).map_err(failed("set"))
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let done = self.call("delete", &[key.into()]).await;
+        let done = JsFuture::from(self.remove(key)).await;
         done.map(drop).map_err(failed("delete"))
     }
 }

@@ -23,23 +23,17 @@
 mod host;
 
 use choreo_auth_core::api::DEFAULT_API_BASE;
-use choreo_auth_core::host::CredentialStore;
-use choreo_auth_core::kv::{KvStore, MemoryKv};
-use choreo_auth_core::login::{self, Host, LoginError, Policy, StatusError};
-use choreo_auth_core::{AccountRef, ApiBase, Code, Problem, Session, intake, report};
-use host::{DateNow, Fetch, JsStore, Storage, WebCrypto};
+use choreo_auth_core::host::Clock as _;
+use choreo_auth_core::kv::{KvStore, MemoryKv, StoredAccount};
+use choreo_auth_core::login::{self, Host, Policy};
+use choreo_auth_core::{AccountRef, ApiBase, Code, Failure, Session, env, intake, report};
+use host::{DateNow, Fetch, Storage, WebCrypto};
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-
-/// Every method's promise: its future is boxed, so wasm-bindgen-futures' machinery is compiled
-/// once rather than once per method.
-fn future_to_promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
-    let future: std::pin::Pin<Box<dyn Future<Output = _>>> = Box::pin(future);
-    wasm_bindgen_futures::future_to_promise(future)
-}
+use zeroize::Zeroizing;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -110,33 +104,6 @@ export interface ChoreoAuth {
 }
 "#;
 
-/// What a login produced.
-#[derive(Debug, Serialize, tsify::Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct LoginResult {
-    pub session: Session,
-    /// Intake notices, `jwt-not-pat`, `pat-expiring-soon`.
-    pub warnings: Vec<Problem>,
-}
-
-/// One stored account of the client's API base.
-#[derive(Debug, Serialize, tsify::Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct Account {
-    /// Whether calls use this account when they name no organization.
-    pub active: bool,
-    pub session: Session,
-}
-
-/// What `status` found.
-#[derive(Debug, Serialize, tsify::Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct StatusResult {
-    pub session: Session,
-    pub checked_online: bool,
-    pub warnings: Vec<Problem>,
-}
-
 /// `value` as `JSON.parse` makes it of serde_json's text: for values that wait on HTTP, where
 /// speed does not matter.
 pub fn to_js(value: &impl Serialize) -> JsValue {
@@ -157,36 +124,35 @@ pub fn set_error_class(class: js_sys::Function) {
     ERROR_CLASS.set(Some(class));
 }
 
-/// A `ChoreoAuthError` with core's stable `code` (and the offline `problems`, or the stored
-/// `session`).
-fn error(code: Code, message: &str, problems: &[Problem], session: Option<&Session>) -> JsValue {
-    let args = js_sys::Array::of1(&message.into());
+/// A `ChoreoAuthError` with the failure's fields: core's stable `code`, and the offline
+/// `problems` or the stored `session`.
+fn error(failure: impl Into<Failure>) -> JsValue {
+    thrown(failure.into())
+}
+
+fn thrown(failure: Failure) -> JsValue {
+    let args = js_sys::Array::of1(&failure.message.as_str().into());
     // A network error's cause: what `fetch` rejected with, as `new Error(m, { cause })` has it.
-    let cause = match code {
-        Code::NetworkError => host::FETCH_FAILURE.take(),
-        _ => JsValue::UNDEFINED,
-    };
-    if !cause.is_undefined() {
-        let options = Object::new();
-        let _ = Reflect::set(&options, &"cause".into(), &cause);
-        args.push(&options);
+    if failure.code == Code::NetworkError {
+        let cause = host::FETCH_FAILURE.take();
+        if !cause.is_undefined() {
+            let options = Object::new();
+            let _ = Reflect::set(&options, &"cause".into(), &cause);
+            args.push(&options);
+        }
     }
     let e = ERROR_CLASS
         .with_borrow(|class| Reflect::construct(class.as_ref()?, &args).ok())
-        .unwrap_or_else(|| js_sys::Error::new(message).into());
-    // Setting a property on a fresh Error object cannot fail.
-    let _ = Reflect::set(&e, &"code".into(), &code.as_str().into());
-    if !problems.is_empty() {
-        let _ = Reflect::set(&e, &"problems".into(), &to_js(&problems));
-    }
-    if let Some(session) = session {
-        let _ = Reflect::set(&e, &"session".into(), &to_js(session));
-    }
+        .unwrap_or_else(|| js_sys::Error::new(&failure.message).into());
+    Object::assign(
+        e.unchecked_ref::<Object>(),
+        to_js(&failure).unchecked_ref::<Object>(),
+    );
     e
 }
 
 fn argument_error(message: &str) -> JsValue {
-    error(Code::InvalidArgument, message, &[], None)
+    error(Failure::new(Code::InvalidArgument, message))
 }
 
 #[wasm_bindgen]
@@ -455,7 +421,7 @@ fn utf16_units(bytes: &[u8]) -> u64 {
 #[wasm_bindgen(js_name = runVector)]
 pub fn run_vector(vector_json: &str) -> Result<String, JsValue> {
     choreo_auth_core::vectors::run_json(vector_json)
-        .map_err(|e| error(Code::BadVector, &e, &[], None))
+        .map_err(|e| error(Failure::new(Code::BadVector, e)))
 }
 
 #[derive(Debug)]
@@ -495,13 +461,15 @@ fn org_option(options: &Option<Object>) -> Result<Option<String>, JsValue> {
     option_as(options, "org", "a string", JsValue::as_string)
 }
 
-impl Client {
-    fn account<'a>(&'a self, org: &'a Option<String>) -> AccountRef<'a> {
-        AccountRef {
-            api_base: &self.api,
-            org: org.as_deref(),
-        }
-    }
+/// A method's promise: `run` with the client, its value as `JSON.parse` makes it.
+fn promise<T: Serialize, F: Future<Output = Result<T, JsValue>>>(
+    client: &Rc<Client>,
+    run: impl FnOnce(Rc<Client>) -> F + 'static,
+) -> Promise {
+    let client = Rc::clone(client);
+    let future: std::pin::Pin<Box<dyn Future<Output = _>>> =
+        Box::pin(async move { run(client).await.map(|value| to_js(&value)) });
+    wasm_bindgen_futures::future_to_promise(future)
 }
 
 /// A Choreo login for one API base: its accounts, one per organization, one of them active.
@@ -518,8 +486,7 @@ impl ChoreoAuth {
         #[wasm_bindgen(unchecked_param_type = "ChoreoAuthOptions")] options: Option<Object>,
     ) -> Result<ChoreoAuth, JsValue> {
         let base = option_as(&options, "apiBase", "a string", JsValue::as_string)?;
-        let api = ApiBase::parse(base.as_deref().unwrap_or(DEFAULT_API_BASE))
-            .map_err(|e| error(e.code(), &e.to_string(), &[], None))?;
+        let api = ApiBase::parse(base.as_deref().unwrap_or(DEFAULT_API_BASE)).map_err(error)?;
         let required_scopes = option_as(&options, "requiredScopes", "an array of strings", |v| {
             let list = v.dyn_ref::<js_sys::Array>()?;
             list.iter().map(|s| s.as_string()).collect()
@@ -529,24 +496,24 @@ impl ChoreoAuth {
             let whole = ms.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&ms);
             whole.then_some(ms as u32)
         })?;
+        // `js/boundary.js` checks the storage object and gives its methods one shape.
         let storage = match option(&options, "storage") {
             none if none.is_undefined() || none.is_null() => Storage::Memory(MemoryKv::default()),
-            object => Storage::Js(JsStore::new(object).map_err(|e| argument_error(&e))?),
+            object => Storage::Js(object.unchecked_into()),
+        };
+        let policy = Policy {
+            required_scopes: required_scopes.unwrap_or_default(),
+            timeout_ms,
+        };
+        let (http, clock, random, store) = (Fetch, DateNow, WebCrypto, KvStore { storage });
+        let host = Host {
+            http,
+            clock,
+            random,
+            store,
         };
         Ok(ChoreoAuth {
-            client: Rc::new(Client {
-                api,
-                policy: Policy {
-                    required_scopes: required_scopes.unwrap_or_default(),
-                    timeout_ms,
-                },
-                host: Host {
-                    http: Fetch,
-                    clock: DateNow,
-                    random: WebCrypto,
-                    store: KvStore { storage },
-                },
-            }),
+            client: Rc::new(Client { api, policy, host }),
         })
     }
 
@@ -564,18 +531,13 @@ impl ChoreoAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] token: JsValue,
     ) -> Promise {
-        let client = Rc::clone(&self.client);
         // Read the argument now: the caller may reuse or clear its buffer once we return.
-        let input = with_input(&token, |bytes| zeroize::Zeroizing::new(bytes.to_vec()));
-        future_to_promise(async move {
+        let input = with_input(&token, |bytes| Zeroizing::new(bytes.to_vec()));
+        promise(&self.client, |c| async move {
             let input = input?;
-            match login::login(&client.host, &client.api, &input, &client.policy).await {
-                Ok(outcome) => Ok(to_js(&LoginResult {
-                    session: outcome.session,
-                    warnings: outcome.warnings,
-                })),
-                Err(e) => Err(login_error(&e)),
-            }
+            login::login(&c.host, &c.api, &input, &c.policy)
+                .await
+                .map_err(error)
         })
     }
 
@@ -586,43 +548,26 @@ impl ChoreoAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "StatusOptions")] options: Option<Object>,
     ) -> Promise {
-        let client = Rc::clone(&self.client);
         let online = option(&options, "online").is_truthy();
         let org = org_option(&options);
-        future_to_promise(async move {
+        promise(&self.client, move |c| async move {
             let org = org?;
-            match login::status(&client.host, client.account(&org), &client.policy, online).await {
-                Ok(r) => Ok(to_js(&StatusResult {
-                    session: r.session,
-                    checked_online: r.checked_online,
-                    warnings: r.warnings,
-                })),
-                Err(e) => {
-                    let session = match &e {
-                        StatusError::Check { session, .. } => Some(session.as_ref()),
-                        _ => None,
-                    };
-                    Err(error(e.code(), &e.to_string(), &[], session))
-                }
-            }
+            login::status(&c.host, c.account(&org), &c.policy, online)
+                .await
+                .map_err(error)
         })
     }
 
     /// Every stored account of the API base, in the order added, the active one marked.
     #[wasm_bindgen(unchecked_return_type = "Promise<Account[]>")]
     pub fn accounts(&self) -> Promise {
-        let client = Rc::clone(&self.client);
-        future_to_promise(async move {
-            let list = client.host.store.accounts(&client.api).await;
-            let list = list.map_err(|e| error(e.code(), &e.to_string(), &[], None))?;
-            let list: Vec<Account> = list
-                .into_iter()
-                .map(|a| Account {
-                    active: a.active,
-                    session: a.credential.session,
-                })
-                .collect();
-            Ok(to_js(&list))
+        promise(&self.client, |c| async move {
+            let list = c.host.store.accounts(&c.api).await.map_err(error)?;
+            let row = |a: StoredAccount| Account {
+                active: a.active,
+                session: a.credential.session,
+            };
+            Ok(list.into_iter().map(row).collect::<Vec<_>>())
         })
     }
 
@@ -632,24 +577,11 @@ impl ChoreoAuth {
     /// written. Resolves to the session of the account active now.
     #[wasm_bindgen(unchecked_return_type = "Promise<Session>")]
     pub fn switch(&self, org: Option<String>) -> Promise {
-        let client = Rc::clone(&self.client);
-        future_to_promise(async move {
-            let api = &client.api;
-            let switched = (client.host.store.switch(api, org.as_deref()).await)
-                .map_err(|e| error(e.code(), &e.to_string(), &[], None))?;
-            let to = AccountRef {
-                api_base: api,
-                org: Some(&switched.to.org_uuid),
-            };
-            let e = match client.host.store.load(to).await {
-                Ok(Some(credential)) => return Ok(to_js(&credential.session)),
-                Ok(None) => StatusError::NotLoggedIn {
-                    api_base: api.to_string(),
-                    org: Some(switched.to.org.clone()),
-                },
-                Err(e) => StatusError::Store(e),
-            };
-            Err(error(e.code(), &e.to_string(), &[], None))
+        promise(&self.client, |c| async move {
+            let switched = c.host.store.switch(&c.api, org.as_deref()).await;
+            let to = Some(switched.map_err(error)?.to.org_uuid);
+            let credential = login::stored(&c.host.store, c.account(&to)).await;
+            Ok(credential.map_err(error)?.session)
         })
     }
 
@@ -661,19 +593,10 @@ impl ChoreoAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "AccountOptions")] options: Option<Object>,
     ) -> Promise {
-        let client = Rc::clone(&self.client);
         let org = org_option(&options);
-        future_to_promise(async move {
-            let org = org?;
-            let e = match client.host.store.load(client.account(&org)).await {
-                Ok(Some(credential)) => return Ok(credential.token.expose().into()),
-                Ok(None) => StatusError::NotLoggedIn {
-                    api_base: client.api.to_string(),
-                    org,
-                },
-                Err(e) => StatusError::Store(e),
-            };
-            Err(error(e.code(), &e.to_string(), &[], None))
+        promise(&self.client, |c| async move {
+            let credential = login::stored(&c.host.store, c.account(&org?)).await;
+            Ok(credential.map_err(error)?.token.expose().to_owned())
         })
     }
 
@@ -681,14 +604,11 @@ impl ChoreoAuth {
     /// becomes active) and resolves to its session. (`{ all: true }`: `js/boundary.js`.)
     #[wasm_bindgen(skip_typescript)]
     pub fn logout(&self, options: Option<Object>) -> Promise {
-        let client = Rc::clone(&self.client);
         let org = org_option(&options);
-        future_to_promise(async move {
-            let org = org?;
-            login::logout(&client.host.store, client.account(&org))
+        promise(&self.client, |c| async move {
+            login::logout(&c.host.store, c.account(&org?))
                 .await
-                .map(|session| to_js(&session))
-                .map_err(|e| error(e.code(), &e.to_string(), &[], None))
+                .map_err(error)
         })
     }
 
@@ -700,9 +620,13 @@ impl ChoreoAuth {
     pub fn use_environment(
         &self,
         #[wasm_bindgen(unchecked_param_type = "TokenVariables")] variables: JsValue,
-    ) -> js_sys::Promise {
-        let chosen = env_variable(&variables);
-        self.use_env(chosen)
+    ) -> Promise {
+        let chosen = env_variable(&self.client.api, &variables);
+        promise(&self.client, |c| async move {
+            let (chosen, value) = chosen?;
+            let checked = env::check(&c.host, &c.api, &chosen, &value, &c.policy).await;
+            checked.map_err(error)
+        })
     }
 
     /// Checks a Choreo STS access token (what `CLOUD_STS_TOKEN` holds): its claims offline,
@@ -711,9 +635,13 @@ impl ChoreoAuth {
     pub fn use_sts_token(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] token: JsValue,
-    ) -> js_sys::Promise {
-        let value = with_input(&token, |bytes| zeroize::Zeroizing::new(bytes.to_vec()));
-        self.use_env(value.map(|v| env::choose(&[env::CLOUD_STS_TOKEN]).map(|c| (c, v))))
+    ) -> Promise {
+        let value = with_input(&token, |bytes| Zeroizing::new(bytes.to_vec()));
+        promise(&self.client, |c| async move {
+            let chosen = env::Chosen::sts();
+            let checked = env::check(&c.host, &c.api, &chosen, &value?, &c.policy).await;
+            checked.map_err(error)
+        })
     }
 
     /// The token `useEnvironment` would use, checked offline only, for hosts that must hand it
@@ -723,35 +651,28 @@ impl ChoreoAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "TokenVariables")] variables: JsValue,
     ) -> Result<String, JsValue> {
-        let Some((chosen, value)) = env_variable(&variables)? else {
-            return Err(not_in_environment(&self.client.api));
-        };
+        let (chosen, value) = env_variable(&self.client.api, &variables)?;
         let now = DateNow.now_unix_ms().div_euclid(1000);
-        let inspection = env::examine(chosen.flow, &value, now);
-        match inspection.token {
-            Some(token) => Ok(token.expose().to_owned()),
-            None => {
-                let e = LoginError::Rejected(Box::new(inspection.report));
-                Err(login_error(&e))
-            }
+        let token = env::token(&chosen, &value, now).map_err(error)?;
+        Ok(token.expose().to_owned())
+    }
+}
+
+impl Client {
+    fn account<'a>(&'a self, org: &'a Option<String>) -> AccountRef<'a> {
+        AccountRef {
+            api_base: &self.api,
+            org: org.as_deref(),
         }
     }
 }
 
-// The token variables' part of the package (`useEnvironment`, `useStsToken`,
-// `environmentToken`), kept together.
-use choreo_auth_core::env;
-use choreo_auth_core::host::Clock as _;
-
-/// What `useEnvironment` and `useStsToken` resolve to.
+/// One stored account of the client's API base.
 #[derive(Debug, Serialize, tsify::Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct EnvironmentResult {
+pub struct Account {
+    /// Whether calls use this account when they name no organization.
+    pub active: bool,
     pub session: Session,
-    /// `env-token-precedence` when the variable shadows others, intake notices.
-    pub warnings: Vec<Problem>,
-    /// The variable whose token was used: `CHOREO_TOKEN`, `WSO2IP_PAT` or `CLOUD_STS_TOKEN`.
-    pub variable: String,
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -765,11 +686,12 @@ export type TokenVariables = {
 };
 "#;
 
-type Chosen = Option<(env::Chosen, zeroize::Zeroizing<Vec<u8>>)>;
-
 /// The variable core chooses among those `variables` sets to a non-empty string, with its
-/// value's bytes; `None` when none is set.
-fn env_variable(variables: &JsValue) -> Result<Chosen, JsValue> {
+/// value's bytes (only the chosen one's enter wasm memory).
+fn env_variable(
+    api: &ApiBase,
+    variables: &JsValue,
+) -> Result<(env::Chosen, Zeroizing<Vec<u8>>), JsValue> {
     if !variables.is_object() {
         return Err(argument_error("the variables must be an object"));
     }
@@ -779,57 +701,14 @@ fn env_variable(variables: &JsValue) -> Result<Chosen, JsValue> {
         if value.is_undefined() || value.is_null() {
             continue;
         }
-        let text = value
-            .as_string()
+        let text = (value.dyn_ref::<js_sys::JsString>())
             .ok_or_else(|| argument_error("each token variable must be a string"))?;
-        if !text.is_empty() {
+        if text.length() > 0 {
             set.push(name);
         }
     }
-    let Some(chosen) = env::choose(&set) else {
-        return Ok(None);
-    };
+    let chosen = env::pick(api, &set).map_err(error)?;
     let value = Reflect::get(variables, &chosen.name.into()).unwrap_or(JsValue::UNDEFINED);
-    let bytes = with_input(&value, |bytes| zeroize::Zeroizing::new(bytes.to_vec()))?;
-    Ok(Some((chosen, bytes)))
-}
-
-fn not_in_environment(api: &ApiBase) -> JsValue {
-    let (code, message) = env::nothing_set(api);
-    error(code, &message, &[], None)
-}
-
-impl ChoreoAuth {
-    /// Checks `chosen`'s token with the API, storing nothing.
-    fn use_env(&self, chosen: Result<Chosen, JsValue>) -> js_sys::Promise {
-        let client = Rc::clone(&self.client);
-        future_to_promise(async move {
-            let Some((chosen, value)) = chosen? else {
-                return Err(not_in_environment(&client.api));
-            };
-            let host = &client.host;
-            let checked = env::authenticate(
-                &host.http,
-                &host.clock,
-                &host.random,
-                &client.api,
-                &chosen,
-                &value,
-                &client.policy,
-            )
-            .await;
-            match checked {
-                Ok((credential, warnings)) => Ok(to_js(&EnvironmentResult {
-                    session: credential.session,
-                    warnings,
-                    variable: chosen.name.to_owned(),
-                })),
-                Err(e) => Err(login_error(&e)),
-            }
-        })
-    }
-}
-
-fn login_error(e: &LoginError) -> JsValue {
-    error(e.code(), &e.to_string(), e.problems(), None)
+    let bytes = with_input(&value, |bytes| Zeroizing::new(bytes.to_vec()))?;
+    Ok((chosen, bytes))
 }
