@@ -254,6 +254,75 @@ fn chars(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64
 }
 
+/// A finding placed in UTF-16 code units, as JavaScript strings, VS Code, Monaco and the
+/// Language Server Protocol count them. Never the token itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct TextFinding {
+    /// 1-based; lines end at `\n`.
+    pub line: u64,
+    /// 1-based, in UTF-16 code units from the start of the line: VS Code's
+    /// `Position.character` plus one.
+    pub column: u64,
+    /// Of the token's first character, in UTF-16 code units from the start of the text:
+    /// `text.slice(index, index + length)` is the token in JavaScript.
+    pub index: u64,
+    /// In characters, which are UTF-16 code units too: tokens are ASCII.
+    pub length: usize,
+    pub kind: Cow<'static, str>,
+    pub label: Cow<'static, str>,
+    pub masked: String,
+    pub checksum: ChecksumState,
+}
+
+/// Places the findings of a [`Stream`] in UTF-16 code units ([`TextFinding`]), given the
+/// chunks the stream was given.
+#[derive(Debug, Default)]
+pub struct Utf16Places {
+    /// Bytes of the input counted so far, and their UTF-16 code units.
+    counted: u64,
+    index: u64,
+    /// Code units before the start of the line `counted` is on.
+    line_start: u64,
+}
+
+impl Utf16Places {
+    /// Counts the input up to its byte `to`: `chunk` holds the input from its byte `start`, up
+    /// to `to`, and from no later than what was counted before.
+    pub fn count_to(&mut self, chunk: &[u8], start: u64, to: u64) {
+        let bytes = &chunk[(self.counted - start) as usize..(to - start) as usize];
+        if let Some(newline) = memchr::memrchr(b'\n', bytes) {
+            self.line_start = self.index + utf16_units(&bytes[..=newline]);
+        }
+        self.index += utf16_units(bytes);
+        self.counted = to;
+    }
+
+    /// `finding`, found in `chunk` (which holds the input from its byte `start`), placed.
+    pub fn place(&mut self, chunk: &[u8], start: u64, finding: Finding) -> TextFinding {
+        self.count_to(chunk, start, finding.offset);
+        TextFinding {
+            line: finding.line,
+            column: self.index - self.line_start + 1,
+            index: self.index,
+            length: finding.length,
+            kind: finding.kind,
+            label: finding.label,
+            masked: finding.masked,
+            checksum: finding.checksum,
+        }
+    }
+}
+
+/// UTF-16 code units of UTF-8 `bytes`: one per character, two for one past U+FFFF (the
+/// four-byte ones).
+fn utf16_units(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .map(|&b| u64::from((b as i8) >= -0x40) + u64::from(b >= 0xF0))
+        .sum()
+}
+
 /// Whether a token of `format` may be sent to the api: a Choreo PAT whose checksum holds. No
 /// other kind of token ever leaves the machine.
 fn verifiable(format: &Format, checksum: ChecksumState) -> bool {
@@ -356,6 +425,53 @@ mod tests {
         let c = if &t[8..9] == "A" { "B" } else { "A" };
         t.replace_range(8..9, c);
         t
+    }
+
+    #[test]
+    fn utf16_places_are_where_javascript_finds_the_token_whatever_the_chunks() {
+        // Long enough for many chunks, with four-byte characters (two code units) across
+        // chunk ends.
+        let text = format!(
+            "a\u{1F600}é\n\u{1F600}\u{1F600} {GITHUB}\n\n€ x {GITHUB} {GITHUB}\u{10FFFF}\n{GITHUB}\n"
+        )
+        .repeat(5);
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let token: Vec<u16> = GITHUB.encode_utf16().collect();
+        let mut expected = Vec::new();
+        for index in 0..units.len() - token.len() + 1 {
+            if units[index..index + token.len()] == token[..] {
+                let line_start = units[..index]
+                    .iter()
+                    .rposition(|&u| u == u16::from(b'\n'))
+                    .map_or(0, |n| n + 1);
+                let line = units[..index].iter().filter(|&&u| u == 10).count() as u64 + 1;
+                expected.push((line, (index - line_start) as u64 + 1, index as u64));
+            }
+        }
+        assert_eq!(expected.len(), 20);
+        let bytes = text.as_bytes();
+        for size in [1, 2, 3, 7, 50, bytes.len()] {
+            let mut stream = Finder::builtin().stream(false);
+            let mut places = Utf16Places::default();
+            let (mut start, mut found, mut placed) = (0, Vec::new(), Vec::new());
+            loop {
+                let end = (start + OVERLAP + size).min(bytes.len());
+                let chunk = &bytes[start..end];
+                let last = end == bytes.len();
+                let consumed = stream.scan(chunk, last, &mut found);
+                for f in found.drain(..) {
+                    let p = places.place(chunk, start as u64, f);
+                    assert_eq!(p.length, GITHUB.len());
+                    placed.push((p.line, p.column, p.index));
+                }
+                places.count_to(chunk, start as u64, (start + consumed) as u64);
+                start += consumed;
+                if last {
+                    break;
+                }
+            }
+            assert_eq!(placed, expected, "chunks of {size}");
+        }
     }
 
     fn kinds_at(text: &str) -> Vec<(u64, u64, String)> {

@@ -6,6 +6,7 @@
 #![allow(async_fn_in_trait)]
 
 use crate::secret::SecretToken;
+use crate::untrusted::Cleaner;
 use std::fmt;
 
 /// Hosts stop reading an answer past this many bytes and report it `truncated`.
@@ -74,8 +75,9 @@ impl HttpResponse {
     }
 }
 
-/// Why a request got no answer, as the host saw it. Details are the host's own words and must
-/// hold no token material (hosts put the token in a header only, which errors never print).
+/// Why a request got no answer, as the host saw it. Details are the host's own words:
+/// [`Deadline`], which every flow sends through, cleans them (a run of the token becomes
+/// `[redacted]`, control characters U+FFFD) before anything shows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpError {
     /// Nothing (or not all of the answer) within the request's `timeout_ms`.
@@ -140,6 +142,7 @@ pub fn judge(result: Result<HttpResponse, HttpError>) -> Result<HttpResponse, Tr
 
 /// An [`HttpClient`] held to one deadline: each request gets what is left of it, and none is
 /// sent once it has passed. The deadline is core's; the adapter enforces each request's part.
+/// The details of the host's errors come back cleaned of the token ([`Cleaner`]).
 pub struct Deadline<'h, H, N> {
     http: &'h H,
     /// Unix milliseconds.
@@ -162,7 +165,14 @@ impl<H: HttpClient, N: Fn() -> i64> HttpClient for Deadline<'_, H, N> {
             return Err(HttpError::Timeout);
         }
         request.timeout_ms = u32::try_from(left).unwrap_or(u32::MAX);
-        self.http.send(request).await
+        let bearer = request.bearer.clone();
+        self.http.send(request).await.map_err(|mut e| {
+            // The host's words can quote the request, and so the token.
+            if let HttpError::Connect { detail } | HttpError::Failed { detail } = &mut e {
+                Cleaner::new(Some(&bearer)).clean(detail);
+            }
+            e
+        })
     }
 }
 
@@ -204,5 +214,39 @@ mod tests {
         );
         assert!(judge(answer(401, 10, false)).is_ok());
         assert!(judge(answer(200, MAX_RESPONSE_BYTES, false)).is_ok());
+    }
+
+    /// Fails every request with a detail quoting its authorization header.
+    struct Echoing;
+
+    impl HttpClient for Echoing {
+        async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+            let header = format!("Bearer {}", request.bearer.expose());
+            Err(HttpError::Connect {
+                detail: format!("refused {header}\u{1b}[2J"),
+            })
+        }
+    }
+
+    #[test]
+    fn a_host_error_that_quotes_the_token_comes_back_without_it() {
+        let token = "chp_0123456789abcdefghij0123456789abcdefghij";
+        let request = HttpRequest {
+            method: Method::Get,
+            url: "http://127.0.0.1:1/".into(),
+            bearer: SecretToken::new(token.into()),
+            body: None,
+            timeout_ms: 1000,
+        };
+        let deadline = Deadline::new(&Echoing, 1000, || 0);
+        let sent = std::pin::pin!(deadline.send(request))
+            .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+        let std::task::Poll::Ready(Err(e)) = sent else {
+            panic!("the host's answer is ready, and an error")
+        };
+        assert_eq!(
+            e.to_string(),
+            "could not connect: refused Bearer [redacted]\u{fffd}[2J"
+        );
     }
 }

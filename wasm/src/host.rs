@@ -37,8 +37,7 @@ thread_local! {
 
 impl HttpClient for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        let token = request.bearer.expose();
-        let authorization = Zeroizing::new(format!("Bearer {token}"));
+        let authorization = Zeroizing::new(format!("Bearer {}", request.bearer.expose()));
         let method = match request.method {
             Method::Get => "GET",
             Method::Post => "POST",
@@ -57,13 +56,7 @@ impl HttpClient for Fetch {
             Err(refused) => {
                 let refused = Array::from(&refused);
                 let error = refused.get(1);
-                // A JavaScript error message is not ours: drop it if it could echo the token.
                 let detail = JsText(error.clone()).to_string();
-                let detail = if detail.contains(token) {
-                    String::new()
-                } else {
-                    detail
-                };
                 return Err(match refused.get(0).as_string().as_deref() {
                     Some("timeout") => HttpError::Timeout,
                     Some("redirect") => HttpError::RedirectRefused,

@@ -26,7 +26,7 @@ use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::Clock as _;
 use choreo_auth_core::kv::{KvStore, MemoryKv, StoredAccount};
 use choreo_auth_core::login::{self, Host, Policy};
-use choreo_auth_core::{AccountRef, ApiBase, Code, Failure, Session, env, intake, report};
+use choreo_auth_core::{AccountRef, ApiBase, Code, Failure, Session, env, finder, intake, report};
 use host::{DateNow, Fetch, Storage, WebCrypto};
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use serde::Serialize;
@@ -299,27 +299,6 @@ export interface ScanOptions {
 }
 "#;
 
-/// A token `scanText` found: where it is, counted as JavaScript counts a string, and core's
-/// verdict on it. Never the token itself.
-#[derive(Debug, Serialize, tsify::Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct TextFinding {
-    /// 1-based; lines end at `\n`.
-    pub line: u64,
-    /// 1-based, in UTF-16 code units from the start of the line, as string indices, VS Code's
-    /// `Position.character` (plus one) and Monaco's columns count.
-    pub column: u64,
-    /// Of the token's first character, in UTF-16 code units from the start of the text:
-    /// `text.slice(index, index + length)` is the token.
-    pub index: u64,
-    /// In characters, which are UTF-16 code units too: tokens are ASCII.
-    pub length: usize,
-    pub kind: std::borrow::Cow<'static, str>,
-    pub label: std::borrow::Cow<'static, str>,
-    pub masked: String,
-    pub checksum: report::ChecksumState,
-}
-
 #[wasm_bindgen]
 extern "C" {
     /// The UTF-16 code units `encodeInto` consumed.
@@ -342,9 +321,9 @@ pub fn scan_text(
         o.is_object() && Reflect::get(&o, &"nearMisses".into()).is_ok_and(|v| v.is_truthy())
     });
     let units = text.length();
-    let mut stream = choreo_auth_core::finder::Finder::builtin().stream(near_misses);
+    let mut stream = finder::Finder::builtin().stream(near_misses);
     let (mut found, mut findings) = (Vec::new(), Vec::new());
-    let mut at = Utf16At::default();
+    let mut places = finder::Utf16Places::default();
     INPUT.with_borrow_mut(|room| {
         let (mut read, mut filled, mut used, mut before) = (0, 0, 0, 0);
         loop {
@@ -361,23 +340,10 @@ pub fn scan_text(
             used = used.max(filled);
             let last = read >= units;
             let consumed = stream.scan(&room[..filled], last, &mut found);
-            let mut counted = 0;
             for f in found.drain(..) {
-                let start = (f.offset - before) as usize;
-                at.advance(&room[counted..start]);
-                counted = start;
-                findings.push(TextFinding {
-                    line: f.line,
-                    column: at.index - at.line_start + 1,
-                    index: at.index,
-                    length: f.length,
-                    kind: f.kind,
-                    label: f.label,
-                    masked: f.masked,
-                    checksum: f.checksum,
-                });
+                findings.push(places.place(&room[..filled], before, f));
             }
-            at.advance(&room[counted..consumed]);
+            places.count_to(&room[..filled], before, before + consumed as u64);
             if last {
                 break;
             }
@@ -388,32 +354,6 @@ pub fn scan_text(
         room[..used].fill(0);
     });
     Ok(to_js(&findings))
-}
-
-/// A place in a text, in UTF-16 code units: from the start of the text, and of its line's start.
-#[derive(Default)]
-struct Utf16At {
-    index: u64,
-    line_start: u64,
-}
-
-impl Utf16At {
-    /// Moves the place over the UTF-8 `bytes` that follow it.
-    fn advance(&mut self, bytes: &[u8]) {
-        if let Some(newline) = bytes.iter().rposition(|&b| b == b'\n') {
-            self.line_start = self.index + utf16_units(&bytes[..=newline]);
-        }
-        self.index += utf16_units(bytes);
-    }
-}
-
-/// UTF-16 code units of UTF-8 `bytes`: one for each character, two for one past U+FFFF (the
-/// four-byte ones).
-fn utf16_units(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .map(|&b| u64::from(b & 0xC0 != 0x80) + u64::from(b >= 0xF0))
-        .sum()
 }
 
 /// Runs one shared test vector (`tests/vectors/*.json`) and returns core's output JSON.
