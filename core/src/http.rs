@@ -143,22 +143,24 @@ pub fn judge(result: Result<HttpResponse, HttpError>) -> Result<HttpResponse, Tr
 /// An [`HttpClient`] held to one deadline: each request gets what is left of it, and none is
 /// sent once it has passed. The deadline is core's; the adapter enforces each request's part.
 /// The details of the host's errors come back cleaned of the token ([`Cleaner`]).
-pub struct Deadline<'h, H, N> {
+pub struct Deadline<'h, H> {
     http: &'h H,
     /// Unix milliseconds.
     at: i64,
-    now: N,
+    /// A `dyn` clock: every flow's deadline is then the same type, and each flow's requests
+    /// are compiled once per host.
+    now: &'h dyn Fn() -> i64,
 }
 
-impl<'h, H: HttpClient, N: Fn() -> i64> Deadline<'h, H, N> {
+impl<'h, H: HttpClient> Deadline<'h, H> {
     /// `timeout_ms` from `now()` (Unix milliseconds, read again before each request).
-    pub fn new(http: &'h H, timeout_ms: u32, now: N) -> Self {
+    pub fn new(http: &'h H, timeout_ms: u32, now: &'h dyn Fn() -> i64) -> Self {
         let at = now().saturating_add(i64::from(timeout_ms));
         Self { http, at, now }
     }
 }
 
-impl<H: HttpClient, N: Fn() -> i64> HttpClient for Deadline<'_, H, N> {
+impl<H: HttpClient> HttpClient for Deadline<'_, H> {
     async fn send(&self, mut request: HttpRequest) -> Result<HttpResponse, HttpError> {
         let left = self.at.saturating_sub((self.now)());
         if left <= 0 {
@@ -176,7 +178,7 @@ impl<H: HttpClient, N: Fn() -> i64> HttpClient for Deadline<'_, H, N> {
     }
 }
 
-impl<H, N> fmt::Debug for Deadline<'_, H, N> {
+impl<H> fmt::Debug for Deadline<'_, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Deadline").field("at", &self.at).finish()
     }
@@ -238,7 +240,7 @@ mod tests {
             body: None,
             timeout_ms: 1000,
         };
-        let deadline = Deadline::new(&Echoing, 1000, || 0);
+        let deadline = Deadline::new(&Echoing, 1000, &|| 0);
         let sent = std::pin::pin!(deadline.send(request))
             .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
         let std::task::Poll::Ready(Err(e)) = sent else {
