@@ -1,6 +1,6 @@
 //! JSON that holds a token leaves no copy of it in freed memory: a request for the host's
-//! `http_send`, and any value the protocol writes with `protocol::json` (the answers of `token`
-//! and `environmentToken`). A global allocator looks into every block freed while it watches.
+//! `http_send`, any value the protocol writes with `protocol::json` (the answers of `token`
+//! and `environmentToken`), and the credential core's `KvStore` hands the host's store. A global allocator looks into every block freed while it watches.
 // A global allocator is `unsafe` by definition. This one only forwards to the system's and, when
 // watching, reads the block it is about to free.
 #![allow(unsafe_code)]
@@ -90,6 +90,20 @@ fn json_with_a_token_leaves_no_copy_of_it_behind_however_much_follows() {
             after: (0..200).map(|i| format!("value {i}")).collect(),
         };
         drop(protocol::json(&found));
+    });
+    assert_eq!(freed, 0);
+}
+
+#[test]
+fn a_credential_for_the_store_leaves_no_copy_of_the_token_behind() {
+    let session = r#"{"id":"s","apiBase":"http://127.0.0.1:9","kind":"choreo-pat","masked":"m","userId":"u","patId":"p","organization":{"id":"1","uuid":"o","handle":"h","name":"n"},"scopes":[],"validUntil":null,"createdAt":"2026-01-01T00:00:00Z"}"#;
+    let stored = format!(r#"{{"token":"{TOKEN}","session":{session}}}"#);
+    let mut credential = choreo_auth_core::Credential::from_stored_json(&stored).unwrap();
+    // Long enough that a growing buffer would move with the token in it.
+    credential.session.scopes = vec!["s".repeat(4096)];
+    let freed = freed_with_token(|| {
+        let json = credential.to_stored_json();
+        assert!(json.contains(TOKEN));
     });
     assert_eq!(freed, 0);
 }

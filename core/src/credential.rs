@@ -35,29 +35,44 @@ pub struct Session {
     pub created_at: String,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Stored<S, T> {
-    token: S,
-    session: T,
+#[derive(Deserialize)]
+struct Stored {
+    token: String,
+    session: Session,
+}
+
+/// Whether `token` is JSON text as it is: printable ASCII without `"` or `\`. Every token
+/// intake accepts is (b64token).
+fn json_as_is(token: &str) -> bool {
+    token
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
 }
 
 impl Credential {
-    /// The storage form: the session plus the token, as JSON. Only stores call this.
+    /// The storage form: the session plus the token, as JSON. Only stores call this. It is
+    /// written at its exact size: a buffer that grows frees its old allocation as it was, and
+    /// that would leave a copy of the token in freed memory.
     pub fn to_stored_json(&self) -> Zeroizing<String> {
-        let stored = Stored {
-            token: self.token.expose(),
-            session: &self.session,
-        };
-        // Strings and vectors only: serialising cannot fail.
-        Zeroizing::new(serde_json::to_string(&stored).unwrap_or_default())
+        // The session holds no token: its JSON may grow as it likes. Strings and vectors only:
+        // serialising cannot fail.
+        let session = serde_json::to_string(&self.session).unwrap_or_default();
+        let token = self.token.expose();
+        let parts = [r#"{"token":""#, token, r#"","session":"#, &session, "}"];
+        let mut json = Zeroizing::new(String::with_capacity(parts.iter().map(|p| p.len()).sum()));
+        parts.iter().for_each(|part| json.push_str(part));
+        json
     }
 
     /// Reads the storage form back; `None` if it is not a credential.
     pub fn from_stored_json(json: &str) -> Option<Self> {
-        let mut stored: Stored<String, Session> = crate::json::from_str(json).ok()?;
+        let mut stored: Stored = crate::json::from_str(json).ok()?;
+        // Held as a secret at once, so every way out below wipes it.
+        let token = SecretToken::new(std::mem::take(&mut stored.token));
+        if !json_as_is(token.expose()) {
+            return None;
+        }
         let api_base = ApiBase::parse(&stored.session.api_base).ok()?;
-        let token = SecretToken::new(stored.token);
         // Older versions stored what the API said as it said it.
         crate::untrusted::Untrusted::clean_for(&mut stored.session, Some(&token));
         // The base is the user's, not the API's: cleaning must not break it (a token may share a
@@ -106,6 +121,9 @@ mod tests {
         assert!(json.contains("\"token\":\"chp_tokenvalue\""));
         assert_eq!(Credential::from_stored_json(&json), Some(c));
         assert_eq!(Credential::from_stored_json("{}"), None);
+        // A token that would need escaping is not one intake accepts: the store is corrupt.
+        let quoted = json.replace("chp_tokenvalue", r#"chp_token\"value"#);
+        assert_eq!(Credential::from_stored_json(&quoted), None);
     }
 
     #[test]
