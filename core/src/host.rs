@@ -17,10 +17,9 @@ pub use crate::http::{
     HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method,
 };
 
-/// Wall-clock time.
-pub trait Clock {
-    fn now_unix_ms(&self) -> i64;
-}
+// The clock lives in `time`, where the deadline of `http` reads it too; named here as one of
+// the capabilities.
+pub use crate::time::Clock;
 
 /// Cryptographically secure random bytes.
 pub trait Random {

@@ -6,6 +6,7 @@
 #![allow(async_fn_in_trait)]
 
 use crate::secret::SecretToken;
+use crate::time::Clock;
 use crate::untrusted::Cleaner;
 use std::fmt;
 
@@ -143,26 +144,24 @@ pub fn judge(result: Result<HttpResponse, HttpError>) -> Result<HttpResponse, Tr
 /// An [`HttpClient`] held to one deadline: each request gets what is left of it, and none is
 /// sent once it has passed. The deadline is core's; the adapter enforces each request's part.
 /// The details of the host's errors come back cleaned of the token ([`Cleaner`]).
-pub struct Deadline<'h, H> {
+pub struct Deadline<'h, H, C> {
     http: &'h H,
     /// Unix milliseconds.
     at: i64,
-    /// A `dyn` clock: every flow's deadline is then the same type, and each flow's requests
-    /// are compiled once per host.
-    now: &'h dyn Fn() -> i64,
+    clock: &'h C,
 }
 
-impl<'h, H: HttpClient> Deadline<'h, H> {
-    /// `timeout_ms` from `now()` (Unix milliseconds, read again before each request).
-    pub fn new(http: &'h H, timeout_ms: u32, now: &'h dyn Fn() -> i64) -> Self {
-        let at = now().saturating_add(i64::from(timeout_ms));
-        Self { http, at, now }
+impl<'h, H: HttpClient, C: Clock> Deadline<'h, H, C> {
+    /// `timeout_ms` from now (the clock is read again before each request).
+    pub fn new(http: &'h H, timeout_ms: u32, clock: &'h C) -> Self {
+        let at = clock.now_unix_ms().saturating_add(i64::from(timeout_ms));
+        Self { http, at, clock }
     }
 }
 
-impl<H: HttpClient> HttpClient for Deadline<'_, H> {
+impl<H: HttpClient, C: Clock> HttpClient for Deadline<'_, H, C> {
     async fn send(&self, mut request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        let left = self.at.saturating_sub((self.now)());
+        let left = self.at.saturating_sub(self.clock.now_unix_ms());
         if left <= 0 {
             return Err(HttpError::Timeout);
         }
@@ -178,7 +177,7 @@ impl<H: HttpClient> HttpClient for Deadline<'_, H> {
     }
 }
 
-impl<H> fmt::Debug for Deadline<'_, H> {
+impl<H, C> fmt::Debug for Deadline<'_, H, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Deadline").field("at", &self.at).finish()
     }
@@ -240,7 +239,13 @@ mod tests {
             body: None,
             timeout_ms: 1000,
         };
-        let deadline = Deadline::new(&Echoing, 1000, &|| 0);
+        struct Epoch;
+        impl Clock for Epoch {
+            fn now_unix_ms(&self) -> i64 {
+                0
+            }
+        }
+        let deadline = Deadline::new(&Echoing, 1000, &Epoch);
         let sent = std::pin::pin!(deadline.send(request))
             .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
         let std::task::Poll::Ready(Err(e)) = sent else {

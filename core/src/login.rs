@@ -341,8 +341,7 @@ pub async fn authenticate(
             report,
         ))));
     }
-    let clock_ms = || clock.now_unix_ms();
-    let http = Deadline::new(http, policy.timeout_ms(), &clock_ms);
+    let http = Deadline::new(http, policy.timeout_ms(), clock);
     let verified = verify(&http, api, &token, policy, now).await?;
     let mut id = [0u8; 16];
     random
@@ -501,8 +500,7 @@ pub async fn status<H: HttpClient, C: Clock, R: Random, S: CredentialStore>(
             }),
         };
     }
-    let clock_ms = || host.clock.now_unix_ms();
-    let http = Deadline::new(&host.http, policy.timeout_ms(), &clock_ms);
+    let http = Deadline::new(&host.http, policy.timeout_ms(), &host.clock);
     match verify(&http, api, &credential.token, policy, now).await {
         Ok(v) => {
             session.scopes = v.introspection.allowed_scopes;

@@ -135,8 +135,7 @@ pub async fn authenticate(
         return Err(CheckError::MissingScopes { missing }.into());
     }
     // The same transport policy and time limit as the PAT flow.
-    let clock_ms = || clock.now_unix_ms();
-    let http = Deadline::new(http, policy.timeout_ms(), &clock_ms);
+    let http = Deadline::new(http, policy.timeout_ms(), clock);
     let answer = judge(
         http.send(api::org_request(api, &token, &claims.handle))
             .await,

@@ -1,5 +1,10 @@
 //! RFC 3339 timestamps to and from Unix seconds, without a date library (the core stays small
-//! for wasm and takes time only as an argument).
+//! for wasm and takes time only as an argument or through a host's [`Clock`]).
+
+/// Wall-clock time, a host's capability ([`crate::host`]).
+pub trait Clock {
+    fn now_unix_ms(&self) -> i64;
+}
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` to Unix seconds (fraction dropped).
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
