@@ -6,11 +6,11 @@
 //! | `inspectToken`, `inspectTokenAt` | `inspect_input` (`__inspect`) | `js/boundary.js` writes the input into `INPUT`, calls it, and reads the report from its tape (crate `choreo_auth_tape`) |
 //! | the same, any other argument | `inspect_token`, `inspect_token_at` | throw the argument error; their signatures type the package |
 //! | `inspectTokenJson`, `inspectTokenJsonAt` | `inspect_token_json`, `inspect_token_json_at` | core's canonical JSON text of the report |
-//! | `scanText` | `scan_text` | core's `finder` over the text, fed through the input buffer a piece at a time; places in UTF-16 code units |
+//! | `scanText` | `scan_text` | core's `finder` over the text, fed through the input buffer a piece at a time, and its places in UTF-16 code units (`finder::Utf16Places`) |
 //! | `new ChoreoAuth(options)` | `ChoreoAuth::new` | checks the options; core's host traits over `fetch`, `Date.now()`, `crypto` and a storage object (`host`) |
-//! | `loginWithToken`, `status`, `logout`, `accessToken`, `accounts`, `switch` | `ChoreoAuth` methods | core's flows and accounts over a storage object (core's `KvStore`); values cross as serde_json text through `JSON.parse` (`to_js`) |
+//! | `loginWithToken`, `status`, `logout`, `accessToken`, `accounts`, `switch` | `ChoreoAuth` methods | core's flows and accounts over a storage object (core's `KvStore`); values, and core's `Failure` for errors, cross as serde_json text through `JSON.parse` (`to_js`) |
 //! | `useEnvironment`, `useStsToken`, `environmentToken` | `ChoreoAuth` methods | core's `env`: the token variables, in memory (nothing stored) |
-//! | `logout({ all })`, `fetch`, the queue of changes per storage | `js/boundary.js` | a subclass of the glue's `ChoreoAuth` |
+//! | `logout({ all })`, `fetch`, the queue of changes per storage, the storage object's one shape | `js/boundary.js` | a subclass of the glue's `ChoreoAuth` |
 //! | (internal) `__errors` | `set_error_class` | the `ChoreoAuthError` class of `js/boundary.js`, given by each entry |
 //! | `runVector` (test build, feature `vectors`) | `run_vector` | core's shared vector runner |
 //! | (internal) `__input` | `input_buffer` | the module's memory and input buffer, for `js/boundary.js` |
