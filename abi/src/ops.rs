@@ -300,7 +300,7 @@ fn env_variable(
         .into_iter()
         .filter(|name| variables.get(*name).is_some_and(|v| !v.expose().is_empty()))
         .collect();
-    let chosen = env::pick(api, &set).map_err(failed)?;
+    let chosen = env::choose_for(api, &set).map_err(failed)?;
     let value = variables
         .get(chosen.name)
         .map(|v| Zeroizing::new(v.expose().as_bytes().to_vec()))

@@ -89,7 +89,7 @@ pub fn choose(set: &[&str]) -> Option<Chosen> {
 
 /// The variable commands use among those `set`, as [`choose`] decides; when none is, core's
 /// `not-logged-in` for `api`, its message naming the variables to set.
-pub fn pick(api: &ApiBase, set: &[&str]) -> Result<Chosen, Failure> {
+pub fn choose_for(api: &ApiBase, set: &[&str]) -> Result<Chosen, Failure> {
     choose(set).ok_or_else(|| {
         let e = login::StatusError::NotLoggedIn {
             api_base: api.to_string(),
@@ -207,6 +207,18 @@ mod tests {
             let notes = c.notes.iter().map(|p| p.message.to_string()).collect();
             (c.name, c.flow, notes)
         })
+    }
+
+    #[test]
+    fn with_no_variable_set_the_failure_names_them_all() {
+        let api = ApiBase::parse("http://127.0.0.1:1").unwrap();
+        let none = choose_for(&api, &["HOME"]).unwrap_err();
+        assert_eq!(none.code, Code::NotLoggedIn);
+        assert_eq!(
+            none.message,
+            "not logged in to http://127.0.0.1:1: no token variable is set (CHOREO_TOKEN, WSO2IP_PAT, CLOUD_STS_TOKEN)"
+        );
+        assert_eq!(choose_for(&api, &[WSO2IP_PAT]).unwrap().name, WSO2IP_PAT);
     }
 
     #[test]

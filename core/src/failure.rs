@@ -12,14 +12,19 @@ use serde::Serialize;
 /// Why an operation failed: core's stable code, a lowercase message naming the next step, and
 /// what the failure found worth keeping.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Failure {
+    /// Core's stable kebab-case code, e.g. `missing-scopes`, `unauthorized`, `not-logged-in`.
     pub code: Code,
+    /// Lowercase, naming the next step.
     pub message: String,
     /// Every problem found offline, when the token was refused before any request.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", tsify(optional))]
     pub problems: Vec<Problem>,
     /// The stored session, when `status` found it no longer valid.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", tsify(optional))]
     pub session: Option<Box<Session>>,
 }
 

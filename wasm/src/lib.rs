@@ -74,18 +74,13 @@ export interface StatusOptions extends AccountOptions {
   online?: boolean;
 }
 
-/** Every rejected promise and thrown error of this package. */
+/** Every rejected promise and thrown error of this package, with core's `Failure` fields. */
 export class ChoreoAuthError extends Error {
   private constructor();
-  /** Core's stable kebab-case code, e.g. `missing-scopes`, `unauthorized`, `not-logged-in`. */
-  readonly code: Code;
-  /** Every problem found offline, when the token was refused before any request. */
-  readonly problems?: Problem[];
-  /** The stored session, when `status` found it no longer valid. */
-  readonly session?: Session;
   /** What failed underneath: `fetch`'s error when the API could not be reached. */
   readonly cause?: unknown;
 }
+export interface ChoreoAuthError extends Readonly<Omit<Failure, "message">> {}
 
 /** The platform's `fetch` where the TypeScript libraries declare one (DOM, Node's types). */
 type Fetch = typeof globalThis extends { fetch: infer F } ? F : (input: any, init?: any) => Promise<any>;
@@ -130,6 +125,7 @@ fn error(failure: impl Into<Failure>) -> JsValue {
     thrown(failure.into())
 }
 
+/// `error`'s body, compiled once rather than once per error type.
 fn thrown(failure: Failure) -> JsValue {
     let args = js_sys::Array::of1(&failure.message.as_str().into());
     // A network error's cause: what `fetch` rejected with, as `new Error(m, { cause })` has it.
@@ -627,7 +623,7 @@ export type TokenVariables = {
 "#;
 
 /// The variable core chooses among those `variables` sets to a non-empty string, with its
-/// value's bytes (only the chosen one's enter wasm memory).
+/// value's bytes (only the chosen value enters wasm memory).
 fn env_variable(
     api: &ApiBase,
     variables: &JsValue,
@@ -647,7 +643,7 @@ fn env_variable(
             set.push(name);
         }
     }
-    let chosen = env::pick(api, &set).map_err(error)?;
+    let chosen = env::choose_for(api, &set).map_err(error)?;
     let value = Reflect::get(variables, &chosen.name.into()).unwrap_or(JsValue::UNDEFINED);
     let bytes = with_input(&value, |bytes| Zeroizing::new(bytes.to_vec()))?;
     Ok((chosen, bytes))

@@ -31,7 +31,9 @@ async function run(): Promise<string> {
 
 // @ts-expect-error: codes are a closed union generated from core's Code enum
 const bad: Code = "not-a-code";
+// @ts-expect-error: an error's code is core's Code, as its Failure type says
+const wrong: ChoreoAuthError["code"] = "not-a-code";
 // @ts-expect-error: a storage object needs a setter
 new ChoreoAuth({ storage: { get: () => undefined, delete: () => undefined } });
 
-export { codes, masked, exp, run, bad };
+export { codes, masked, exp, run, bad, wrong };
