@@ -570,11 +570,8 @@ pub async fn token(args: &AccountArgs) -> Result<u8, CliError> {
     let api = resolve_api(&args.api)?;
     let token: SecretToken = match (env_token(), &args.org) {
         (Some(env), None) => {
-            let inspection = env::examine(env.chosen.flow, &env.value, SystemClock.now_unix());
             output::to_stderr(output::problem_lines(&env.chosen.notes));
-            inspection
-                .token
-                .ok_or_else(|| CliError::Rejected(Box::new(inspection.report)))?
+            env::token(&env.chosen, &env.value, SystemClock.now_unix()).map_err(CliError::Login)?
         }
         (_, org) => {
             let stores = Stores::new(config_dir()?, StoreKind::Keyring);
@@ -583,16 +580,8 @@ pub async fn token(args: &AccountArgs) -> Result<u8, CliError> {
                 org: org.as_deref(),
             };
             stores.accounts().await?.find(which)?;
-            stores
-                .load(which)
-                .await?
-                .ok_or_else(|| {
-                    CliError::Status(StatusError::NotLoggedIn {
-                        api_base: api.to_string(),
-                        org: org.clone(),
-                    })
-                })?
-                .token
+            let stored = login::stored(&stores, which).await;
+            stored.map_err(CliError::Status)?.token
         }
     };
     let stdout = std::io::stdout();
