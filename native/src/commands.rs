@@ -357,7 +357,7 @@ async fn check_env(
     if offline {
         let report = env::examine(chosen.flow, value, SystemClock.now_unix()).report;
         if !report.ok {
-            return Err(CliError::Rejected(Box::new(report)));
+            return Err(CliError::Login(LoginError::Rejected(Box::new(report))));
         }
         body.masked.clone_from(&report.masked);
         if let Some(kind) = &report.kind {

@@ -5,7 +5,7 @@ use choreo_auth_core::account::AccountError;
 use choreo_auth_core::api::ApiBaseError;
 use choreo_auth_core::host::StoreError;
 use choreo_auth_core::login::{LogoutError, StatusError};
-use choreo_auth_core::{Code, LoginError, Problem, Report};
+use choreo_auth_core::{Code, LoginError, Problem};
 use std::fmt;
 
 pub use choreo_auth_core::problem::{EXIT_FAILED, EXIT_USAGE};
@@ -24,8 +24,6 @@ pub enum CliError {
     ApiBase(ApiBaseError),
     /// CHOREO_TIMEOUT is not a whole number of seconds from 1 to 3600.
     InvalidTimeout,
-    /// A token from CHOREO_TOKEN or stdin that intake or recognition refused.
-    Rejected(Box<Report>),
     Login(LoginError),
     Status(StatusError),
     Logout(LogoutError),
@@ -47,7 +45,6 @@ impl CliError {
             CliError::Output(_) => Code::OutputFailed,
             CliError::ApiBase(e) => e.code(),
             CliError::InvalidTimeout => Code::InvalidTimeout,
-            CliError::Rejected(r) => r.first_error().map_or(Code::Rejected, |p| p.code),
             CliError::Login(e) => e.code(),
             CliError::Status(e) => e.code(),
             CliError::Logout(e) => e.code(),
@@ -113,7 +110,6 @@ impl CliError {
     /// Offline findings worth listing under the message (notices included).
     pub fn problems(&self) -> &[Problem] {
         match self {
-            CliError::Rejected(r) => &r.problems,
             CliError::Login(e) => e.problems(),
             _ => &[],
         }
@@ -138,10 +134,6 @@ impl fmt::Display for CliError {
             CliError::InvalidTimeout => f.write_str(
                 "CHOREO_TIMEOUT must be a whole number of seconds from 1 to 3600; fix or unset it",
             ),
-            CliError::Rejected(r) => match r.first_error() {
-                Some(p) => f.write_str(&p.message),
-                None => f.write_str("the token was refused"),
-            },
             CliError::Login(e) => e.fmt(f),
             CliError::Status(e) => e.fmt(f),
             CliError::Logout(e) => e.fmt(f),
