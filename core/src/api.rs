@@ -398,6 +398,20 @@ struct OrgEnvelope {
 }
 
 crate::untrusted::untrusted_fields!(OrgEnvelope { organization });
+crate::untrusted::untrusted_fields!(Introspection {
+    id,
+    organization_uuid,
+    user_id,
+    allowed_scopes,
+    valid_until,
+    status,
+});
+crate::untrusted::untrusted_fields!(Organization {
+    id,
+    uuid,
+    handle,
+    name
+});
 
 // Ids arrive as numbers or strings depending on the endpoint; both are kept as text. A visitor,
 // not an untagged enum or `serde_json::Number`: those pull buffering and float formatting into

@@ -35,6 +35,20 @@ pub struct Session {
     pub created_at: String,
 }
 
+// A stored session was written from what the API said: it is cleaned when read back.
+crate::untrusted::untrusted_fields!(Session {
+    id,
+    api_base,
+    kind,
+    masked,
+    user_id,
+    pat_id,
+    organization,
+    scopes,
+    valid_until,
+    created_at,
+});
+
 #[derive(Deserialize)]
 struct Stored {
     token: String,

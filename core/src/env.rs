@@ -119,7 +119,7 @@ pub fn examine(flow: Flow, value: &[u8], now: i64) -> Inspection {
             let inspection = report::examine(value, FormatRules::builtin(), now);
             if inspection.report.kind.as_deref() == Some(report::STS_KIND) {
                 return Inspection {
-                    report: sts::not_a_pat(inspection.report),
+                    report: login::not_a_pat(inspection.report),
                     token: None,
                 };
             }

@@ -321,6 +321,17 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The report of a Choreo STS access token met where a personal access token belongs (a login,
+/// `CHOREO_TOKEN`, `WSO2IP_PAT`), refused with `sts-not-pat`.
+pub fn not_a_pat(report: Report) -> Report {
+    crate::report::refuse(
+        report,
+        Code::StsNotPat,
+        "this is a choreo sts access token, not a personal access token: set it as \
+         CLOUD_STS_TOKEN, which commands use in memory (it is short-lived and never stored)",
+    )
+}
+
 /// Checks the input offline and online and builds the credential, without storing it.
 pub async fn authenticate(
     http: &impl HttpClient,
@@ -337,9 +348,7 @@ pub async fn authenticate(
     };
     let report = inspection.report;
     if report.kind.as_deref() == Some(crate::report::STS_KIND) {
-        return Err(LoginError::Rejected(Box::new(crate::sts::not_a_pat(
-            report,
-        ))));
+        return Err(LoginError::Rejected(Box::new(not_a_pat(report))));
     }
     let http = Deadline::new(http, policy.timeout_ms(), clock);
     let verified = verify(&http, api, &token, policy, now).await?;

@@ -103,6 +103,21 @@ pub fn checksum_state(format: &Format, rest: &str) -> ChecksumState {
     }
 }
 
+/// `report` refused with `code`: the error joins its problems, in place of the notes about what
+/// else the token could be used as.
+pub(crate) fn refuse(
+    mut report: Report,
+    code: Code,
+    message: impl Into<Cow<'static, str>>,
+) -> Report {
+    report
+        .problems
+        .retain(|p| !matches!(p.code, Code::StsToken | Code::JwtNotPat));
+    report.problems.push(Problem::new(code, message));
+    report.ok = false;
+    report
+}
+
 /// Inspects input with the built-in rules at `now_unix` (seconds).
 pub fn inspect(input: &[u8], now_unix: i64) -> Report {
     report_and_token(input, FormatRules::builtin(), &|| now_unix).0

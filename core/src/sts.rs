@@ -22,28 +22,6 @@ use crate::secret::SecretToken;
 use crate::time::format_rfc3339;
 use std::borrow::Cow;
 
-/// `report` refused with `code`: the error joins its problems, in place of the notes about what
-/// else the token could be used as.
-fn refuse(mut report: Report, code: Code, message: impl Into<Cow<'static, str>>) -> Report {
-    report
-        .problems
-        .retain(|p| !matches!(p.code, Code::StsToken | Code::JwtNotPat));
-    report.problems.push(Problem::new(code, message));
-    report.ok = false;
-    report
-}
-
-/// The report of a Choreo STS access token met where a personal access token belongs (a login,
-/// `CHOREO_TOKEN`, `WSO2IP_PAT`), refused with `sts-not-pat`.
-pub fn not_a_pat(report: Report) -> Report {
-    refuse(
-        report,
-        Code::StsNotPat,
-        "this is a choreo sts access token, not a personal access token: set it as \
-         CLOUD_STS_TOKEN, which commands use in memory (it is short-lived and never stored)",
-    )
-}
-
 /// What the STS flow reads from the token's claims.
 struct Claims {
     sub: Option<String>,
@@ -86,14 +64,14 @@ fn claims(report: Report) -> Result<(Claims, Report), Box<Report>> {
         let message = format!(
             "this is a {what}, not a choreo sts access token (a jwt with an organization claim)"
         );
-        return Err(Box::new(refuse(report, Code::StsExpected, message)));
+        return Err(Box::new(report::refuse(report, Code::StsExpected, message)));
     };
     let organization = jwt.organization();
     let Some(handle) = organization
         .and_then(|o| o.handle)
         .filter(|h| !h.is_empty())
     else {
-        return Err(Box::new(refuse(
+        return Err(Box::new(report::refuse(
             report,
             Code::StsMissingOrganization,
             "the jwt names no organization: a choreo sts access token has an organization \
