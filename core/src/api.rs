@@ -63,7 +63,7 @@ impl ApiBase {
     /// and serialises the same.
     pub fn parse(input: &str) -> Result<Self, ApiBaseError> {
         let invalid = |reason| Err(ApiBaseError::Invalid { reason });
-        let input = input.trim();
+        let input = input.trim_ascii();
         if !input.bytes().all(|b| b.is_ascii_graphic()) {
             return invalid("it must be plain ascii without spaces");
         }
@@ -540,16 +540,16 @@ fn join(a: Option<String>, b: Option<String>, token: &SecretToken) -> Option<Str
 
 /// The auth-params of a `Bearer` challenge: `Bearer realm="x", error="invalid_token"`.
 pub fn bearer_params(header: &str) -> Option<Vec<(String, String)>> {
-    let rest = header.trim_start();
+    let rest = header.trim_ascii_start();
     let scheme = rest.get(..6)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;
     }
-    let mut rest = rest[6..].trim_start();
+    let mut rest = rest[6..].trim_ascii_start();
     let mut out = Vec::new();
     while !rest.is_empty() {
         let (name, after) = rest.split_once('=')?;
-        let after = after.trim_start();
+        let after = after.trim_ascii_start();
         let (value, tail) = if let Some(quoted) = after.strip_prefix('"') {
             let mut value = String::new();
             let mut chars = quoted.char_indices();
@@ -563,10 +563,13 @@ pub fn bearer_params(header: &str) -> Option<Vec<(String, String)>> {
             (value, &quoted[end..])
         } else {
             let end = after.find(',').unwrap_or(after.len());
-            (after[..end].trim().to_owned(), &after[end..])
+            (after[..end].trim_ascii().to_owned(), &after[end..])
         };
-        out.push((name.trim().to_owned(), value));
-        rest = tail.trim_start().trim_start_matches(',').trim_start();
+        out.push((name.trim_ascii().to_owned(), value));
+        rest = tail
+            .trim_ascii_start()
+            .trim_start_matches(',')
+            .trim_ascii_start();
     }
     Some(out)
 }
@@ -574,6 +577,15 @@ pub fn bearer_params(header: &str) -> Option<Vec<(String, String)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_ascii_blanks_around_an_api_base_are_dropped() {
+        let padded = ApiBase::parse(" \thttps://apis.choreo.dev\r\n").unwrap();
+        assert_eq!(padded.as_str(), "https://apis.choreo.dev");
+        // A non-ascii space is part of the text, as the WHATWG URL parser reads it.
+        let nbsp = ApiBase::parse("https://apis.choreo.dev\u{a0}").unwrap_err();
+        assert_eq!(nbsp.code(), crate::problem::Code::InvalidApiBase);
+    }
 
     #[test]
     fn https_anywhere_http_only_on_loopback() {
