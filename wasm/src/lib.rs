@@ -397,7 +397,8 @@ fn org_option(options: &Option<Object>) -> Result<Option<String>, JsValue> {
     option_as(options, "org", "a string", JsValue::as_string)
 }
 
-/// A method's promise: `run` with the client, its value as `JSON.parse` makes it.
+/// A method's promise: `run` with the client, its value as `JSON.parse` makes it. The future is
+/// boxed, so wasm-bindgen-futures' machinery is compiled once rather than once per method.
 fn promise<T: Serialize, F: Future<Output = Result<T, JsValue>>>(
     client: &Rc<Client>,
     run: impl FnOnce(Rc<Client>) -> F + 'static,
