@@ -1,6 +1,7 @@
 //! JSON that holds a token leaves no copy of it in freed memory: a request for the host's
 //! `http_send`, any value the protocol writes with `protocol::json` (the answers of `token`
-//! and `environmentToken`), and the credential core's `KvStore` hands the host's store. A global allocator looks into every block freed while it watches.
+//! and `environmentToken`), and the credential core's `KvStore` hands the host's store. A
+//! global allocator looks into every block freed while it watches.
 // A global allocator is `unsafe` by definition. This one only forwards to the system's and, when
 // watching, reads the block it is about to free.
 #![allow(unsafe_code)]

@@ -16,6 +16,8 @@
 //!   [`sts`]: the Choreo STS flow; [`env`](mod@env): which token variable commands use, and its check.
 //! - [`credential`]: what a login stores; [`source`]: where a command's token comes from and
 //!   what a login stores beside `CHOREO_TOKEN`; [`problem`]: the stable codes.
+//! - [`failure`]: one shape for every failed operation, for the hosts that hand out values (the
+//!   npm package, the host protocol).
 //! - [`untrusted`]: every string from the API, cleaned before a host sees it.
 //! - [`json`]: JSON into serde types, without serde_json's error formatting; [`base64url`]: a
 //!   JWT segment's bytes.
