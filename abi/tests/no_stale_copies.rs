@@ -7,8 +7,9 @@
 #![allow(unsafe_code)]
 
 use choreo_auth_abi::protocol::{self, HttpCall, Secret};
-use choreo_auth_core::SecretToken;
+use choreo_auth_core::api::Organization;
 use choreo_auth_core::http::{HttpRequest, Method};
+use choreo_auth_core::{ApiBase, Credential, SecretToken, Session};
 use serde::Serialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
@@ -97,11 +98,30 @@ fn json_with_a_token_leaves_no_copy_of_it_behind_however_much_follows() {
 
 #[test]
 fn a_credential_for_the_store_leaves_no_copy_of_the_token_behind() {
-    let session = r#"{"id":"s","apiBase":"http://127.0.0.1:9","kind":"choreo-pat","masked":"m","userId":"u","patId":"p","organization":{"id":"1","uuid":"o","handle":"h","name":"n"},"scopes":[],"validUntil":null,"createdAt":"2026-01-01T00:00:00Z"}"#;
-    let stored = format!(r#"{{"token":"{TOKEN}","session":{session}}}"#);
-    let mut credential = choreo_auth_core::Credential::from_stored_json(&stored).unwrap();
-    // Long enough that a growing buffer would move with the token in it.
-    credential.session.scopes = vec!["s".repeat(4096)];
+    // Built with no buffer that holds the token and is freed unwiped: the tests run on several
+    // threads, and another test may be watching.
+    let credential = Credential {
+        api_base: ApiBase::parse("http://127.0.0.1:9").unwrap(),
+        token: SecretToken::new(TOKEN.to_owned()),
+        session: Session {
+            id: "s".into(),
+            api_base: "http://127.0.0.1:9".into(),
+            kind: "choreo-pat".into(),
+            masked: "m".into(),
+            user_id: "u".into(),
+            pat_id: "p".into(),
+            organization: Organization {
+                id: "1".into(),
+                uuid: "o".into(),
+                handle: "h".into(),
+                name: "n".into(),
+            },
+            // Long enough that a growing buffer would move with the token in it.
+            scopes: vec!["s".repeat(4096)],
+            valid_until: None,
+            created_at: "2026-01-01T00:00:00Z".into(),
+        },
+    };
     let freed = freed_with_token(|| {
         let json = credential.to_stored_json();
         assert!(json.contains(TOKEN));
