@@ -97,17 +97,12 @@ for target in nodejs web bundler; do
   node_modules/.bin/wasm-opt -O3 "${features[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
   add_js "$out" "$target"
 done
-# wasm-bindgen types an Option parameter with an explicit TS type as required; these are
-# optional. Its `[Symbol.dispose]()` needs TypeScript's esnext.disposable library, which a
+# wasm-bindgen's `[Symbol.dispose]()` needs TypeScript's esnext.disposable library, which a
 # project on `lib: ["es2022"]` lacks (without skipLibCheck its build fails): the declaration
 # goes, `free()` stays (and `using` still works at run time). wasm/tests/install.test.mjs
 # compiles a project with that lib.
-sed -i -e 's/constructor(options: ChoreoAuthOptions);/constructor(options?: ChoreoAuthOptions);/' \
-  -e 's/(options: \(StatusOptions\|AccountOptions\)): /(options?: \1): /' \
-  -e '/^ *\[Symbol\.dispose\](): void;$/d' "$pkg"/*/"$name.d.ts"
-grep -q "constructor(options?: ChoreoAuthOptions);" "$pkg/web/$name.d.ts"
+sed -i '/^ *\[Symbol\.dispose\](): void;$/d' "$pkg"/*/"$name.d.ts"
 ! grep -q "Symbol.dispose" "$pkg"/*/"$name.d.ts"
-sed -i 's/scanText(text: string, options: ScanOptions)/scanText(text: string, options?: ScanOptions)/' "$pkg"/*/"$name.d.ts"
 version="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).packages.find(p=>p.name==="choreo-auth-wasm").version))')"
 node -e '
 const [version, name, out] = process.argv.slice(1);

@@ -1,14 +1,12 @@
 // The package's functions over wasm-bindgen's glue (choreo_auth_wasm.js), which every build's
-// entry exports: the glue's own, and `inspectToken` and `inspectTokenAt`, which call the module
-// from here. The input goes into the module's input buffer before the call and the report is
-// read from its tape after it, so nothing crosses back out of wasm during the call (the clock
-// aside) and no value passes through wasm-bindgen's externref table: this is what makes
-// `inspectToken` faster than jose's decoding (BENCHMARKS.md). Any other argument goes to the
-// glue's export, which throws the package's argument error.
+// entry exports. The inspect functions write the input into the module's input buffer before
+// the call and read the report from its tape after it, so nothing crosses back out of wasm
+// during the call (the clock aside) and no value passes through wasm-bindgen's externref table:
+// this is what makes `inspectToken` faster than jose's decoding (BENCHMARKS.md).
 import * as glue from "./choreo_auth_wasm.js";
 import { readTape } from "./tape.js";
 
-export { inspectTokenJson, inspectTokenJsonAt, scanText } from "./choreo_auth_wasm.js";
+export { scanText } from "./choreo_auth_wasm.js";
 
 /** Every rejected promise and thrown error of this package; `code` is core's stable code. */
 export class ChoreoAuthError extends Error {}
@@ -95,8 +93,7 @@ function methods(storage) {
   const set = typeof storage.set === "function" ? storage.set : storage.store;
   for (const [name, method] of [["get", storage.get], ["set() or store", set], ["delete", storage.delete]]) {
     if (typeof method !== "function") {
-      const message = `the storage object has no ${name}() method`;
-      throw Object.assign(new ChoreoAuthError(message), { code: "invalid-argument" });
+      throw argumentError(`the storage object has no ${name}() method`);
     }
   }
   return {
@@ -104,6 +101,10 @@ function methods(storage) {
     set: async (key, value) => set.call(storage, key, value),
     delete: async (key) => storage.delete(key),
   };
+}
+
+function argumentError(message) {
+  return Object.assign(new ChoreoAuthError(message), { code: "invalid-argument" });
 }
 
 const encoder = new TextEncoder();
@@ -125,16 +126,26 @@ function write(value) {
   return n;
 }
 
-/** Recognises a token and lists its problems, offline, at the current time. */
-export function inspectToken(value) {
+// The report of `value` at `now` (Unix seconds; NaN: the current time, read only if a rule
+// needs it): read from the module's tape, or core's JSON text.
+function inspect(value, now, json) {
   const n = write(value);
-  if (n < 0) return glue.inspectToken(value);
-  return readTape(memory[0], glue.__inspect(n, Number.NaN));
+  if (n < 0) throw argumentError("the input must be a string or a Uint8Array");
+  return json ? glue.__inspectJson(n, now) : readTape(memory[0], glue.__inspect(n, now));
 }
 
-/** `inspectToken` at a given time (Unix seconds). */
-export function inspectTokenAt(value, now) {
-  const n = Number.isFinite(now) ? write(value) : -1;
-  if (n < 0) return glue.inspectTokenAt(value, now);
-  return readTape(memory[0], glue.__inspect(n, now));
+// A time argument, converted as wasm converts a number argument.
+function at(now) {
+  const seconds = Number(now);
+  if (!Number.isFinite(seconds)) throw argumentError("the time must be a finite number of seconds");
+  return seconds;
 }
+
+/** Recognises a token and lists its problems, offline, at the current time. */
+export const inspectToken = (value) => inspect(value, Number.NaN, false);
+/** `inspectToken` at a given time (Unix seconds). */
+export const inspectTokenAt = (value, now) => inspect(value, at(now), false);
+/** The report as core's canonical JSON text, byte for byte what every host prints. */
+export const inspectTokenJson = (value) => inspect(value, Number.NaN, true);
+/** `inspectTokenJson` at a given time (Unix seconds). */
+export const inspectTokenJsonAt = (value, now) => inspect(value, at(now), true);

@@ -3,7 +3,7 @@
 
 use choreo_auth_core::host::{Clock, Random, RandomError, StoreError};
 use choreo_auth_core::http::{
-    HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES, Method,
+    HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES,
 };
 use choreo_auth_core::kv::{KeyValue, MemoryKv};
 use js_sys::{Array, Promise, Uint8Array};
@@ -38,13 +38,9 @@ thread_local! {
 impl HttpClient for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
         let authorization = Zeroizing::new(format!("Bearer {}", request.bearer.expose()));
-        let method = match request.method {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        };
         FETCH_FAILURE.set(JsValue::UNDEFINED);
         let sent = fetch_send(
-            method,
+            request.method.as_str(),
             &request.url,
             &authorization,
             request.body,
@@ -56,7 +52,7 @@ impl HttpClient for Fetch {
             Err(refused) => {
                 let refused = Array::from(&refused);
                 let error = refused.get(1);
-                let detail = JsText(error.clone()).to_string();
+                let detail = message(&error);
                 return Err(match refused.get(0).as_string().as_deref() {
                     Some("timeout") => HttpError::Timeout,
                     Some("redirect") => HttpError::RedirectRefused,
@@ -83,15 +79,10 @@ impl HttpClient for Fetch {
 }
 
 /// The message of a thrown JavaScript value, for error text.
-struct JsText(JsValue);
-
-impl std::fmt::Display for JsText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = match self.0.dyn_ref::<js_sys::Error>() {
-            Some(e) => String::from(e.message()),
-            None => self.0.as_string().unwrap_or_default(),
-        };
-        f.write_str(&text)
+fn message(thrown: &JsValue) -> String {
+    match thrown.dyn_ref::<js_sys::Error>() {
+        Some(e) => e.message().into(),
+        None => thrown.as_string().unwrap_or_default(),
     }
 }
 
@@ -131,15 +122,24 @@ extern "C" {
 
 fn failed(name: &str) -> impl FnOnce(JsValue) -> StoreError + '_ {
     move |e| StoreError::Failed {
-        message: format!("{name}() threw: {}", JsText(e)),
+        message: format!("{name}() threw: {}", message(&e)),
     }
 }
 
-impl KeyValue for JsStore {
+/// The storage a client uses: the JavaScript object it was given, else wasm memory.
+#[derive(Debug)]
+pub enum Storage {
+    Memory(MemoryKv),
+    Js(JsStore),
+}
+
+impl KeyValue for Storage {
     async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
-        let value = JsFuture::from(self.read(key))
-            .await
-            .map_err(failed("get"))?;
+        let js = match self {
+            Storage::Memory(memory) => return memory.get(key).await,
+            Storage::Js(js) => js,
+        };
+        let value = JsFuture::from(js.read(key)).await.map_err(failed("get"))?;
         if value.is_undefined() || value.is_null() {
             return Ok(None);
         }
@@ -152,42 +152,24 @@ impl KeyValue for JsStore {
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let done = JsFuture::from(self.write(key, value)).await;
-        done.map(drop).map_err(failed("set"))
+        let js = match self {
+            Storage::Memory(memory) => return memory.set(key, value).await,
+            Storage::Js(js) => js,
+        };
+        JsFuture::from(js.write(key, value))
+            .await
+            .map(drop)
+            .map_err(failed("set"))
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let done = JsFuture::from(self.remove(key)).await;
-        done.map(drop).map_err(failed("delete"))
-    }
-}
-
-/// The storage a client uses: JavaScript's if one was given, else wasm memory.
-#[derive(Debug)]
-pub enum Storage {
-    Memory(MemoryKv),
-    Js(JsStore),
-}
-
-impl KeyValue for Storage {
-    async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
-        match self {
-            Storage::Memory(s) => s.get(key).await,
-            Storage::Js(s) => s.get(key).await,
-        }
-    }
-
-    async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        match self {
-            Storage::Memory(s) => s.set(key, value).await,
-            Storage::Js(s) => s.set(key, value).await,
-        }
-    }
-
-    async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        match self {
-            Storage::Memory(s) => s.delete(key).await,
-            Storage::Js(s) => s.delete(key).await,
-        }
+        let js = match self {
+            Storage::Memory(memory) => return memory.delete(key).await,
+            Storage::Js(js) => js,
+        };
+        JsFuture::from(js.remove(key))
+            .await
+            .map(drop)
+            .map_err(failed("delete"))
     }
 }

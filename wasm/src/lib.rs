@@ -1,19 +1,13 @@
 //! wasm-bindgen bindings of choreo-auth-core, published as the npm package `@choreo/auth`.
 //! Each export converts its input, calls core and converts the output: no rule lives here.
 //!
-//! | JS name (package) | Rust | what it does |
+//! | JS name (package) | here | what it does |
 //! |---|---|---|
-//! | `inspectToken`, `inspectTokenAt` | `inspect_input` (`__inspect`) | `js/boundary.js` writes the input into `INPUT`, calls it, and reads the report from its tape (crate `choreo_auth_tape`) |
-//! | the same, any other argument | `inspect_token`, `inspect_token_at` | throw the argument error; their signatures type the package |
-//! | `inspectTokenJson`, `inspectTokenJsonAt` | `inspect_token_json`, `inspect_token_json_at` | core's canonical JSON text of the report |
-//! | `scanText` | `scan_text` | core's `finder` over the text, fed through the input buffer a piece at a time, and its places in UTF-16 code units (`finder::Utf16Places`) |
-//! | `new ChoreoAuth(options)` | `ChoreoAuth::new` | checks the options; core's host traits over `fetch`, `Date.now()`, `crypto` and a storage object (`host`) |
-//! | `loginWithToken`, `status`, `logout`, `accessToken`, `accounts`, `switch` | `ChoreoAuth` methods | core's flows and accounts over a storage object (core's `KvStore`); values, and core's `Failure` for errors, cross as serde_json text through `JSON.parse` (`to_js`) |
-//! | `useEnvironment`, `useStsToken`, `environmentToken` | `ChoreoAuth` methods | core's `env`: the token variables, in memory (nothing stored) |
-//! | `logout({ all })`, `fetch`, the queue of changes per storage, the storage object's one shape | `js/boundary.js` | a subclass of the glue's `ChoreoAuth` |
-//! | (internal) `__errors` | `set_error_class` | the `ChoreoAuthError` class of `js/boundary.js`, given by each entry |
+//! | `inspectToken`, `inspectTokenJson` and their `…At` | `__inspect`, `__inspectJson` | `js/boundary.js` writes the input into `INPUT` and reads the report from its tape (crate `choreo_auth_tape`) or core's JSON text |
+//! | `scanText` | `scan_text` | core's `finder` fed through `INPUT` a piece at a time, places in UTF-16 code units |
+//! | `ChoreoAuth` | `ChoreoAuth` | core's flows, accounts and `env` over the host traits of `host` (`fetch`, `Date.now()`, `crypto`, a storage object); values and core's `Failure` cross as serde_json text through `JSON.parse` (`to_js`) |
+//! | `logout({ all })`, `fetch`, the queue of changes per storage | `js/boundary.js` | a subclass of the glue's `ChoreoAuth` |
 //! | `runVector` (test build, feature `vectors`) | `run_vector` | core's shared vector runner |
-//! | (internal) `__input` | `input_buffer` | the module's memory and input buffer, for `js/boundary.js` |
 //!
 //! Arguments are read by `TextEncoder.encodeInto` straight into one kept input buffer, which is
 //! wiped after each call: a token is copied into wasm memory once, and a pasted megabyte is cut
@@ -24,7 +18,7 @@ mod host;
 
 use choreo_auth_core::api::DEFAULT_API_BASE;
 use choreo_auth_core::host::Clock as _;
-use choreo_auth_core::kv::{KvStore, MemoryKv, StoredAccount};
+use choreo_auth_core::kv::{KvStore, MemoryKv};
 use choreo_auth_core::login::{self, Host, Policy};
 use choreo_auth_core::{AccountRef, ApiBase, Code, Failure, Session, env, finder, intake, report};
 use host::{DateNow, Fetch, Storage, WebCrypto};
@@ -39,6 +33,28 @@ use zeroize::Zeroizing;
 const TYPES: &str = r#"
 /** What `inspectToken` returns: core's report. */
 export type TokenReport = Report;
+
+/** Recognises a token and lists its problems, offline, at the current time. */
+export function inspectToken(input: string | Uint8Array): TokenReport;
+/** `inspectToken` at a given time (Unix seconds), for tests and reproducible output. */
+export function inspectTokenAt(input: string | Uint8Array, nowUnixSeconds: number): TokenReport;
+/** The report as core's canonical JSON text, byte for byte what every host prints. */
+export function inspectTokenJson(input: string | Uint8Array): string;
+/** `inspectTokenJson` at a given time (Unix seconds). */
+export function inspectTokenJsonAt(input: string | Uint8Array, nowUnixSeconds: number): string;
+
+export interface ScanOptions {
+  /** Also list checksummed tokens whose checksum fails, with `checksum: "invalid"` (default false). */
+  nearMisses?: boolean;
+}
+
+/** Token variables, as `process.env` holds them: unset or empty ones are ignored. */
+export type TokenVariables = {
+  CHOREO_TOKEN?: string;
+  WSO2IP_PAT?: string;
+  CLOUD_STS_TOKEN?: string;
+  [name: string]: string | undefined;
+};
 
 /**
  * Where a client keeps its credential. VS Code's `context.secrets` fits as is: its setter is
@@ -99,6 +115,23 @@ export interface ChoreoAuth {
 }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// A token argument: its text, or its bytes as UTF-8.
+    #[wasm_bindgen(typescript_type = "string | Uint8Array")]
+    pub type TokenInput;
+    #[wasm_bindgen(typescript_type = "ChoreoAuthOptions")]
+    pub type ChoreoAuthOptions;
+    #[wasm_bindgen(typescript_type = "AccountOptions")]
+    pub type AccountOptions;
+    #[wasm_bindgen(typescript_type = "StatusOptions")]
+    pub type StatusOptions;
+    #[wasm_bindgen(typescript_type = "ScanOptions")]
+    pub type ScanOptions;
+    #[wasm_bindgen(typescript_type = "TokenVariables")]
+    pub type TokenVariables;
+}
+
 /// `value` as `JSON.parse` makes it of serde_json's text: for values that wait on HTTP, where
 /// speed does not matter.
 pub fn to_js(value: &impl Serialize) -> JsValue {
@@ -121,11 +154,6 @@ pub fn set_error_class(class: js_sys::Function) {
 
 /// A `ChoreoAuthError` with the failure's fields: core's stable `code`, and the offline
 /// `problems` or the stored `session`.
-fn error(failure: impl Into<Failure>) -> JsValue {
-    thrown(failure.into())
-}
-
-/// `error`'s body, compiled once rather than once per error type.
 fn thrown(failure: Failure) -> JsValue {
     let args = js_sys::Array::of1(&failure.message.as_str().into());
     // A network error's cause: what `fetch` rejected with, as `new Error(m, { cause })` has it.
@@ -140,15 +168,12 @@ fn thrown(failure: Failure) -> JsValue {
     let e = ERROR_CLASS
         .with_borrow(|class| Reflect::construct(class.as_ref()?, &args).ok())
         .unwrap_or_else(|| js_sys::Error::new(&failure.message).into());
-    Object::assign(
-        e.unchecked_ref::<Object>(),
-        to_js(&failure).unchecked_ref::<Object>(),
-    );
+    Object::assign(e.unchecked_ref::<Object>(), to_js(&failure).unchecked_ref());
     e
 }
 
-fn argument_error(message: &str) -> JsValue {
-    error(Failure::new(Code::InvalidArgument, message))
+fn invalid(message: impl Into<String>) -> Failure {
+    Failure::new(Code::InvalidArgument, message)
 }
 
 #[wasm_bindgen]
@@ -160,6 +185,9 @@ extern "C" {
     #[wasm_bindgen(method, js_name = encodeInto)]
     fn encode_into(this: &TextEncoder, text: &JsValue, into: &Uint8Array) -> EncodeInto;
     type EncodeInto;
+    /// The UTF-16 code units consumed and the bytes written.
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeInto) -> u32;
     #[wasm_bindgen(method, getter)]
     fn written(this: &EncodeInto) -> u32;
 }
@@ -175,18 +203,20 @@ thread_local! {
     static TAPE: RefCell<choreo_auth_tape::Tape> = RefCell::default();
 }
 
-/// Calls `f` with the bytes of a `string | Uint8Array` argument (strings as UTF-8, lone
-/// surrogates as U+FFFD, as `TextEncoder` makes them), then wipes them. At most `INPUT_ROOM`
-/// bytes are taken: when the text did not fit, more than `MAX_INPUT_BYTES` were written, so
-/// intake refuses it as too long, as it would the whole of it.
-fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsValue> {
+/// A view of `room` from `from` on, made anew for each use: memory may have grown since the last.
+fn view(room: &[u8], from: usize) -> Uint8Array {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let (at, len) = (room.as_ptr() as usize + from, room.len() - from);
+    Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), at as u32, len as u32)
+}
+
+/// A copy of the bytes of a `string | Uint8Array` argument (strings as UTF-8, lone surrogates
+/// as U+FFFD, as `TextEncoder` makes them), wiped when dropped; the input buffer is wiped at
+/// once. At most `INPUT_ROOM` bytes are taken: when the text did not fit, more than
+/// `MAX_INPUT_BYTES` were written, so intake refuses it as too long, as it would the whole of it.
+fn copy_input(input: &JsValue) -> Result<Zeroizing<Vec<u8>>, Failure> {
     INPUT.with_borrow_mut(|room| {
-        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-        let view = Uint8Array::new_with_byte_offset_and_length(
-            &memory.buffer(),
-            room.as_ptr() as u32,
-            room.len() as u32,
-        );
+        let view = view(room, 0);
         let len = if input.is_string() {
             ENCODER.with(|e| e.encode_into(input, &view).written())
         } else if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
@@ -194,13 +224,13 @@ fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsVal
             view.set(&bytes.subarray(0, n), 0);
             n
         } else {
-            return Err(argument_error("the input must be a string or a Uint8Array"));
+            return Err(invalid("the input must be a string or a Uint8Array"));
         };
-        let len = (len as usize).min(room.len());
-        let out = f(&room[..len]);
+        let bytes = &mut room[..(len as usize).min(INPUT_ROOM)];
+        let copy = Zeroizing::new(bytes.to_vec());
         // A kept buffer outlives the call, so these writes cannot be optimised away.
-        room[..len].fill(0);
-        Ok(out)
+        bytes.fill(0);
+        Ok(copy)
     })
 }
 
@@ -208,98 +238,38 @@ fn with_input<T>(input: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T, JsVal
 #[wasm_bindgen(js_name = __input, skip_typescript)]
 pub fn input_buffer() -> js_sys::Array {
     INPUT.with_borrow_mut(|room| {
-        [
-            wasm_bindgen::memory(),
-            (room.as_mut_ptr() as u32).into(),
-            (room.len() as u32).into(),
-        ]
-        .into_iter()
-        .collect()
+        let (at, len) = (room.as_mut_ptr() as u32, room.len() as u32);
+        js_sys::Array::of3(&wasm_bindgen::memory(), &at.into(), &len.into())
     })
 }
 
 /// Inspects the `len` bytes `js/boundary.js` wrote into the input buffer, at `now` (Unix seconds)
-/// or, when it is NaN, at `Date.now()`, read only if a rule needs it. Wipes them, and returns the
-/// address of the report's tape header (`choreo_auth_tape::Tape::write`).
-#[wasm_bindgen(js_name = __inspect, skip_typescript)]
-pub fn inspect_input(len: usize, now: f64) -> *const u32 {
+/// or, when it is NaN, at `Date.now()`, read only if a rule needs it, and wipes them.
+fn inspect_written(len: usize, now: f64) -> report::Report {
     INPUT.with_borrow_mut(|room| {
-        let bytes = &room[..len.min(room.len())];
+        let bytes = &mut room[..len.min(INPUT_ROOM)];
         let report = if now.is_nan() {
             report::inspect_with_clock(bytes, &DateNow)
         } else {
             report::inspect(bytes, now.floor() as i64)
         };
-        let len = bytes.len();
-        room[..len].fill(0);
-        // A report always has a JSON form, so the tape takes it.
-        TAPE.with_borrow_mut(|tape| tape.write(&report).unwrap_or(std::ptr::null()))
+        bytes.fill(0);
+        report
     })
 }
 
-/// Recognises a token and lists its problems, offline, at the current time.
-#[wasm_bindgen(js_name = inspectToken, unchecked_return_type = "TokenReport")]
-pub fn inspect_token(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
-) -> Result<JsValue, JsValue> {
-    with_input(&input, |bytes| {
-        to_js(&report::inspect_with_clock(bytes, &DateNow))
-    })
+/// The report's tape: the address of its header (`choreo_auth_tape::Tape::write`).
+#[wasm_bindgen(js_name = __inspect, skip_typescript)]
+pub fn inspect_tape(len: usize, now: f64) -> *const u32 {
+    let report = inspect_written(len, now);
+    // A report always has a JSON form, so the tape takes it.
+    TAPE.with_borrow_mut(|tape| tape.write(&report).unwrap_or(std::ptr::null()))
 }
 
-/// `inspectToken` at a given time (Unix seconds), for tests and reproducible output.
-#[wasm_bindgen(js_name = inspectTokenAt, unchecked_return_type = "TokenReport")]
-pub fn inspect_token_at(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
-    now_unix_seconds: f64,
-) -> Result<JsValue, JsValue> {
-    let now = unix_seconds(now_unix_seconds)?;
-    with_input(&input, |bytes| to_js(&report::inspect(bytes, now)))
-}
-
-fn unix_seconds(now: f64) -> Result<i64, JsValue> {
-    if now.is_finite() {
-        Ok(now.floor() as i64)
-    } else {
-        Err(argument_error(
-            "the time must be a finite number of seconds",
-        ))
-    }
-}
-
-/// The report as core's canonical JSON text, byte for byte what every host prints.
-#[wasm_bindgen(js_name = inspectTokenJson)]
-pub fn inspect_token_json(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
-) -> Result<String, JsValue> {
-    with_input(&input, |bytes| {
-        report::to_json(&report::inspect_with_clock(bytes, &DateNow))
-    })
-}
-
-/// `inspectTokenJson` at a given time (Unix seconds).
-#[wasm_bindgen(js_name = inspectTokenJsonAt)]
-pub fn inspect_token_json_at(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
-    now_unix_seconds: f64,
-) -> Result<String, JsValue> {
-    let now = unix_seconds(now_unix_seconds)?;
-    with_input(&input, |bytes| report::inspect_json(bytes, now))
-}
-
-#[wasm_bindgen(typescript_custom_section)]
-const SCAN_TYPES: &str = r#"
-export interface ScanOptions {
-  /** Also list checksummed tokens whose checksum fails, with `checksum: "invalid"` (default false). */
-  nearMisses?: boolean;
-}
-"#;
-
-#[wasm_bindgen]
-extern "C" {
-    /// The UTF-16 code units `encodeInto` consumed.
-    #[wasm_bindgen(method, getter)]
-    fn read(this: &EncodeInto) -> u32;
+/// The report as core's canonical JSON text.
+#[wasm_bindgen(js_name = __inspectJson, skip_typescript)]
+pub fn inspect_json(len: usize, now: f64) -> String {
+    report::to_json(&inspect_written(len, now))
 }
 
 /// Every token in `text` (core's `finder`), with its position in UTF-16 code units. The text is
@@ -308,29 +278,22 @@ extern "C" {
 #[wasm_bindgen(js_name = scanText, unchecked_return_type = "TextFinding[]")]
 pub fn scan_text(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ScanOptions")] options: Option<js_sys::Object>,
+    options: Option<ScanOptions>,
 ) -> Result<JsValue, JsValue> {
-    let text: js_sys::JsString = text
-        .dyn_into()
-        .map_err(|_| argument_error("the text must be a string"))?;
-    let near_misses = options.is_some_and(|o| {
-        o.is_object() && Reflect::get(&o, &"nearMisses".into()).is_ok_and(|v| v.is_truthy())
+    let Some(text) = text.dyn_ref::<js_sys::JsString>() else {
+        return Err(thrown(invalid("the text must be a string")));
+    };
+    let near_misses = option(options.as_deref(), "nearMisses", "", |v| {
+        Some(v.is_truthy())
     });
-    let units = text.length();
-    let mut stream = finder::Finder::builtin().stream(near_misses);
-    let (mut found, mut findings) = (Vec::new(), Vec::new());
+    let mut stream = finder::Finder::builtin().stream(near_misses.ok().flatten() == Some(true));
+    let (units, mut found, mut findings) = (text.length(), Vec::new(), Vec::new());
     let mut places = finder::Utf16Places::default();
     INPUT.with_borrow_mut(|room| {
         let (mut read, mut filled, mut used, mut before) = (0, 0, 0, 0);
         loop {
-            // A fresh view each time: memory may have grown since the last.
-            let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-            let free = Uint8Array::new_with_byte_offset_and_length(
-                &memory.buffer(),
-                (room.as_ptr() as usize + filled) as u32,
-                (room.len() - filled) as u32,
-            );
-            let encoded = ENCODER.with(|e| e.encode_into(&text.substring(read, units), &free));
+            let rest = text.substring(read, units);
+            let encoded = ENCODER.with(|e| e.encode_into(&rest, &view(room, filled)));
             read += encoded.read();
             filled += encoded.written() as usize;
             used = used.max(filled);
@@ -357,7 +320,30 @@ pub fn scan_text(
 #[wasm_bindgen(js_name = runVector)]
 pub fn run_vector(vector_json: &str) -> Result<String, JsValue> {
     choreo_auth_core::vectors::run_json(vector_json)
-        .map_err(|e| error(Failure::new(Code::BadVector, e)))
+        .map_err(|e| thrown(Failure::new(Code::BadVector, e)))
+}
+
+/// `options[name]` read by `read`: `None` when it is absent (undefined or null, or `options` is
+/// no object), an argument error saying what it `must` be when `read` refuses it.
+fn option<T>(
+    options: Option<&JsValue>,
+    name: &str,
+    must: &str,
+    read: impl FnOnce(&JsValue) -> Option<T>,
+) -> Result<Option<T>, Failure> {
+    let value = match options {
+        Some(o) if o.is_object() => Reflect::get(o, &name.into()).unwrap_or_default(),
+        _ => return Ok(None),
+    };
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    (read(&value).map(Some)).ok_or_else(|| invalid(format!("{name} must be {must}")))
+}
+
+/// The `org` option: an organization's handle or uuid, or `None` for the active account.
+fn org_option(options: Option<&JsValue>) -> Result<Option<String>, Failure> {
+    option(options, "org", "a string", JsValue::as_string)
 }
 
 #[derive(Debug)]
@@ -367,45 +353,22 @@ struct Client {
     host: Host<Fetch, DateNow, WebCrypto, KvStore<Storage>>,
 }
 
-/// `options[name]`, or `undefined`.
-fn option(options: &Option<Object>, name: &str) -> JsValue {
-    match options {
-        Some(o) if o.is_object() => Reflect::get(o, &name.into()).unwrap_or(JsValue::UNDEFINED),
-        _ => JsValue::UNDEFINED,
+impl Client {
+    fn account<'a>(&'a self, org: &'a Option<String>) -> AccountRef<'a> {
+        let (api_base, org) = (&self.api, org.as_deref());
+        AccountRef { api_base, org }
     }
-}
-
-/// `options[name]` read by `read`: `None` when it is absent (undefined or null), an argument
-/// error saying what it `must` be when `read` refuses it.
-fn option_as<T>(
-    options: &Option<Object>,
-    name: &str,
-    must: &str,
-    read: impl FnOnce(&JsValue) -> Option<T>,
-) -> Result<Option<T>, JsValue> {
-    let value = option(options, name);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    read(&value)
-        .map(Some)
-        .ok_or_else(|| argument_error(&format!("{name} must be {must}")))
-}
-
-/// The `org` option: an organization's handle or uuid, or `None` for the active account.
-fn org_option(options: &Option<Object>) -> Result<Option<String>, JsValue> {
-    option_as(options, "org", "a string", JsValue::as_string)
 }
 
 /// A method's promise: `run` with the client, its value as `JSON.parse` makes it. The future is
 /// boxed, so wasm-bindgen-futures' machinery is compiled once rather than once per method.
-fn promise<T: Serialize, F: Future<Output = Result<T, JsValue>>>(
+fn promise<T: Serialize, F: Future<Output = Result<T, Failure>>>(
     client: &Rc<Client>,
     run: impl FnOnce(Rc<Client>) -> F + 'static,
 ) -> Promise {
     let client = Rc::clone(client);
     let future: std::pin::Pin<Box<dyn Future<Output = _>>> =
-        Box::pin(async move { run(client).await.map(|value| to_js(&value)) });
+        Box::pin(async move { run(client).await.map(|v| to_js(&v)).map_err(thrown) });
     wasm_bindgen_futures::future_to_promise(future)
 }
 
@@ -419,39 +382,40 @@ pub struct ChoreoAuth {
 #[wasm_bindgen]
 impl ChoreoAuth {
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ChoreoAuthOptions")] options: Option<Object>,
-    ) -> Result<ChoreoAuth, JsValue> {
-        let base = option_as(&options, "apiBase", "a string", JsValue::as_string)?;
-        let api = ApiBase::parse(base.as_deref().unwrap_or(DEFAULT_API_BASE)).map_err(error)?;
-        let required_scopes = option_as(&options, "requiredScopes", "an array of strings", |v| {
+    pub fn new(options: Option<ChoreoAuthOptions>) -> Result<ChoreoAuth, JsValue> {
+        Self::with(options.as_deref()).map_err(thrown)
+    }
+
+    fn with(options: Option<&JsValue>) -> Result<ChoreoAuth, Failure> {
+        let base = option(options, "apiBase", "a string", JsValue::as_string)?;
+        let api = ApiBase::parse(base.as_deref().unwrap_or(DEFAULT_API_BASE))?;
+        let required_scopes = option(options, "requiredScopes", "an array of strings", |v| {
             let list = v.dyn_ref::<js_sys::Array>()?;
             list.iter().map(|s| s.as_string()).collect()
         })?;
-        let timeout_ms = option_as(&options, "timeoutMs", "a positive whole number", |v| {
+        let timeout_ms = option(options, "timeoutMs", "a positive whole number", |v| {
             let ms = v.as_f64()?;
             let whole = ms.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&ms);
             whole.then_some(ms as u32)
         })?;
         // `js/boundary.js` checks the storage object and gives its methods one shape.
-        let storage = match option(&options, "storage") {
-            none if none.is_undefined() || none.is_null() => Storage::Memory(MemoryKv::default()),
-            object => Storage::Js(object.unchecked_into()),
+        let storage = match option(options, "storage", "", |v| Some(v.clone()))? {
+            Some(object) => Storage::Js(object.unchecked_into()),
+            None => Storage::Memory(MemoryKv::default()),
         };
+        let (required_scopes, store) = (required_scopes.unwrap_or_default(), KvStore { storage });
         let policy = Policy {
-            required_scopes: required_scopes.unwrap_or_default(),
+            required_scopes,
             timeout_ms,
         };
-        let (http, clock, random, store) = (Fetch, DateNow, WebCrypto, KvStore { storage });
         let host = Host {
-            http,
-            clock,
-            random,
+            http: Fetch,
+            clock: DateNow,
+            random: WebCrypto,
             store,
         };
-        Ok(ChoreoAuth {
-            client: Rc::new(Client { api, policy, host }),
-        })
+        let client = Rc::new(Client { api, policy, host });
+        Ok(ChoreoAuth { client })
     }
 
     /// The checked API base this client talks to.
@@ -464,34 +428,23 @@ impl ChoreoAuth {
     /// organization is added, or its token replaced, and becomes the active one. Storage is
     /// untouched on any failure.
     #[wasm_bindgen(js_name = loginWithToken, unchecked_return_type = "Promise<LoginResult>")]
-    pub fn login_with_token(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] token: JsValue,
-    ) -> Promise {
+    pub fn login_with_token(&self, token: TokenInput) -> Promise {
         // Read the argument now: the caller may reuse or clear its buffer once we return.
-        let input = with_input(&token, |bytes| Zeroizing::new(bytes.to_vec()));
+        let input = copy_input(&token);
         promise(&self.client, |c| async move {
-            let input = input?;
-            login::login(&c.host, &c.api, &input, &c.policy)
-                .await
-                .map_err(error)
+            Ok(login::login(&c.host, &c.api, &input?, &c.policy).await?)
         })
     }
 
     /// The stored session of an account (`{ org }`, default the active one); with
     /// `{ online: true }` the token is checked with the API again.
     #[wasm_bindgen(unchecked_return_type = "Promise<StatusResult>")]
-    pub fn status(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "StatusOptions")] options: Option<Object>,
-    ) -> Promise {
-        let online = option(&options, "online").is_truthy();
-        let org = org_option(&options);
+    pub fn status(&self, options: Option<StatusOptions>) -> Promise {
+        let online = option(options.as_deref(), "online", "", |v| Some(v.is_truthy()));
+        let org = org_option(options.as_deref());
         promise(&self.client, move |c| async move {
-            let org = org?;
-            login::status(&c.host, c.account(&org), &c.policy, online)
-                .await
-                .map_err(error)
+            let (org, online) = (org?, online? == Some(true));
+            Ok(login::status(&c.host, c.account(&org), &c.policy, online).await?)
         })
     }
 
@@ -499,12 +452,12 @@ impl ChoreoAuth {
     #[wasm_bindgen(unchecked_return_type = "Promise<Account[]>")]
     pub fn accounts(&self) -> Promise {
         promise(&self.client, |c| async move {
-            let list = c.host.store.accounts(&c.api).await.map_err(error)?;
-            let row = |a: StoredAccount| Account {
+            let list = c.host.store.accounts(&c.api).await?;
+            let rows = list.into_iter().map(|a| Account {
                 active: a.active,
                 session: a.credential.session,
-            };
-            Ok(list.into_iter().map(row).collect::<Vec<_>>())
+            });
+            Ok(rows.collect::<Vec<_>>())
         })
     }
 
@@ -515,10 +468,15 @@ impl ChoreoAuth {
     #[wasm_bindgen(unchecked_return_type = "Promise<Session>")]
     pub fn switch(&self, org: Option<String>) -> Promise {
         promise(&self.client, |c| async move {
-            let switched = c.host.store.switch(&c.api, org.as_deref()).await;
-            let to = Some(switched.map_err(error)?.to.org_uuid);
-            let credential = login::stored(&c.host.store, c.account(&to)).await;
-            Ok(credential.map_err(error)?.session)
+            let to = Some(
+                c.host
+                    .store
+                    .switch(&c.api, org.as_deref())
+                    .await?
+                    .to
+                    .org_uuid,
+            );
+            Ok(login::stored(&c.host.store, c.account(&to)).await?.session)
         })
     }
 
@@ -526,26 +484,21 @@ impl ChoreoAuth {
     /// hand it on (VS Code's `AuthenticationSession.accessToken`, like `gh auth token`). A page
     /// has no reason to call this: the token then leaves wasm memory.
     #[wasm_bindgen(js_name = accessToken, unchecked_return_type = "Promise<string>")]
-    pub fn access_token(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "AccountOptions")] options: Option<Object>,
-    ) -> Promise {
-        let org = org_option(&options);
+    pub fn access_token(&self, options: Option<AccountOptions>) -> Promise {
+        let org = org_option(options.as_deref());
         promise(&self.client, |c| async move {
-            let credential = login::stored(&c.host.store, c.account(&org?)).await;
-            Ok(credential.map_err(error)?.token.expose().to_owned())
+            let credential = login::stored(&c.host.store, c.account(&org?)).await?;
+            Ok(credential.token.expose().to_owned())
         })
     }
 
     /// Removes an account's credential (`{ org }`, default the active one; another account
     /// becomes active) and resolves to its session. (`{ all: true }`: `js/boundary.js`.)
     #[wasm_bindgen(skip_typescript)]
-    pub fn logout(&self, options: Option<Object>) -> Promise {
-        let org = org_option(&options);
+    pub fn logout(&self, options: Option<AccountOptions>) -> Promise {
+        let org = org_option(options.as_deref());
         promise(&self.client, |c| async move {
-            login::logout(&c.host.store, c.account(&org?))
-                .await
-                .map_err(error)
+            Ok(login::logout(&c.host.store, c.account(&org?)).await?)
         })
     }
 
@@ -554,53 +507,34 @@ impl ChoreoAuth {
     /// `CLOUD_STS_TOKEN`, with the flow of its kind, as the CLI does. Nothing is stored; the
     /// session is the caller's, for as long as it holds the token.
     #[wasm_bindgen(js_name = useEnvironment, unchecked_return_type = "Promise<EnvironmentResult>")]
-    pub fn use_environment(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "TokenVariables")] variables: JsValue,
-    ) -> Promise {
+    pub fn use_environment(&self, variables: TokenVariables) -> Promise {
         let chosen = env_variable(&self.client.api, &variables);
         promise(&self.client, |c| async move {
             let (chosen, value) = chosen?;
-            let checked = env::check(&c.host, &c.api, &chosen, &value, &c.policy).await;
-            checked.map_err(error)
+            Ok(env::check(&c.host, &c.api, &chosen, &value, &c.policy).await?)
         })
     }
 
     /// Checks a Choreo STS access token (what `CLOUD_STS_TOKEN` holds): its claims offline,
     /// then its organization with the API. Nothing is stored.
     #[wasm_bindgen(js_name = useStsToken, unchecked_return_type = "Promise<EnvironmentResult>")]
-    pub fn use_sts_token(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] token: JsValue,
-    ) -> Promise {
-        let value = with_input(&token, |bytes| Zeroizing::new(bytes.to_vec()));
+    pub fn use_sts_token(&self, token: TokenInput) -> Promise {
+        let value = copy_input(&token);
         promise(&self.client, |c| async move {
-            let chosen = env::Chosen::sts();
-            let checked = env::check(&c.host, &c.api, &chosen, &value?, &c.policy).await;
-            checked.map_err(error)
+            let sts = env::Chosen::sts();
+            Ok(env::check(&c.host, &c.api, &sts, &value?, &c.policy).await?)
         })
     }
 
     /// The token `useEnvironment` would use, checked offline only, for hosts that must hand it
     /// on (VS Code's `AuthenticationSession.accessToken`, like `choreo auth token`).
     #[wasm_bindgen(js_name = environmentToken)]
-    pub fn environment_token(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "TokenVariables")] variables: JsValue,
-    ) -> Result<String, JsValue> {
-        let (chosen, value) = env_variable(&self.client.api, &variables)?;
-        let now = DateNow.now_unix_ms().div_euclid(1000);
-        let token = env::token(&chosen, &value, now).map_err(error)?;
-        Ok(token.expose().to_owned())
-    }
-}
-
-impl Client {
-    fn account<'a>(&'a self, org: &'a Option<String>) -> AccountRef<'a> {
-        AccountRef {
-            api_base: &self.api,
-            org: org.as_deref(),
-        }
+    pub fn environment_token(&self, variables: TokenVariables) -> Result<String, JsValue> {
+        let token = env_variable(&self.client.api, &variables).and_then(|(chosen, value)| {
+            let now = DateNow.now_unix_ms().div_euclid(1000);
+            Ok(env::token(&chosen, &value, now)?)
+        });
+        Ok(token.map_err(thrown)?.expose().to_owned())
     }
 }
 
@@ -612,40 +546,26 @@ pub struct Account {
     pub session: Session,
 }
 
-#[wasm_bindgen(typescript_custom_section)]
-const ENV_TYPES: &str = r#"
-/** Token variables, as `process.env` holds them: unset or empty ones are ignored. */
-export type TokenVariables = {
-  CHOREO_TOKEN?: string;
-  WSO2IP_PAT?: string;
-  CLOUD_STS_TOKEN?: string;
-  [name: string]: string | undefined;
-};
-"#;
-
 /// The variable core chooses among those `variables` sets to a non-empty string, with its
 /// value's bytes (only the chosen value enters wasm memory).
 fn env_variable(
     api: &ApiBase,
     variables: &JsValue,
-) -> Result<(env::Chosen, Zeroizing<Vec<u8>>), JsValue> {
+) -> Result<(env::Chosen, Zeroizing<Vec<u8>>), Failure> {
     if !variables.is_object() {
-        return Err(argument_error("the variables must be an object"));
+        return Err(invalid("the variables must be an object"));
     }
     let mut set = Vec::new();
     for name in env::TOKEN_VARIABLES {
-        let value = Reflect::get(variables, &name.into()).unwrap_or(JsValue::UNDEFINED);
-        if value.is_undefined() || value.is_null() {
-            continue;
-        }
-        let text = (value.dyn_ref::<js_sys::JsString>())
-            .ok_or_else(|| argument_error("each token variable must be a string"))?;
-        if text.length() > 0 {
+        let value = option(Some(variables), name, "", |v| {
+            v.dyn_ref::<js_sys::JsString>().cloned()
+        });
+        let text = value.map_err(|_| invalid("each token variable must be a string"))?;
+        if text.is_some_and(|t| t.length() > 0) {
             set.push(name);
         }
     }
-    let chosen = env::choose_for(api, &set).map_err(error)?;
-    let value = Reflect::get(variables, &chosen.name.into()).unwrap_or(JsValue::UNDEFINED);
-    let bytes = with_input(&value, |bytes| Zeroizing::new(bytes.to_vec()))?;
-    Ok((chosen, bytes))
+    let chosen = env::choose_for(api, &set)?;
+    let value = Reflect::get(variables, &chosen.name.into()).unwrap_or_default();
+    Ok((chosen, copy_input(&value)?))
 }
