@@ -47,16 +47,17 @@ async fn mint() -> String {
 fn client() -> ChoreoAuth {
     let options = Object::new();
     Reflect::set(&options, &"apiBase".into(), &api().into()).unwrap();
-    ChoreoAuth::new(Some(options)).unwrap()
+    ChoreoAuth::new(Some(options.unchecked_into())).unwrap()
 }
 
 #[wasm_bindgen_test]
 async fn a_cross_origin_login_goes_through_fetch_and_the_cors_allow_list() {
     let token = mint().await;
     let auth = client();
-    let result = JsFuture::from(auth.login_with_token(token.clone().into()))
-        .await
-        .unwrap();
+    let result =
+        JsFuture::from(auth.login_with_token(JsValue::from(token.clone()).unchecked_into()))
+            .await
+            .unwrap();
     assert_eq!(text(&result, "session.organization.handle"), "acme");
     assert_eq!(text(&result, "session.kind"), "choreo-pat");
     assert_eq!(text(&result, "session.apiBase"), api());
@@ -73,9 +74,11 @@ async fn session_ids_come_from_the_browser_crypto_and_differ() {
     let token = mint().await;
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let result = JsFuture::from(client().login_with_token(token.clone().into()))
-            .await
-            .unwrap();
+        let result = JsFuture::from(
+            client().login_with_token(JsValue::from(token.clone()).unchecked_into()),
+        )
+        .await
+        .unwrap();
         ids.push(text(&result, "session.id"));
     }
     for id in &ids {
@@ -89,7 +92,7 @@ async fn session_ids_come_from_the_browser_crypto_and_differ() {
 async fn the_bearer_challenge_is_readable_across_origins() {
     // The detail comes from WWW-Authenticate, which the server exposes to allowed origins.
     let token = "chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox";
-    let error = JsFuture::from(client().login_with_token(token.into()))
+    let error = JsFuture::from(client().login_with_token(JsValue::from(token).unchecked_into()))
         .await
         .unwrap_err();
     assert!(error.is_instance_of::<js_sys::Error>());
