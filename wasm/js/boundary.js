@@ -87,20 +87,24 @@ export class ChoreoAuth extends glue.ChoreoAuth {
 }
 
 // The storage object's methods in the one shape the module calls, each returning a promise
-// (of a plain value or a thenable such as VS Code's). VS Code's `context.secrets` names its
-// setter `store`, which is used when there is no `set`.
+// (of a plain value or a thenable such as VS Code's) that rejects with `<name>() threw: <why>`.
+// VS Code's `context.secrets` names its setter `store`, which is used when there is no `set`.
 function methods(storage) {
-  const set = typeof storage.set === "function" ? storage.set : storage.store;
-  for (const [name, method] of [["get", storage.get], ["set() or store", set], ["delete", storage.delete]]) {
+  const setter = typeof storage.set === "function" ? "set" : "store";
+  const call = (name) => {
+    const method = storage[name];
     if (typeof method !== "function") {
-      throw argumentError(`the storage object has no ${name}() method`);
+      throw argumentError(`the storage object has no ${name === "store" ? "set() or store" : name}() method`);
     }
-  }
-  return {
-    get: async (key) => storage.get(key),
-    set: async (key, value) => set.call(storage, key, value),
-    delete: async (key) => storage.delete(key),
+    return async (...args) => {
+      try {
+        return await method.apply(storage, args);
+      } catch (e) {
+        throw `${name}() threw: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    };
   };
+  return { get: call("get"), set: call(setter), delete: call("delete") };
 }
 
 function argumentError(message) {

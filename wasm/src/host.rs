@@ -120,10 +120,10 @@ extern "C" {
     fn remove(this: &JsStore, key: &str) -> Promise;
 }
 
-fn failed(name: &str) -> impl FnOnce(JsValue) -> StoreError + '_ {
-    move |e| StoreError::Failed {
-        message: format!("{name}() threw: {}", message(&e)),
-    }
+/// A rejection of the storage object's method, which `js/boundary.js` words.
+fn failed(e: JsValue) -> StoreError {
+    let message = message(&e);
+    StoreError::Failed { message }
 }
 
 /// The storage a client uses: the JavaScript object it was given, else wasm memory.
@@ -139,7 +139,7 @@ impl KeyValue for Storage {
             Storage::Memory(memory) => return memory.get(key).await,
             Storage::Js(js) => js,
         };
-        let value = JsFuture::from(js.read(key)).await.map_err(failed("get"))?;
+        let value = JsFuture::from(js.read(key)).await.map_err(failed)?;
         if value.is_undefined() || value.is_null() {
             return Ok(None);
         }
@@ -159,7 +159,7 @@ impl KeyValue for Storage {
         JsFuture::from(js.write(key, value))
             .await
             .map(drop)
-            .map_err(failed("set"))
+            .map_err(failed)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -170,6 +170,6 @@ impl KeyValue for Storage {
         JsFuture::from(js.remove(key))
             .await
             .map(drop)
-            .map_err(failed("delete"))
+            .map_err(failed)
     }
 }

@@ -164,6 +164,10 @@ test("a failing storage fails the login closed, with the storage code", async ()
   const e = await rejection(new ChoreoAuth({ apiBase: server.api, storage }).loginWithToken(token));
   assert.equal(e.code, "storage-failed");
   assert.equal(e.message, "credential storage failed: set() threw: keychain locked");
+  // VS Code's shape: the message names the method the caller wrote.
+  const secrets = { get: storage.get, store: storage.set, delete: storage.delete };
+  const vscode = await rejection(new ChoreoAuth({ apiBase: server.api, storage: secrets }).loginWithToken(token));
+  assert.equal(vscode.message, "credential storage failed: store() threw: keychain locked");
 });
 
 test("an unreachable api is a network-error that does not echo the token", async () => {
