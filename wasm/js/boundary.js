@@ -107,9 +107,8 @@ function methods(storage) {
   return { get: call("get"), set: call(setter), delete: call("delete") };
 }
 
-function argumentError(message) {
-  return Object.assign(new ChoreoAuthError(message), { code: "invalid-argument" });
-}
+// A `ChoreoAuthError` with core's code for a wrong argument.
+const argumentError = (message) => glue.__invalid(message);
 
 const encoder = new TextEncoder();
 // The module's memory and input buffer, from `__input` on the first call (the web build's

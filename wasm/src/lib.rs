@@ -8,6 +8,8 @@
 //! | `ChoreoAuth` | `ChoreoAuth` | core's flows, accounts and `env` over the host traits of `host` (`fetch`, `Date.now()`, `crypto`, a storage object); values and core's `Failure` cross as serde_json text through `JSON.parse` (`to_js`) |
 //! | `logout({ all })`, `fetch`, the queue of changes per storage | `js/boundary.js` | a subclass of the glue's `ChoreoAuth` |
 //! | `runVector` (test build, feature `vectors`) | `run_vector` | core's shared vector runner |
+//! | (internal) `__input` | `input_buffer` | the module's memory and input buffer, for `js/boundary.js` |
+//! | (internal) `__errors`, `__invalid` | `set_error_class`, `invalid_argument` | the `ChoreoAuthError` class of `js/boundary.js`, given by each entry; the argument errors `js/boundary.js` throws |
 //!
 //! Arguments are read by `TextEncoder.encodeInto` straight into one kept input buffer, which is
 //! wiped after each call: a token is copied into wasm memory once, and a pasted megabyte is cut
@@ -174,6 +176,12 @@ fn thrown(failure: Failure) -> JsValue {
 
 fn invalid(message: impl Into<String>) -> Failure {
     Failure::new(Code::InvalidArgument, message)
+}
+
+/// The argument error `js/boundary.js` throws, so its code is core's.
+#[wasm_bindgen(js_name = __invalid, skip_typescript)]
+pub fn invalid_argument(message: String) -> JsValue {
+    thrown(invalid(message))
 }
 
 #[wasm_bindgen]
