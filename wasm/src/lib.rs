@@ -291,10 +291,8 @@ pub fn scan_text(
     let Some(text) = text.dyn_ref::<js_sys::JsString>() else {
         return Err(thrown(invalid("the text must be a string")));
     };
-    let near_misses = option(options.as_deref(), "nearMisses", "", |v| {
-        Some(v.is_truthy())
-    });
-    let mut stream = finder::Finder::builtin().stream(near_misses.ok().flatten() == Some(true));
+    let near_misses = flag(options.as_deref(), "nearMisses");
+    let mut stream = finder::Finder::builtin().stream(near_misses);
     let (units, mut found, mut findings) = (text.length(), Vec::new(), Vec::new());
     let mut places = finder::Utf16Places::default();
     INPUT.with_borrow_mut(|room| {
@@ -347,6 +345,11 @@ fn option<T>(
         return Ok(None);
     }
     (read(&value).map(Some)).ok_or_else(|| invalid(format!("{name} must be {must}")))
+}
+
+/// `options[name]` as JavaScript's truthiness reads it.
+fn flag(options: Option<&JsValue>, name: &str) -> bool {
+    option(options, name, "", |v| Some(v.is_truthy())) == Ok(Some(true))
 }
 
 /// The `org` option: an organization's handle or uuid, or `None` for the active account.
@@ -448,10 +451,10 @@ impl ChoreoAuth {
     /// `{ online: true }` the token is checked with the API again.
     #[wasm_bindgen(unchecked_return_type = "Promise<StatusResult>")]
     pub fn status(&self, options: Option<StatusOptions>) -> Promise {
-        let online = option(options.as_deref(), "online", "", |v| Some(v.is_truthy()));
+        let online = flag(options.as_deref(), "online");
         let org = org_option(options.as_deref());
         promise(&self.client, move |c| async move {
-            let (org, online) = (org?, online? == Some(true));
+            let org = org?;
             Ok(login::status(&c.host, c.account(&org), &c.policy, online).await?)
         })
     }
