@@ -5,14 +5,16 @@
 use super::fsutil::{self, DirLock};
 use choreo_auth_core::host::StoreError;
 use choreo_auth_core::{ApiBase, Credential};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 pub const CREDENTIALS_FILE: &str = "credentials.json";
 
-type Entries = BTreeMap<String, Value>;
+/// Each key's credential as its JSON text, borrowed from the file's bytes (or from the
+/// credential being stored): the tokens are never copied into memory that is freed unwiped.
+type Entries<'a> = BTreeMap<String, &'a RawValue>;
 
 #[derive(Debug, Clone)]
 pub struct FileStore {
@@ -43,23 +45,46 @@ impl FileStore {
         self.dir.join(CREDENTIALS_FILE)
     }
 
-    fn read(&self) -> Result<Entries, StoreError> {
-        let path = self.path();
-        match fsutil::read_secret_optional(&path)
-            .map_err(|e| failed("reading the credentials file", e))?
-        {
+    /// The file's bytes, wiped when dropped; `None` if there is no file.
+    fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        fsutil::read_secret_optional(&self.path())
+            .map_err(|e| failed("reading the credentials file", e))
+    }
+
+    fn entries<'a>(
+        &self,
+        bytes: &'a Option<Zeroizing<Vec<u8>>>,
+    ) -> Result<Entries<'a>, StoreError> {
+        match bytes {
             None => Ok(Entries::new()),
-            Some(bytes) => serde_json::from_slice(&bytes).map_err(|_| corrupt(&path)),
+            Some(bytes) => serde_json::from_slice(bytes).map_err(|_| corrupt(&self.path())),
         }
     }
 
-    fn write(&self, lock: &DirLock, entries: &Entries) -> Result<(), StoreError> {
+    fn write(&self, lock: &DirLock, entries: &Entries<'_>) -> Result<(), StoreError> {
         if entries.is_empty() {
             return fsutil::remove(lock, &self.dir, CREDENTIALS_FILE)
                 .map_err(|e| failed("removing the credentials file", e));
         }
-        let json =
-            Zeroizing::new(serde_json::to_vec_pretty(entries).map_err(|_| corrupt(&self.path()))?);
+        // Written at its exact size, so no growing buffer leaves a token behind.
+        let keys: Vec<String> = entries
+            .keys()
+            .map(|k| serde_json::to_string(k).unwrap_or_default())
+            .collect();
+        let size: usize = keys
+            .iter()
+            .zip(entries.values())
+            .map(|(k, v)| k.len() + v.get().len() + 6)
+            .sum();
+        let mut json = Zeroizing::new(Vec::with_capacity(size + 2));
+        json.push(b'{');
+        for (i, (key, value)) in keys.iter().zip(entries.values()).enumerate() {
+            json.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
+            json.extend_from_slice(key.as_bytes());
+            json.extend_from_slice(b": ");
+            json.extend_from_slice(value.get().as_bytes());
+        }
+        json.extend_from_slice(b"\n}");
         fsutil::write_atomic(lock, &self.dir, CREDENTIALS_FILE, &json)
             .map_err(|e| failed("writing the credentials file", e))?;
         // Read back: a full disk or a misbehaving filesystem must not pass as a login.
@@ -75,12 +100,11 @@ impl FileStore {
 
     /// The credential under `key`, which must be one for `api`.
     pub fn load(&self, key: &str, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
-        let entries = self.read()?;
-        let Some(value) = entries.get(key) else {
+        let bytes = self.read()?;
+        let Some(value) = self.entries(&bytes)?.remove(key) else {
             return Ok(None);
         };
-        let json = Zeroizing::new(value.to_string());
-        Credential::from_stored_json(&json)
+        Credential::from_stored_json(value.get())
             .filter(|c| c.api_base == *api)
             .map(Some)
             .ok_or_else(|| corrupt(&self.path()))
@@ -93,9 +117,10 @@ impl FileStore {
         key: &str,
         credential: &Credential,
     ) -> Result<(), StoreError> {
-        let mut entries = self.read()?;
-        let value: Value = serde_json::from_str(&credential.to_stored_json())
-            .map_err(|_| corrupt(&self.path()))?;
+        let bytes = self.read()?;
+        let mut entries = self.entries(&bytes)?;
+        let json = credential.to_stored_json();
+        let value = serde_json::from_str(&json).map_err(|_| corrupt(&self.path()))?;
         entries.insert(key.to_owned(), value);
         self.write(lock, &entries)
     }
@@ -107,10 +132,122 @@ impl FileStore {
         api: &ApiBase,
     ) -> Result<Option<Credential>, StoreError> {
         let found = self.load(key, api)?;
-        let mut entries = self.read()?;
+        let bytes = self.read()?;
+        let mut entries = self.entries(&bytes)?;
         if entries.remove(key).is_some() {
             self.write(lock, &entries)?;
         }
         Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The credentials file's tokens leave no copy in freed memory: a global allocator looks into
+    //! every block the watching thread frees.
+    // A global allocator is `unsafe` by definition. This one only forwards to the system's and,
+    // when its thread watches, reads the block it is about to free.
+    #![allow(unsafe_code)]
+
+    use super::*;
+    use choreo_auth_core::api::Organization;
+    use choreo_auth_core::{SecretToken, Session};
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    /// Tokens whose runs no other bytes of these tests contain.
+    const TOKENS: [&str; 2] = [
+        "chp_Xq7Lm2Pz9Rt4Vw8Ny3Bc6Df1Gh5Jk01nNmox",
+        "chp_Wb5Kc8Nd1Pf4Rg7Tj0Vm3Xp6Zs9Ah2Bk0cdef",
+    ];
+    const NEEDLES: [&[u8]; 2] = [b"Xq7Lm2Pz9Rt4Vw8N", b"Wb5Kc8Nd1Pf4Rg7T"];
+
+    struct Watching;
+
+    thread_local! {
+        /// Only the test's own thread is watched: the harness runs other tests beside it.
+        static WATCHING: Cell<bool> = const { Cell::new(false) };
+        static FREED_WITH_TOKEN: Cell<usize> = const { Cell::new(0) };
+    }
+
+    unsafe impl GlobalAlloc for Watching {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            if WATCHING.get() {
+                // SAFETY: the block is ours until it is handed back below, `layout.size()` long.
+                let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
+                if NEEDLES
+                    .iter()
+                    .any(|n| block.windows(n.len()).any(|w| w == *n))
+                {
+                    FREED_WITH_TOKEN.set(FREED_WITH_TOKEN.get() + 1);
+                }
+            }
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: Watching = Watching;
+
+    /// How many blocks freed while `f` ran held a token.
+    fn freed_with_token(f: impl FnOnce()) -> usize {
+        FREED_WITH_TOKEN.set(0);
+        WATCHING.set(true);
+        f();
+        WATCHING.set(false);
+        FREED_WITH_TOKEN.get()
+    }
+
+    fn credential(token: &str, org: &str) -> Credential {
+        Credential {
+            api_base: ApiBase::parse("http://127.0.0.1:9").unwrap(),
+            token: SecretToken::new(token.to_owned()),
+            session: Session {
+                id: "s".into(),
+                api_base: "http://127.0.0.1:9".into(),
+                kind: "choreo-pat".into(),
+                masked: "m".into(),
+                user_id: "u".into(),
+                pat_id: "p".into(),
+                organization: Organization {
+                    id: "1".into(),
+                    uuid: org.into(),
+                    handle: org.into(),
+                    name: org.into(),
+                },
+                scopes: vec!["s".repeat(4096)],
+                valid_until: None,
+                created_at: "2026-01-01T00:00:00Z".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_watch_sees_a_token_freed_as_it_was() {
+        // Without this the other test could pass by seeing nothing.
+        assert_eq!(freed_with_token(|| drop(TOKENS[0].to_owned())), 1);
+    }
+
+    #[test]
+    fn storing_loading_and_removing_leave_no_copy_of_a_token_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().to_owned());
+        let api = ApiBase::parse("http://127.0.0.1:9").unwrap();
+        let (first, second) = (credential(TOKENS[0], "a"), credential(TOKENS[1], "b"));
+        let freed = freed_with_token(|| {
+            let lock = fsutil::lock(dir.path()).unwrap();
+            store.put(&lock, "a", &first).unwrap();
+            // The first token is read back and written again beside the second.
+            store.put(&lock, "b", &second).unwrap();
+            let loaded = store.load("a", &api).unwrap().unwrap();
+            assert_eq!(loaded.token.expose(), TOKENS[0]);
+            drop(loaded);
+            assert!(store.remove(&lock, "b", &api).unwrap().is_some());
+        });
+        assert_eq!(freed, 0);
     }
 }
