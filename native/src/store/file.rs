@@ -150,8 +150,7 @@ mod tests {
     #![allow(unsafe_code)]
 
     use super::*;
-    use choreo_auth_core::api::Organization;
-    use choreo_auth_core::{SecretToken, Session};
+    use choreo_auth_core::SecretToken;
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::cell::Cell;
 
@@ -203,26 +202,17 @@ mod tests {
     }
 
     fn credential(token: &str, org: &str) -> Credential {
+        let session = serde_json::json!({
+            "id": "s", "apiBase": "http://127.0.0.1:9", "kind": "choreo-pat", "masked": "m",
+            "userId": "u", "patId": "p", "validUntil": null, "createdAt": "2026-01-01T00:00:00Z",
+            "organization": { "id": "1", "uuid": org, "handle": org, "name": org },
+            // Long enough that a growing buffer would move with the token in it.
+            "scopes": ["s".repeat(4096)],
+        });
         Credential {
             api_base: ApiBase::parse("http://127.0.0.1:9").unwrap(),
             token: SecretToken::new(token.to_owned()),
-            session: Session {
-                id: "s".into(),
-                api_base: "http://127.0.0.1:9".into(),
-                kind: "choreo-pat".into(),
-                masked: "m".into(),
-                user_id: "u".into(),
-                pat_id: "p".into(),
-                organization: Organization {
-                    id: "1".into(),
-                    uuid: org.into(),
-                    handle: org.into(),
-                    name: org.into(),
-                },
-                scopes: vec!["s".repeat(4096)],
-                valid_until: None,
-                created_at: "2026-01-01T00:00:00Z".into(),
-            },
+            session: serde_json::from_value(session).unwrap(),
         }
     }
 
