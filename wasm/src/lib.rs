@@ -414,16 +414,15 @@ impl ChoreoAuth {
             Some(object) => Storage::Js(object.unchecked_into()),
             None => Storage::Memory(MemoryKv::default()),
         };
-        let (required_scopes, store) = (required_scopes.unwrap_or_default(), KvStore { storage });
         let policy = Policy {
-            required_scopes,
+            required_scopes: required_scopes.unwrap_or_default(),
             timeout_ms,
         };
         let host = Host {
             http: Fetch,
             clock: DateNow,
             random: WebCrypto,
-            store,
+            store: KvStore { storage },
         };
         let client = Rc::new(Client { api, policy, host });
         Ok(ChoreoAuth { client })
@@ -479,14 +478,8 @@ impl ChoreoAuth {
     #[wasm_bindgen(unchecked_return_type = "Promise<Session>")]
     pub fn switch(&self, org: Option<String>) -> Promise {
         promise(&self.client, |c| async move {
-            let to = Some(
-                c.host
-                    .store
-                    .switch(&c.api, org.as_deref())
-                    .await?
-                    .to
-                    .org_uuid,
-            );
+            let switched = c.host.store.switch(&c.api, org.as_deref()).await?;
+            let to = Some(switched.to.org_uuid);
             Ok(login::stored(&c.host.store, c.account(&to)).await?.session)
         })
     }

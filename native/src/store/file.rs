@@ -66,7 +66,8 @@ impl FileStore {
             return fsutil::remove(lock, &self.dir, CREDENTIALS_FILE)
                 .map_err(|e| failed("removing the credentials file", e));
         }
-        // Written at its exact size, so no growing buffer leaves a token behind.
+        // Written at its exact size, so no growing buffer leaves a token behind: `{`, then each
+        // entry as `,\n  "key": value` (the first without its comma), then `\n}`.
         let keys: Vec<String> = entries
             .keys()
             .map(|k| serde_json::to_string(k).unwrap_or_default())
