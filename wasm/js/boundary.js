@@ -45,22 +45,15 @@ export class ChoreoAuth extends glue.ChoreoAuth {
     });
   }
 
-  switch(org) {
-    return this.#queued(() => super.switch(org));
-  }
-
-  // Reads wait for the changes queued before them, so they never see a change half written
+  // Reads wait for the changes queued before them too, so they never see a change half written
   // (a credential removed, the index not yet rewritten).
-  accounts() {
-    return this.#queued(() => super.accounts());
-  }
-
-  status(options) {
-    return this.#queued(() => super.status(options));
-  }
-
-  accessToken(options) {
-    return this.#queued(() => super.accessToken(options));
+  static {
+    for (const name of ["switch", "accounts", "status", "accessToken"]) {
+      const method = glue.ChoreoAuth.prototype[name];
+      this.prototype[name] = function (...args) {
+        return this.#queued(() => method.apply(this, args));
+      };
+    }
   }
 
   logout(options) {

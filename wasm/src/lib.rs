@@ -1,20 +1,18 @@
-//! wasm-bindgen bindings of choreo-auth-core, published as the npm package `@choreo/auth`.
-//! Each export converts its input, calls core and converts the output: no rule lives here.
+//! wasm-bindgen bindings of choreo-auth-core, the npm package `@choreo/auth`: each export converts
+//! its input, calls core and converts the output; no rule lives here.
 //!
-//! | JS name (package) | here | what it does |
+//! | JS name | here | what it does |
 //! |---|---|---|
-//! | `inspectToken`, `inspectTokenJson` and their `…At` | `__inspect`, `__inspectJson` | `js/boundary.js` writes the input into `INPUT` and reads the report from its tape (crate `choreo_auth_tape`) or core's JSON text |
-//! | `scanText` | `scan_text` | core's `finder` fed through `INPUT` a piece at a time, places in UTF-16 code units |
-//! | `ChoreoAuth` | `ChoreoAuth` | core's flows, accounts and `env` over the host traits of `host` (`fetch`, `Date.now()`, `crypto`, a storage object); values and core's `Failure` cross as serde_json text through `JSON.parse` (`to_js`) |
-//! | `logout({ all })`, `fetch`, the queue of changes per storage | `js/boundary.js` | a subclass of the glue's `ChoreoAuth` |
-//! | `runVector` (test build, feature `vectors`) | `run_vector` | core's shared vector runner |
-//! | (internal) `__input` | `input_buffer` | the module's memory and input buffer, for `js/boundary.js` |
-//! | (internal) `__errors`, `__invalid` | `set_error_class`, `invalid_argument` | the `ChoreoAuthError` class of `js/boundary.js`, given by each entry; the argument errors `js/boundary.js` throws |
+//! | `inspectToken`, `inspectTokenJson`, their `…At` | `__inspect`, `__inspectJson` | `js/boundary.js` writes the input into `INPUT` and reads the tape (`choreo_auth_tape`) or core's JSON text |
+//! | `scanText` | `scan_text` | core's `finder` fed through `INPUT` a piece at a time |
+//! | `ChoreoAuth` | `ChoreoAuth` | core's flows over `host`'s adapters; values and `Failure` cross as serde_json text and `JSON.parse` |
+//! | `logout({ all })`, `fetch`, the queue per storage | `js/boundary.js` | a subclass of the glue's `ChoreoAuth` |
+//! | `runVector` (feature `vectors`) | `run_vector` | core's shared vector runner, for tests |
+//! | `__input`, `__errors`, `__invalid` | | the input buffer, the error class and argument errors, for `js/boundary.js` and the entries |
 //!
-//! Arguments are read by `TextEncoder.encodeInto` straight into one kept input buffer, which is
-//! wiped after each call: a token is copied into wasm memory once, and a pasted megabyte is cut
-//! at intake's limit rather than copied whole. The TypeScript types are generated from core's
-//! Rust types (tsify).
+//! Arguments reach core through one kept input buffer, wiped after each call: a token is copied
+//! into wasm memory once, and a pasted megabyte is cut at intake's limit. TypeScript types are
+//! generated from core's Rust types (tsify).
 
 mod host;
 
@@ -134,8 +132,7 @@ extern "C" {
     pub type TokenVariables;
 }
 
-/// `value` as `JSON.parse` makes it of serde_json's text: for values that wait on HTTP, where
-/// speed does not matter.
+/// `value` as `JSON.parse` makes it of serde_json's text, for values that wait on HTTP anyway.
 pub fn to_js(value: &impl Serialize) -> JsValue {
     serde_json::to_string(value)
         .ok()
@@ -148,14 +145,12 @@ thread_local! {
     static ERROR_CLASS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
-/// Takes the package's error class, which every thrown error is an instance of.
 #[wasm_bindgen(js_name = __errors, skip_typescript)]
 pub fn set_error_class(class: js_sys::Function) {
     ERROR_CLASS.set(Some(class));
 }
 
-/// A `ChoreoAuthError` with the failure's fields: core's stable `code`, and the offline
-/// `problems` or the stored `session`.
+/// A `ChoreoAuthError` with the failure's fields (`code`, `problems`, `session`).
 fn thrown(failure: Failure) -> JsValue {
     let args = js_sys::Array::of1(&failure.message.as_str().into());
     // A network error's cause: what `fetch` rejected with, as `new Error(m, { cause })` has it.
@@ -178,7 +173,7 @@ fn invalid(message: impl Into<String>) -> Failure {
     Failure::new(Code::InvalidArgument, message)
 }
 
-/// The argument error `js/boundary.js` throws, so its code is core's.
+/// The argument errors `js/boundary.js` throws, with core's code.
 #[wasm_bindgen(js_name = __invalid, skip_typescript)]
 pub fn invalid_argument(message: String) -> JsValue {
     thrown(invalid(message))
@@ -189,11 +184,10 @@ extern "C" {
     type TextEncoder;
     #[wasm_bindgen(constructor)]
     fn new() -> TextEncoder;
-    /// The global `TextEncoder`'s `encodeInto`, with the string left a JavaScript string.
+    /// Encodes a string that stays a JavaScript string, so no unwiped copy of it is made.
     #[wasm_bindgen(method, js_name = encodeInto)]
     fn encode_into(this: &TextEncoder, text: &JsValue, into: &Uint8Array) -> EncodeInto;
     type EncodeInto;
-    /// The UTF-16 code units consumed and the bytes written.
     #[wasm_bindgen(method, getter)]
     fn read(this: &EncodeInto) -> u32;
     #[wasm_bindgen(method, getter)]
@@ -204,10 +198,9 @@ extern "C" {
 const INPUT_ROOM: usize = intake::MAX_INPUT_BYTES + 4;
 
 thread_local! {
-    /// Every argument's bytes pass through this one buffer, wiped after each use.
     static INPUT: RefCell<Box<[u8]>> = RefCell::new(vec![0; INPUT_ROOM].into_boxed_slice());
     static ENCODER: TextEncoder = TextEncoder::new();
-    /// The last report's tape, read by the tape crate's `js/tape.js` after `__inspect` returns.
+    /// The last report's tape, which the tape crate's `js/tape.js` reads.
     static TAPE: RefCell<choreo_auth_tape::Tape> = RefCell::default();
 }
 
@@ -218,10 +211,8 @@ fn view(room: &[u8], from: usize) -> Uint8Array {
     Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), at as u32, len as u32)
 }
 
-/// A copy of the bytes of a `string | Uint8Array` argument (strings as UTF-8, lone surrogates
-/// as U+FFFD, as `TextEncoder` makes them), wiped when dropped; the input buffer is wiped at
-/// once. At most `INPUT_ROOM` bytes are taken: when the text did not fit, more than
-/// `MAX_INPUT_BYTES` were written, so intake refuses it as too long, as it would the whole of it.
+/// The bytes of a `string | Uint8Array` argument (as `TextEncoder` makes them), wiped when
+/// dropped. At most `INPUT_ROOM` are taken: intake refuses those as too long, as the whole.
 fn copy_input(input: &JsValue) -> Result<Zeroizing<Vec<u8>>, Failure> {
     INPUT.with_borrow_mut(|room| {
         let view = view(room, 0);
@@ -251,8 +242,8 @@ pub fn input_buffer() -> js_sys::Array {
     })
 }
 
-/// Inspects the `len` bytes `js/boundary.js` wrote into the input buffer, at `now` (Unix seconds)
-/// or, when it is NaN, at `Date.now()`, read only if a rule needs it, and wipes them.
+/// Inspects and wipes the `len` bytes `js/boundary.js` wrote into the input buffer, at `now`
+/// (Unix seconds; NaN: `Date.now()`, read only if a rule needs it).
 fn inspect_written(len: usize, now: f64) -> report::Report {
     INPUT.with_borrow_mut(|room| {
         let bytes = &mut room[..len.min(INPUT_ROOM)];
@@ -266,11 +257,10 @@ fn inspect_written(len: usize, now: f64) -> report::Report {
     })
 }
 
-/// The report's tape: the address of its header (`choreo_auth_tape::Tape::write`).
+/// The address of the report's tape (`choreo_auth_tape::Tape::write`), which takes any report.
 #[wasm_bindgen(js_name = __inspect, skip_typescript)]
 pub fn inspect_tape(len: usize, now: f64) -> *const u32 {
     let report = inspect_written(len, now);
-    // A report always has a JSON form, so the tape takes it.
     TAPE.with_borrow_mut(|tape| tape.write(&report).unwrap_or(std::ptr::null()))
 }
 
@@ -280,9 +270,8 @@ pub fn inspect_json(len: usize, now: f64) -> String {
     report::to_json(&inspect_written(len, now))
 }
 
-/// Every token in `text` (core's `finder`), with its position in UTF-16 code units. The text is
-/// encoded into the input buffer a piece at a time and fed to core's `Stream`, so it never is in
-/// wasm memory whole, and the buffer is wiped before the call returns.
+/// Every token in `text` (core's `finder`), placed in UTF-16 code units. The text enters wasm
+/// memory a piece at a time, never whole, and the buffer is wiped before this returns.
 #[wasm_bindgen(js_name = scanText, unchecked_return_type = "TextFinding[]")]
 pub fn scan_text(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
@@ -329,8 +318,8 @@ pub fn run_vector(vector_json: &str) -> Result<String, JsValue> {
         .map_err(|e| thrown(Failure::new(Code::BadVector, e)))
 }
 
-/// `options[name]` read by `read`: `None` when it is absent (undefined or null, or `options` is
-/// no object), an argument error saying what it `must` be when `read` refuses it.
+/// `options[name]` read by `read`: `None` when absent (undefined or null, or `options` is no
+/// object), an argument error saying what it `must` be when `read` refuses it.
 fn option<T>(
     options: Option<&JsValue>,
     name: &str,
@@ -371,8 +360,7 @@ impl Client {
     }
 }
 
-/// A method's promise: `run` with the client, its value as `JSON.parse` makes it. The future is
-/// boxed, so wasm-bindgen-futures' machinery is compiled once rather than once per method.
+/// A method's promise of `run`'s value. Boxed, so wasm-bindgen-futures is compiled in once.
 fn promise<T: Serialize, F: Future<Output = Result<T, Failure>>>(
     client: &Rc<Client>,
     run: impl FnOnce(Rc<Client>) -> F + 'static,
@@ -534,11 +522,15 @@ impl ChoreoAuth {
     /// on (VS Code's `AuthenticationSession.accessToken`, like `choreo auth token`).
     #[wasm_bindgen(js_name = environmentToken)]
     pub fn environment_token(&self, variables: TokenVariables) -> Result<String, JsValue> {
-        let token = env_variable(&self.client.api, &variables).and_then(|(chosen, value)| {
-            let now = DateNow.now_unix_ms().div_euclid(1000);
-            Ok(env::token(&chosen, &value, now)?)
-        });
-        Ok(token.map_err(thrown)?.expose().to_owned())
+        let token = || -> Result<_, Failure> {
+            let (chosen, value) = env_variable(&self.client.api, &variables)?;
+            Ok(env::token(
+                &chosen,
+                &value,
+                DateNow.now_unix_ms().div_euclid(1000),
+            )?)
+        };
+        Ok(token().map_err(thrown)?.expose().to_owned())
     }
 }
 
@@ -550,8 +542,8 @@ pub struct Account {
     pub session: Session,
 }
 
-/// The variable core chooses among those `variables` sets to a non-empty string, with its
-/// value's bytes (only the chosen value enters wasm memory).
+/// The variable core chooses among those set to a non-empty string, with its value's bytes:
+/// only the chosen value enters wasm memory.
 fn env_variable(
     api: &ApiBase,
     variables: &JsValue,
