@@ -21,7 +21,7 @@ if [[ ! -x "$here/node_modules/.bin/vsce" ]]; then
 fi
 
 # wasm/build.sh rebuilds wasm/pkg/* from scratch: wait out a build that is running right now.
-files=(index.js boundary.js tape.js choreo_auth_wasm.js choreo_auth_wasm_bg.wasm package.json)
+files=(index.js boundary.js fetch.js tape.js choreo_auth_wasm.js choreo_auth_wasm_bg.wasm package.json)
 for _ in $(seq 120); do
   missing=0
   for f in "${files[@]}"; do [[ -f "$nodejs/$f" ]] || missing=1; done
@@ -33,8 +33,6 @@ done
 rm -rf "$here/dist"
 mkdir -p "$here/dist/choreo-auth"
 cp "${files[@]/#/$nodejs/}" "$here/dist/choreo-auth/"
-# The module's import of js/fetch.js, as wasm-bindgen places it.
-cp -r "$nodejs/snippets" "$here/dist/choreo-auth/"
 
 version=$(node -p 'require(process.argv[1]).version' "$here/package.json")
 out=$root/target/vscode/choreo-auth-vscode-$version.vsix

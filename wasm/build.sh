@@ -58,7 +58,7 @@ wasm="$target_dir/wasm32-unknown-unknown/$profile/$name.wasm"
 # TypeScript's compiler turns the modules into CommonJS.
 add_js() {
   local out="$1" target="$2"
-  cp wasm/js/boundary.js wasm/tape/js/tape.js "$out/"
+  cp wasm/js/boundary.js wasm/js/fetch.js wasm/tape/js/tape.js "$out/"
   case "$target" in
     nodejs)
       node -e '
@@ -67,7 +67,7 @@ const fs = require("fs");
 for (const file of process.argv.slice(1)) {
   const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
   fs.writeFileSync(file, ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions: options }).outputText);
-}' "$out/boundary.js" "$out/tape.js" "$out"/snippets/*/js/fetch.js
+}' "$out/boundary.js" "$out/tape.js" "$out/fetch.js"
       cp wasm/js/node.cjs "$out/index.js"
       cp wasm/js/node.mjs "$out/index.mjs"
       cp wasm/js/node.d.mts "$out/index.d.mts"
@@ -147,7 +147,7 @@ cp LICENSE "$pkg/LICENSE"
 # The console helper page imports the web build from its own origin.
 rm -rf web-demo/pkg
 mkdir -p web-demo/pkg
-cp -r "$pkg/web/"{index.js,boundary.js,tape.js,snippets,$name.js,$name.d.ts,${name}_bg.wasm} web-demo/pkg/
+cp -r "$pkg/web/"{index.js,boundary.js,fetch.js,tape.js,$name.js,$name.d.ts,${name}_bg.wasm} web-demo/pkg/
 
 size="$(wc -c < "$pkg/web/${name}_bg.wasm")"
 gz="$(gzip -9 -c "$pkg/web/${name}_bg.wasm" | wc -c)"

@@ -5,9 +5,8 @@
 #      the package's require/import/types, the login flow against the reference server,
 #      the page in headless Chromium (playwright-core, screenshots in target/screenshots), and
 #      the vectors in Chromium (target/parity/chromium.json).
-#   2. wasm-bindgen-test in headless Chromium (Debian chromium + chromium-driver): fetch under the
-#      server's CORS allow-list and crypto.getRandomValues; the tape (wasm/tape) read by its
-#      tape.js against JSON.parse.
+#   2. wasm-bindgen-test in headless Chromium (Debian chromium + chromium-driver): the tape
+#      (wasm/tape) read by its tape.js against JSON.parse.
 #   3. The tape's tests in Node.
 #   4. Core's simd128 code against its references (core/tests/simd.rs), wasm-bindgen-test in Node.
 set -euo pipefail
@@ -32,31 +31,11 @@ echo "== node --test wasm/tests"
 CHOREO_SERVER_BIN="$server_bin" node --test wasm/tests/
 
 echo "== wasm-bindgen-test in headless Chromium"
-# The runner serves the tests from this fixed loopback origin; the server allows exactly it.
-port="${WASM_TEST_PORT:-18731}"
-origin="http://127.0.0.1:$port"
-coproc SERVER { exec "$server_bin" --port 0 --cors-origin "$origin" --exit-on-stdin-eof; }
-server_pid=$SERVER_PID
-# Closing the server's stdin stops it, however this script ends.
-trap 'exec {SERVER[1]}>&- 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT
-api=""
-while read -r line <&"${SERVER[0]}"; do
-  case "$line" in
-    "api: "*) api="${line#api: }" ;;
-    ready) break ;;
-  esac
-done
-[[ -n "$api" ]] || { echo "wasm/test.sh: the reference server did not start" >&2; exit 1; }
 # The runner gives chromedriver 5 s to listen by default; a cold start on a busy machine can take
 # longer.
-in_chromium() {
-  CHOREO_TEST_API="$api" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
-    WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}" \
-    WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$port" \
-    cargo test --target wasm32-unknown-unknown "$@"
-}
-in_chromium -p choreo-auth-wasm --test browser
-in_chromium -p choreo-auth-tape --lib
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+  WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}" \
+  cargo test --target wasm32-unknown-unknown -p choreo-auth-tape --lib
 
 echo "== the tape's wasm-bindgen-tests in Node"
 cargo test -p choreo-auth-tape --target wasm32-unknown-unknown --lib --features tests-in-node

@@ -5,6 +5,7 @@
 // this is what makes `inspectToken` faster than jose's decoding (BENCHMARKS.md).
 import * as glue from "./choreo_auth_wasm.js";
 import { readTape } from "./tape.js";
+import { send } from "./fetch.js";
 
 export { scanText } from "./choreo_auth_wasm.js";
 
@@ -17,14 +18,33 @@ ChoreoAuthError.prototype.name = "ChoreoAuthError";
 // share a storage, as an editor's windows share theirs.
 const queues = new WeakMap();
 
-/** The glue's client with the changes queued, `logout({ all: true })` and `fetch`. */
+/**
+ * The glue's client, each method's run (`Run` in wasm/src/lib.rs) stepped here: HTTP by
+ * `fetch.js`, the storage object's methods called, in order per storage. Also
+ * `logout({ all: true })` and `fetch`.
+ */
 export class ChoreoAuth extends glue.ChoreoAuth {
   #storage;
+  #methods;
 
   constructor(options) {
-    const storage = options?.storage;
-    super(storage == null ? options : Object.assign(Object.create(options), { storage: methods(storage) }));
-    this.#storage = storage ?? this;
+    super(options);
+    this.#storage = options?.storage ?? this;
+    if (options?.storage != null) this.#methods = methods(options.storage);
+  }
+
+  // Every method's run is made when it is called (its arguments read then: the caller may clear
+  // a token's buffer once the call returns) and stepped once the calls before it on the same
+  // storage are done: reads never see a change half written (a credential removed, the index
+  // not yet rewritten).
+  static {
+    for (const name of ["loginWithToken", "switch", "accounts", "status", "accessToken", "useEnvironment", "useStsToken"]) {
+      const method = glue.ChoreoAuth.prototype[name];
+      this.prototype[name] = function (...args) {
+        const run = method.apply(this, args);
+        return this.#queued(() => this.#step(run));
+      };
+    }
   }
 
   #queued(change) {
@@ -33,38 +53,42 @@ export class ChoreoAuth extends glue.ChoreoAuth {
     return done;
   }
 
-  loginWithToken(token) {
-    // Read now (the caller may clear its buffer once this returns) and wiped once the glue has.
-    const copy = token instanceof Uint8Array ? token.slice() : token;
-    return this.#queued(() => {
-      try {
-        return super.loginWithToken(copy);
-      } finally {
-        if (copy !== token) copy.fill(0);
+  async #step(run) {
+    let ok = true;
+    let value;
+    let cause;
+    try {
+      for (;;) {
+        const [done, asked] = run.step(ok, value);
+        if (done) return asked;
+        const [name, ...args] = asked;
+        const settled = name === "fetch" ? send(...args) : this.#methods[name](...args);
+        [ok, value] = await settled.then((v) => [true, v], (e) => [false, e]);
+        if (name === "fetch") cause = ok || value[0] !== "connect" ? undefined : value[1];
       }
-    });
-  }
-
-  // Reads wait for the changes queued before them too, so they never see a change half written
-  // (a credential removed, the index not yet rewritten).
-  static {
-    for (const name of ["switch", "accounts", "status", "accessToken"]) {
-      const method = glue.ChoreoAuth.prototype[name];
-      this.prototype[name] = function (...args) {
-        return this.#queued(() => method.apply(this, args));
-      };
+    } catch (e) {
+      // A network error's cause: what `fetch` rejected with, as `new Error(m, { cause })` has it.
+      if (e.code === "network-error" && cause !== undefined) {
+        Object.defineProperty(e, "cause", { value: cause, writable: true, configurable: true });
+      }
+      throw e;
+    } finally {
+      run.free();
     }
   }
 
   logout(options) {
-    if (!options?.all) return this.#queued(() => super.logout(options));
+    if (!options?.all) {
+      const run = super.logout(options);
+      return this.#queued(() => this.#step(run));
+    }
     return this.#queued(async () => {
       const removed = [];
-      for (const { session } of await super.accounts()) {
-        removed.push(await super.logout({ org: session.organization.uuid }));
+      for (const { session } of await this.#step(super.accounts())) {
+        removed.push(await this.#step(super.logout({ org: session.organization.uuid })));
       }
       // None: core's not-logged-in.
-      return removed.length > 0 ? removed : super.logout();
+      return removed.length > 0 ? removed : this.#step(super.logout());
     });
   }
 

@@ -1,65 +1,64 @@
-//! Core's host traits on web platform APIs: `fetch`, `Date.now()`, `crypto.getRandomValues`
-//! and a JavaScript storage object. These adapt I/O only; every rule stays in core.
+//! Core's host traits for the package. The clock and random bytes come from the platform; HTTP
+//! and a JavaScript storage object are asked of `js/boundary.js`, which steps each method's run
+//! (`Run`) and does what it asks for. These adapt I/O only; every rule stays in core.
 
 use choreo_auth_core::host::{Clock, Random, RandomError, StoreError};
 use choreo_auth_core::http::{
     HttpClient, HttpError, HttpRequest, HttpResponse, MAX_RESPONSE_BYTES,
 };
 use choreo_auth_core::kv::{KeyValue, MemoryKv};
-use js_sys::{Array, Promise, Uint8Array};
+use js_sys::{Array, Uint8Array};
+use std::cell::Cell;
+use std::task::Poll;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
+
+thread_local! {
+    /// What the run being stepped asks for, and then what came of it.
+    pub static ASKED: Cell<JsValue> = const { Cell::new(JsValue::UNDEFINED) };
+    pub static ANSWER: Cell<Option<Result<JsValue, JsValue>>> = const { Cell::new(None) };
+}
+
+/// Asks `js/boundary.js` to do `what` (`["fetch", …]`, `["get", key]`, …): pending until the
+/// run's next step brings what came of it, a value or a rejection.
+fn ask<const N: usize>(what: [JsValue; N]) -> impl Future<Output = Result<JsValue, JsValue>> {
+    let mut what = Some(what);
+    std::future::poll_fn(move |_| match what.take() {
+        Some(what) => {
+            ASKED.set(Array::from_iter(what).into());
+            Poll::Pending
+        }
+        None => Poll::Ready(ANSWER.take().unwrap_or(Err(JsValue::UNDEFINED))),
+    })
+}
 
 /// HTTP through the platform's `fetch` (browsers, Node 20, VS Code's extension host), by
 /// `js/fetch.js`. It reports what happened; core decides what it means.
 #[derive(Debug)]
 pub struct Fetch;
 
-#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/fetch.js")]
-extern "C" {
-    /// `[status, wwwAuthenticate, body, truncated]`, or a rejection `[kind, error?]`.
-    #[wasm_bindgen(js_name = send)]
-    fn fetch_send(
-        method: &str,
-        url: &str,
-        authorization: &str,
-        body: Option<String>,
-        timeout_ms: u32,
-        max_bytes: usize,
-    ) -> Promise;
-}
-
-thread_local! {
-    /// What `fetch` last rejected with: the `cause` of the package's network errors.
-    pub static FETCH_FAILURE: std::cell::Cell<JsValue> = const { std::cell::Cell::new(JsValue::UNDEFINED) };
-}
-
 impl HttpClient for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
         let authorization = Zeroizing::new(format!("Bearer {}", request.bearer.expose()));
-        FETCH_FAILURE.set(JsValue::UNDEFINED);
-        let sent = fetch_send(
-            request.method.as_str(),
-            &request.url,
-            &authorization,
-            request.body,
-            request.timeout_ms,
-            MAX_RESPONSE_BYTES,
-        );
-        let answer: Array = match JsFuture::from(sent).await {
+        let asked = ask([
+            "fetch".into(),
+            request.method.as_str().into(),
+            request.url.into(),
+            authorization.as_str().into(),
+            request.body.into(),
+            request.timeout_ms.into(),
+            MAX_RESPONSE_BYTES.into(),
+        ]);
+        // `[status, wwwAuthenticate, body, truncated]`, or a rejection `[kind, error?]`.
+        let answer: Array = match asked.await {
             Ok(answer) => answer.unchecked_into(),
             Err(refused) => {
                 let refused = Array::from(&refused);
-                let error = refused.get(1);
-                let detail = message(&error);
+                let detail = message(&refused.get(1));
                 return Err(match refused.get(0).as_string().as_deref() {
                     Some("timeout") => HttpError::Timeout,
                     Some("redirect") => HttpError::RedirectRefused,
-                    Some("connect") => {
-                        FETCH_FAILURE.set(error);
-                        HttpError::Connect { detail }
-                    }
+                    Some("connect") => HttpError::Connect { detail },
                     _ => HttpError::Failed { detail },
                 });
             }
@@ -106,40 +105,27 @@ impl Random for WebCrypto {
     }
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// A storage object as `js/boundary.js` hands it over: async `get(key)`, `set(key, value)`
-    /// and `delete(key)`. Core's `KvStore` decides what goes under which key.
-    #[derive(Debug)]
-    pub type JsStore;
-    #[wasm_bindgen(method, js_name = get)]
-    fn read(this: &JsStore, key: &str) -> Promise;
-    #[wasm_bindgen(method, js_name = set)]
-    fn write(this: &JsStore, key: &str, value: &str) -> Promise;
-    #[wasm_bindgen(method, js_name = delete)]
-    fn remove(this: &JsStore, key: &str) -> Promise;
-}
-
 /// A rejection of the storage object's method, which `js/boundary.js` words.
 fn failed(e: JsValue) -> StoreError {
     let message = message(&e);
     StoreError::Failed { message }
 }
 
-/// The storage a client uses: the JavaScript object it was given, else wasm memory.
+/// The storage a client uses: wasm memory, or the JavaScript object it was given, whose async
+/// `get(key)`, `set(key, value)` and `delete(key)` are asked for. Core's `KvStore` decides what
+/// goes under which key.
 #[derive(Debug)]
 pub enum Storage {
     Memory(MemoryKv),
-    Js(JsStore),
+    Js,
 }
 
 impl KeyValue for Storage {
     async fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
-        let js = match self {
-            Storage::Memory(memory) => return memory.get(key).await,
-            Storage::Js(js) => js,
-        };
-        let value = JsFuture::from(js.read(key)).await.map_err(failed)?;
+        if let Storage::Memory(memory) = self {
+            return memory.get(key).await;
+        }
+        let value = ask(["get".into(), key.into()]).await.map_err(failed)?;
         if value.is_undefined() || value.is_null() {
             return Ok(None);
         }
@@ -152,22 +138,18 @@ impl KeyValue for Storage {
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let js = match self {
-            Storage::Memory(memory) => return memory.set(key, value).await,
-            Storage::Js(js) => js,
-        };
-        JsFuture::from(js.write(key, value))
-            .await
-            .map(drop)
-            .map_err(failed)
+        if let Storage::Memory(memory) = self {
+            return memory.set(key, value).await;
+        }
+        let asked = ask(["set".into(), key.into(), value.into()]);
+        asked.await.map(drop).map_err(failed)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let js = match self {
-            Storage::Memory(memory) => return memory.delete(key).await,
-            Storage::Js(js) => js,
-        };
-        JsFuture::from(js.remove(key))
+        if let Storage::Memory(memory) = self {
+            return memory.delete(key).await;
+        }
+        ask(["delete".into(), key.into()])
             .await
             .map(drop)
             .map_err(failed)

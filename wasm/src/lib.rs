@@ -22,10 +22,11 @@ use choreo_auth_core::kv::{KvStore, MemoryKv};
 use choreo_auth_core::login::{self, Host, Policy};
 use choreo_auth_core::{AccountRef, ApiBase, Code, Failure, Session, env, finder, intake, report};
 use host::{DateNow, Fetch, Storage, WebCrypto};
-use js_sys::{Object, Promise, Reflect, Uint8Array};
+use js_sys::{Object, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::task::Poll;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -153,15 +154,6 @@ pub fn set_error_class(class: js_sys::Function) {
 /// A `ChoreoAuthError` with the failure's fields (`code`, `problems`, `session`).
 fn thrown(failure: Failure) -> JsValue {
     let args = js_sys::Array::of1(&failure.message.as_str().into());
-    // A network error's cause: what `fetch` rejected with, as `new Error(m, { cause })` has it.
-    if failure.code == Code::NetworkError {
-        let cause = host::FETCH_FAILURE.take();
-        if !cause.is_undefined() {
-            let options = Object::new();
-            let _ = Reflect::set(&options, &"cause".into(), &cause);
-            args.push(&options);
-        }
-    }
     let e = ERROR_CLASS
         .with_borrow(|class| Reflect::construct(class.as_ref()?, &args).ok())
         .unwrap_or_else(|| js_sys::Error::new(&failure.message).into());
@@ -360,15 +352,37 @@ impl Client {
     }
 }
 
-/// A method's promise of `run`'s value. Boxed, so wasm-bindgen-futures is compiled in once.
-fn promise<T: Serialize, F: Future<Output = Result<T, Failure>>>(
+/// A method's run: `run` with the client, its value as `JSON.parse` makes it.
+fn run<T: Serialize, F: Future<Output = Result<T, Failure>>>(
     client: &Rc<Client>,
     run: impl FnOnce(Rc<Client>) -> F + 'static,
-) -> Promise {
+) -> Run {
     let client = Rc::clone(client);
-    let future: std::pin::Pin<Box<dyn Future<Output = _>>> =
-        Box::pin(async move { run(client).await.map(|v| to_js(&v)).map_err(thrown) });
-    wasm_bindgen_futures::future_to_promise(future)
+    Run(Box::pin(
+        async move { run(client).await.map(|v| to_js(&v)) },
+    ))
+}
+
+/// A method's run of core's flow, which `js/boundary.js` steps to its end, doing what it asks
+/// for on the way (`host`): so the package needs no executor of Rust futures.
+#[wasm_bindgen(skip_typescript)]
+#[allow(missing_debug_implementations)]
+pub struct Run(std::pin::Pin<Box<dyn Future<Output = Result<JsValue, Failure>>>>);
+
+#[wasm_bindgen]
+impl Run {
+    /// Runs on with what came of the last thing asked for (`ok`: its value, else its rejection)
+    /// to the next: `[false, asked]`, or `[true, value]` at the end; a failure is thrown.
+    pub fn step(&mut self, ok: bool, value: JsValue) -> Result<js_sys::Array, JsValue> {
+        host::ANSWER.set(Some(if ok { Ok(value) } else { Err(value) }));
+        let waker = std::task::Context::from_waker(std::task::Waker::noop());
+        let polled = self.0.as_mut().poll(&mut { waker });
+        let (done, out) = match polled {
+            Poll::Ready(done) => (true, done.map_err(thrown)?),
+            Poll::Pending => (false, host::ASKED.take()),
+        };
+        Ok(js_sys::Array::of2(&done.into(), &out))
+    }
 }
 
 /// A Choreo login for one API base: its accounts, one per organization, one of them active.
@@ -399,7 +413,7 @@ impl ChoreoAuth {
         })?;
         // `js/boundary.js` checks the storage object and gives its methods one shape.
         let storage = match option(options, "storage", "", |v| Some(v.clone()))? {
-            Some(object) => Storage::Js(object.unchecked_into()),
+            Some(_) => Storage::Js,
             None => Storage::Memory(MemoryKv::default()),
         };
         let policy = Policy {
@@ -426,10 +440,10 @@ impl ChoreoAuth {
     /// organization is added, or its token replaced, and becomes the active one. Storage is
     /// untouched on any failure.
     #[wasm_bindgen(js_name = loginWithToken, unchecked_return_type = "Promise<LoginResult>")]
-    pub fn login_with_token(&self, token: TokenInput) -> Promise {
+    pub fn login_with_token(&self, token: TokenInput) -> Run {
         // Read the argument now: the caller may reuse or clear its buffer once we return.
         let input = copy_input(&token);
-        promise(&self.client, |c| async move {
+        run(&self.client, |c| async move {
             Ok(login::login(&c.host, &c.api, &input?, &c.policy).await?)
         })
     }
@@ -437,10 +451,10 @@ impl ChoreoAuth {
     /// The stored session of an account (`{ org }`, default the active one); with
     /// `{ online: true }` the token is checked with the API again.
     #[wasm_bindgen(unchecked_return_type = "Promise<StatusResult>")]
-    pub fn status(&self, options: Option<StatusOptions>) -> Promise {
+    pub fn status(&self, options: Option<StatusOptions>) -> Run {
         let online = flag(options.as_deref(), "online");
         let org = org_option(options.as_deref());
-        promise(&self.client, move |c| async move {
+        run(&self.client, move |c| async move {
             let org = org?;
             Ok(login::status(&c.host, c.account(&org), &c.policy, online).await?)
         })
@@ -448,8 +462,8 @@ impl ChoreoAuth {
 
     /// Every stored account of the API base, in the order added, the active one marked.
     #[wasm_bindgen(unchecked_return_type = "Promise<Account[]>")]
-    pub fn accounts(&self) -> Promise {
-        promise(&self.client, |c| async move {
+    pub fn accounts(&self) -> Run {
+        run(&self.client, |c| async move {
             let list = c.host.store.accounts(&c.api).await?;
             let rows = list.into_iter().map(|a| Account {
                 active: a.active,
@@ -464,8 +478,8 @@ impl ChoreoAuth {
     /// only one of one, and among more a rejection naming them. Only the account index is
     /// written. Resolves to the session of the account active now.
     #[wasm_bindgen(unchecked_return_type = "Promise<Session>")]
-    pub fn switch(&self, org: Option<String>) -> Promise {
-        promise(&self.client, |c| async move {
+    pub fn switch(&self, org: Option<String>) -> Run {
+        run(&self.client, |c| async move {
             let switched = c.host.store.switch(&c.api, org.as_deref()).await?;
             let to = Some(switched.to.org_uuid);
             Ok(login::stored(&c.host.store, c.account(&to)).await?.session)
@@ -476,9 +490,9 @@ impl ChoreoAuth {
     /// hand it on (VS Code's `AuthenticationSession.accessToken`, like `gh auth token`). A page
     /// has no reason to call this: the token then leaves wasm memory.
     #[wasm_bindgen(js_name = accessToken, unchecked_return_type = "Promise<string>")]
-    pub fn access_token(&self, options: Option<AccountOptions>) -> Promise {
+    pub fn access_token(&self, options: Option<AccountOptions>) -> Run {
         let org = org_option(options.as_deref());
-        promise(&self.client, |c| async move {
+        run(&self.client, |c| async move {
             let credential = login::stored(&c.host.store, c.account(&org?)).await?;
             Ok(credential.token.expose().to_owned())
         })
@@ -487,9 +501,9 @@ impl ChoreoAuth {
     /// Removes an account's credential (`{ org }`, default the active one; another account
     /// becomes active) and resolves to its session. (`{ all: true }`: `js/boundary.js`.)
     #[wasm_bindgen(skip_typescript)]
-    pub fn logout(&self, options: Option<AccountOptions>) -> Promise {
+    pub fn logout(&self, options: Option<AccountOptions>) -> Run {
         let org = org_option(options.as_deref());
-        promise(&self.client, |c| async move {
+        run(&self.client, |c| async move {
             Ok(login::logout(&c.host.store, c.account(&org?)).await?)
         })
     }
@@ -499,9 +513,9 @@ impl ChoreoAuth {
     /// `CLOUD_STS_TOKEN`, with the flow of its kind, as the CLI does. Nothing is stored; the
     /// session is the caller's, for as long as it holds the token.
     #[wasm_bindgen(js_name = useEnvironment, unchecked_return_type = "Promise<EnvironmentResult>")]
-    pub fn use_environment(&self, variables: TokenVariables) -> Promise {
+    pub fn use_environment(&self, variables: TokenVariables) -> Run {
         let chosen = env_variable(&self.client.api, &variables);
-        promise(&self.client, |c| async move {
+        run(&self.client, |c| async move {
             let (chosen, value) = chosen?;
             Ok(env::check(&c.host, &c.api, &chosen, &value, &c.policy).await?)
         })
@@ -510,9 +524,9 @@ impl ChoreoAuth {
     /// Checks a Choreo STS access token (what `CLOUD_STS_TOKEN` holds): its claims offline,
     /// then its organization with the API. Nothing is stored.
     #[wasm_bindgen(js_name = useStsToken, unchecked_return_type = "Promise<EnvironmentResult>")]
-    pub fn use_sts_token(&self, token: TokenInput) -> Promise {
+    pub fn use_sts_token(&self, token: TokenInput) -> Run {
         let value = copy_input(&token);
-        promise(&self.client, |c| async move {
+        run(&self.client, |c| async move {
             let sts = env::Chosen::sts();
             Ok(env::check(&c.host, &c.api, &sts, &value?, &c.policy).await?)
         })
