@@ -18,11 +18,7 @@ ChoreoAuthError.prototype.name = "ChoreoAuthError";
 // share a storage, as an editor's windows share theirs.
 const queues = new WeakMap();
 
-/**
- * The glue's client, each method's run (`Run` in wasm/src/lib.rs) stepped here: HTTP by
- * `fetch.js`, the storage object's methods called, in order per storage. Also
- * `logout({ all: true })` and `fetch`.
- */
+/** The glue's client with its methods' runs driven here, `logout({ all: true })` and `fetch`. */
 export class ChoreoAuth extends glue.ChoreoAuth {
   #storage;
   #methods;
@@ -33,16 +29,17 @@ export class ChoreoAuth extends glue.ChoreoAuth {
     if (options?.storage != null) this.#methods = methods(options.storage);
   }
 
-  // Every method's run is made when it is called (its arguments read then: the caller may clear
-  // a token's buffer once the call returns) and stepped once the calls before it on the same
-  // storage are done: reads never see a change half written (a credential removed, the index
-  // not yet rewritten).
+  // A method's run (`Run`, wasm/src/lib.rs) is made when it is called, so its arguments are read
+  // then: the caller may clear a token's buffer once the call returns. Runs that use the storage
+  // are driven once the ones before them on it are done, so none sees a change half written (a
+  // credential removed, the index not yet rewritten).
   static {
     for (const name of ["loginWithToken", "switch", "accounts", "status", "accessToken", "useEnvironment", "useStsToken"]) {
       const method = glue.ChoreoAuth.prototype[name];
+      const stores = name !== "useEnvironment" && name !== "useStsToken";
       this.prototype[name] = function (...args) {
         const run = method.apply(this, args);
-        return this.#queued(() => this.#step(run));
+        return stores ? this.#queued(() => this.#drive(run)) : this.#drive(run);
       };
     }
   }
@@ -53,7 +50,9 @@ export class ChoreoAuth extends glue.ChoreoAuth {
     return done;
   }
 
-  async #step(run) {
+  // Steps the run to its end, doing what it asks for on the way: HTTP by `fetch.js`, or a call
+  // of the storage object.
+  async #drive(run) {
     let ok = true;
     let value;
     let cause;
@@ -80,15 +79,15 @@ export class ChoreoAuth extends glue.ChoreoAuth {
   logout(options) {
     if (!options?.all) {
       const run = super.logout(options);
-      return this.#queued(() => this.#step(run));
+      return this.#queued(() => this.#drive(run));
     }
     return this.#queued(async () => {
       const removed = [];
-      for (const { session } of await this.#step(super.accounts())) {
-        removed.push(await this.#step(super.logout({ org: session.organization.uuid })));
+      for (const { session } of await this.#drive(super.accounts())) {
+        removed.push(await this.#drive(super.logout({ org: session.organization.uuid })));
       }
       // None: core's not-logged-in.
-      return removed.length > 0 ? removed : this.#step(super.logout());
+      return removed.length > 0 ? removed : this.#drive(super.logout());
     });
   }
 

@@ -5,8 +5,8 @@
 //! |---|---|---|
 //! | `inspectToken`, `inspectTokenJson`, their `…At` | `__inspect`, `__inspectJson` | `js/boundary.js` writes the input into `INPUT` and reads the tape (`choreo_auth_tape`) or core's JSON text |
 //! | `scanText` | `scan_text` | core's `finder` fed through `INPUT` a piece at a time |
-//! | `ChoreoAuth` | `ChoreoAuth` | core's flows over `host`'s adapters; values and `Failure` cross as serde_json text and `JSON.parse` |
-//! | `logout({ all })`, `fetch`, the queue per storage | `js/boundary.js` | a subclass of the glue's `ChoreoAuth` |
+//! | `ChoreoAuth` | `ChoreoAuth`, `Run` | core's flows over `host`'s adapters; values and `Failure` cross as serde_json text and `JSON.parse` |
+//! | the methods' promises, `logout({ all })`, `fetch` | `js/boundary.js` | a subclass of the glue's `ChoreoAuth` that steps each method's `Run`, doing the HTTP and storage calls it asks for, in order per storage |
 //! | `runVector` (feature `vectors`) | `run_vector` | core's shared vector runner, for tests |
 //! | `__input`, `__errors`, `__invalid` | | the input buffer, the error class and argument errors, for `js/boundary.js` and the entries |
 //!
@@ -352,19 +352,20 @@ impl Client {
     }
 }
 
-/// A method's run: `run` with the client, its value as `JSON.parse` makes it.
+/// A method's run of `flow`, its value as `JSON.parse` makes it.
 fn run<T: Serialize, F: Future<Output = Result<T, Failure>>>(
     client: &Rc<Client>,
-    run: impl FnOnce(Rc<Client>) -> F + 'static,
+    flow: impl FnOnce(Rc<Client>) -> F + 'static,
 ) -> Run {
     let client = Rc::clone(client);
     Run(Box::pin(
-        async move { run(client).await.map(|v| to_js(&v)) },
+        async move { flow(client).await.map(|v| to_js(&v)) },
     ))
 }
 
-/// A method's run of core's flow, which `js/boundary.js` steps to its end, doing what it asks
-/// for on the way (`host`): so the package needs no executor of Rust futures.
+/// A method's run of core's flow, which `js/boundary.js` steps to its end, doing what it asks for
+/// on the way (`host`), so the module carries no executor of futures. The glue's methods return
+/// one; the `Promise` their types declare is what the package's class returns for them.
 #[wasm_bindgen(skip_typescript)]
 #[allow(missing_debug_implementations)]
 pub struct Run(std::pin::Pin<Box<dyn Future<Output = Result<JsValue, Failure>>>>);
@@ -375,9 +376,8 @@ impl Run {
     /// to the next: `[false, asked]`, or `[true, value]` at the end; a failure is thrown.
     pub fn step(&mut self, ok: bool, value: JsValue) -> Result<js_sys::Array, JsValue> {
         host::ANSWER.set(Some(if ok { Ok(value) } else { Err(value) }));
-        let waker = std::task::Context::from_waker(std::task::Waker::noop());
-        let polled = self.0.as_mut().poll(&mut { waker });
-        let (done, out) = match polled {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let (done, out) = match self.0.as_mut().poll(&mut cx) {
             Poll::Ready(done) => (true, done.map_err(thrown)?),
             Poll::Pending => (false, host::ASKED.take()),
         };
