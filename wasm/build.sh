@@ -52,10 +52,10 @@ features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-flo
   --enable-sign-ext --enable-reference-types --enable-multivalue --enable-simd)
 wasm="$target_dir/wasm32-unknown-unknown/$profile/$name.wasm"
 
-# The package's own JS (wasm/js) beside the glue in $1, a build for target $2: boundary.js, the
-# tape's reader (wasm/tape/js/tape.js), and the target's entry as index.js (wasm-bindgen copies
-# js/fetch.js, which the module imports, into snippets/). The nodejs glue is CommonJS, so there
-# TypeScript's compiler turns the modules into CommonJS.
+# The package's own JS (wasm/js) beside the glue in $1, a build for target $2: boundary.js with
+# the fetch.js it imports, the tape's reader (wasm/tape/js/tape.js), and the target's entry as
+# index.js. The nodejs glue is CommonJS, so there TypeScript's compiler turns the modules into
+# CommonJS.
 add_js() {
   local out="$1" target="$2"
   cp wasm/js/boundary.js wasm/js/fetch.js wasm/tape/js/tape.js "$out/"

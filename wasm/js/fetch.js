@@ -1,6 +1,5 @@
 // Core's HTTP through the platform's `fetch` (browsers, Node 20, VS Code's extension host), for
-// wasm/src/host.rs: it reports what happened, and core decides what it means. JavaScript awaits
-// a fetch and a body stream in far less code than Rust's futures compile to.
+// the runs `boundary.js` drives: it reports what happened, and core decides what it means.
 
 /**
  * Resolves to `[status, wwwAuthenticate, body, truncated]`, the body read to its end or up to
