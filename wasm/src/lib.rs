@@ -8,7 +8,7 @@
 //! | `ChoreoAuth` | `ChoreoAuth`, `Run` | core's flows over `host`'s adapters; values and `Failure` cross as serde_json text and `JSON.parse` |
 //! | the methods' promises, `logout({ all })`, `fetch` | `js/boundary.js` | a subclass of the glue's `ChoreoAuth` that steps each method's `Run`, doing the HTTP and storage calls it asks for, in order per storage |
 //! | `runVector` (feature `vectors`) | `run_vector` | core's shared vector runner, for tests |
-//! | `__input`, `__errors`, `__invalid` | | the input buffer, the error class and argument errors, for `js/boundary.js` and the entries |
+//! | `__input`, `__errors`, `__invalid` | `input_buffer`, `set_error_class`, `invalid_argument` | the input buffer, the error class and argument errors, for `js/boundary.js` and the entries |
 //!
 //! Arguments reach core through one kept input buffer, wiped after each call: a token is copied
 //! into wasm memory once, and a pasted megabyte is cut at intake's limit. TypeScript types are
