@@ -182,6 +182,27 @@ test("changes started together run one at a time, so no account is lost", async 
   assert.deepEqual(handles(await auth.accounts()).map(([h]) => h).sort(), ["acme", "globex"]);
 });
 
+test("logins over different storages run side by side, each with its own answers and storage", async () => {
+  // Storages that answer after different delays, so the two runs' requests and answers cross.
+  const slowStorage = (ms) => {
+    const map = new Map();
+    const later = (value) => new Promise((resolve) => setTimeout(() => resolve(value), ms));
+    return { map, get: (k) => later(map.get(k)), set: (k, v) => later(void map.set(k, v)), delete: (k) => later(void map.delete(k)) };
+  };
+  const [first, second] = [slowStorage(25), slowStorage(5)];
+  const acme = await server.mint({ org: "acme" });
+  const globex = await server.mint({ org: "globex" });
+  const [a, g] = await Promise.all([
+    new ChoreoAuth({ apiBase: server.api, storage: first }).loginWithToken(acme.token),
+    new ChoreoAuth({ apiBase: server.api, storage: second }).loginWithToken(globex.token),
+  ]);
+  assert.equal(a.session.organization.handle, "acme");
+  assert.equal(g.session.organization.handle, "globex");
+  const holds = (storage, token) => [...storage.map.values()].some((v) => v.includes(token));
+  assert.ok(holds(first, acme.token) && !holds(first, globex.token), "the first storage holds acme's token only");
+  assert.ok(holds(second, globex.token) && !holds(second, acme.token), "the second storage holds globex's token only");
+});
+
 /** A storage object holding what the package wrote before accounts, for `token`. */
 function storageBeforeAccounts(token) {
   const text = readFileSync(join(root, "wasm/tests/data/before-accounts.json"), "utf8")
