@@ -102,12 +102,14 @@ impl FileStore {
     /// The credential under `key`, which must be one for `api`.
     pub fn load(&self, key: &str, api: &ApiBase) -> Result<Option<Credential>, StoreError> {
         let bytes = self.read()?;
-        let Some(value) = self.entries(&bytes)?.remove(key) else {
-            return Ok(None);
-        };
+        let value = self.entries(&bytes)?.remove(key);
+        value.map(|v| self.credential(v, api)).transpose()
+    }
+
+    /// A stored entry's credential, which must be one for `api`.
+    fn credential(&self, value: &RawValue, api: &ApiBase) -> Result<Credential, StoreError> {
         Credential::from_stored_json(value.get())
             .filter(|c| c.api_base == *api)
-            .map(Some)
             .ok_or_else(|| corrupt(&self.path()))
     }
 
@@ -132,13 +134,14 @@ impl FileStore {
         key: &str,
         api: &ApiBase,
     ) -> Result<Option<Credential>, StoreError> {
-        let found = self.load(key, api)?;
         let bytes = self.read()?;
         let mut entries = self.entries(&bytes)?;
-        if entries.remove(key).is_some() {
-            self.write(lock, &entries)?;
-        }
-        Ok(found)
+        let Some(value) = entries.remove(key) else {
+            return Ok(None);
+        };
+        let found = self.credential(value, api)?;
+        self.write(lock, &entries)?;
+        Ok(Some(found))
     }
 }
 
