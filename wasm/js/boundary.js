@@ -29,17 +29,19 @@ export class ChoreoAuth extends glue.ChoreoAuth {
     if (options?.storage != null) this.#methods = methods(options.storage);
   }
 
-  // A method's run (`Run`, wasm/src/lib.rs) is made when it is called, so its arguments are read
-  // then: the caller may clear a token's buffer once the call returns. Runs that use the storage
-  // are driven once the ones before them on it are done, so none sees a change half written (a
-  // credential removed, the index not yet rewritten).
+  // Each glue method that returns a run (`Run`, wasm/src/lib.rs) returns its promise here. The
+  // run is made when the method is called, so its arguments are read then: the caller may clear
+  // a token's buffer once the call returns. Runs that use the storage are driven once the ones
+  // before them on it are done, so none sees a change half written (a credential removed, the
+  // index not yet rewritten); the token variables' checks store nothing.
   static {
-    for (const name of ["loginWithToken", "switch", "accounts", "status", "accessToken", "useEnvironment", "useStsToken"]) {
-      const method = glue.ChoreoAuth.prototype[name];
-      const stores = name !== "useEnvironment" && name !== "useStsToken";
+    const storeless = new Set(["useEnvironment", "useStsToken"]);
+    for (const [name, { value: method }] of Object.entries(Object.getOwnPropertyDescriptors(glue.ChoreoAuth.prototype))) {
+      if (typeof method !== "function" || name === "constructor" || Object.hasOwn(this.prototype, name)) continue;
       this.prototype[name] = function (...args) {
         const run = method.apply(this, args);
-        return stores ? this.#queued(() => this.#drive(run)) : this.#drive(run);
+        if (!(run instanceof glue.Run)) return run;
+        return storeless.has(name) ? this.#drive(run) : this.#queued(() => this.#drive(run));
       };
     }
   }
